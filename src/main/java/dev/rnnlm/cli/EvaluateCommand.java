@@ -1,0 +1,54 @@
+package dev.rnnlm.cli;
+
+import dev.rnnlm.data.EncodedCorpus;
+import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.train.Evaluator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** {@code rnnlm evaluate}: perplexity of a text under a model, as a Spark job. */
+final class EvaluateCommand {
+  static final List<Option> OPTIONS = List.of(
+      Option.value("model", "DIR", "model directory (required)"),
+      Option.value("input", "PATH[,PATH...]", "text to score (required)"),
+      Option.flag("json", "print a JSON object with perplexity and tokens"),
+      Option.value("partitions", "P", "streams scored in parallel, each from a zero state [1]"),
+      Option.value("master", "URL", "Spark master when none is configured [local[*]]"));
+
+  private EvaluateCommand() {}
+
+  static int run(String[] args, PrintStream out, JavaSparkContext existing) throws IOException {
+    OptionParsing.Parsed parsed = OptionParsing.parse("evaluate", "perplexity of a text under a model",
+        OPTIONS, args, out);
+    if (parsed.helpShown()) {
+      return Main.OK;
+    }
+    Map<String, String> v = parsed.values();
+    String dir = OptionParsing.require(v, "model", "evaluate");
+    String input = OptionParsing.require(v, "input", "evaluate");
+    int partitions = Numbers.parseInt(v, "partitions", 1);
+    if (partitions < 1) {
+      throw new IllegalArgumentException("--partitions must be > 0, got " + partitions);
+    }
+    try (SparkSession spark = SparkSession.open("evaluate", v.getOrDefault("master", "local[*]"), existing)) {
+      SavedModel saved = new ModelStore(spark.context().hadoopConfiguration()).load(dir);
+      int steps = Numbers.parseInt(saved.training(), "steps", 35);
+      Evaluator.Score score;
+      try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.pipeline(),
+          saved.vocabulary(), 0, 0)) {
+        score = Evaluator.score(spark.context(), corpus, saved.model(), saved.params(), steps,
+            partitions);
+      }
+      if (v.containsKey("json")) {
+        out.printf("{\"perplexity\": %s, \"tokens\": %d}%n", score.perplexity(), score.tokens());
+      } else {
+        out.printf("perplexity %.4f%n", score.perplexity());
+      }
+    }
+    return Main.OK;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.rnnlm.cli;
+
+import dev.rnnlm.data.InputException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * {@code rnnlm COMMAND [options]}: train, generate, evaluate. Exit status 0 on success, 1 when
+ * the work fails (bad input, unreadable model), 2 for a command line that cannot be parsed.
+ */
+public final class Main {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  private static final Map<String, String> COMMANDS = Map.of(
+      "train", "train a model on a corpus",
+      "generate", "generate text from a model",
+      "evaluate", "perplexity of a text under a model");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command; prints results to {@code out} and one error line to {@code err}. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, out, err, null);
+  }
+
+  /** As {@link #run(String[], PrintStream, PrintStream)}, on a running Spark context when given. */
+  public static int run(String[] args, PrintStream out, PrintStream err, JavaSparkContext spark) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      out.println(usage());
+      return args.length == 0 ? USAGE : OK;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      return switch (args[0]) {
+        case "train" -> TrainCommand.run(rest, out, spark);
+        case "generate" -> GenerateCommand.run(rest, out);
+        case "evaluate" -> EvaluateCommand.run(rest, out, spark);
+        default -> throw new OptionParsing.UsageException("unknown command '" + args[0]
+            + "' (commands: train, generate, evaluate; see rnnlm --help)");
+      };
+    } catch (OptionParsing.UsageException e) {
+      err.println("error: " + e.getMessage());
+      return USAGE;
+    } catch (InputException | IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return FAILED;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("error: " + e.getMessage());
+      return FAILED;
+    }
+  }
+
+  private static String usage() {
+    StringBuilder b = new StringBuilder("usage: rnnlm COMMAND [options]   (rnnlm COMMAND --help for its options)\n\ncommands:\n");
+    for (String c : new String[] {"train", "generate", "evaluate"}) {
+      b.append(String.format("  %-10s %s%n", c, COMMANDS.get(c)));
+    }
+    return b.toString().stripTrailing();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.rnnlm.cli;
+
+import dev.rnnlm.train.TrainOptions;
+import dev.rnnlm.train.TrainSettings;
+import dev.rnnlm.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** {@code rnnlm train}: corpus in, model directory out. */
+final class TrainCommand {
+  static final List<Option> OPTIONS = List.of(
+      Option.value("input", "PATH[,PATH...]", "text files, directories or globs on any Hadoop file system (required)"),
+      Option.value("model", "DIR", "model directory to write (required)"),
+      Option.value("config", "FILE", "properties file whose keys are these option names; flags override it"),
+      Option.value("epochs", "N", "passes over the corpus [500]"),
+      Option.value("hidden", "H", "hidden units [512]"),
+      Option.value("batch", "B", "sequences per step, over all partitions [32]"),
+      Option.value("steps", "T", "time steps per window (truncated BPTT length) [35]"),
+      Option.value("lr", "LR", "SGD learning rate [1.0]"),
+      Option.value("clip", "THETA", "clip the gradient to this global L2 norm [1.0]"),
+      Option.value("sampling", "sequential|random", "minibatch iterator [sequential]"),
+      Option.value("tokens", "char|word", "tokenization [char]"),
+      Option.value("normalize", "none|lower|d2l", "text cleaning; d2l = letters only, lower case, lines joined [none]"),
+      Option.value("min-freq", "N", "tokens seen fewer times map to <unk> [0]"),
+      Option.value("max-tokens", "N", "keep only the first N tokens [all]"),
+      Option.value("partitions", "P", "training partitions [Spark default parallelism, at most B]"),
+      Option.value("master", "URL", "Spark master when none is configured [local[*]]"),
+      Option.value("seed", "S", "random seed [0]"),
+      Option.value("sample-every", "N", "print a generated sample every N epochs; 0 = never [10]"),
+      Option.value("sample-prefix", "TEXT", "prefix of those samples [the corpus's first tokens]"));
+
+  private TrainCommand() {}
+
+  static int run(String[] args, PrintStream out, JavaSparkContext existing) throws IOException {
+    OptionParsing.Parsed parsed = OptionParsing.parse("train", "train an RNN language model",
+        OPTIONS, args, out);
+    if (parsed.helpShown()) {
+      return Main.OK;
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    String config = parsed.values().get("config");
+    if (config != null) {
+      values.putAll(OptionParsing.readConfig(config, OPTIONS));
+    }
+    values.putAll(parsed.values());
+    OptionParsing.require(values, "input", "train");
+    OptionParsing.require(values, "model", "train");
+    TrainSettings settings = TrainOptions.fromMap(values);
+    try (SparkSession spark = SparkSession.open("train", settings.master(), existing)) {
+      Trainer.Outcome outcome = new Trainer(spark.context(), settings, out).run();
+      List<Double> ppl = outcome.epochPerplexities();
+      out.printf("trained: perplexity %.3f -> %.3f (unigram %.3f); model written to %s%n",
+          ppl.get(0), ppl.get(ppl.size() - 1), outcome.unigramPerplexity(), settings.modelDir());
+    }
+    return Main.OK;
+  }
+}

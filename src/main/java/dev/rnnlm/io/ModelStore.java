@@ -1,0 +1,242 @@
+package dev.rnnlm.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.Tensor;
+import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.Tokenizer;
+import dev.rnnlm.text.Vocabulary;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads and writes model directories on any Hadoop file system.
+ *
+ * <pre>
+ * DIR/model.json       format, version, cell, text settings, training options and position,
+ *                      parameter layout + SHA-256, provenance. Written last: a directory
+ *                      without it is not a model.
+ * DIR/vocab.json       tokens in id order (JSON array of strings)
+ * DIR/parameters.bin   float32 little-endian, flat, in the layout model.json lists
+ * DIR/metrics.jsonl    one JSON object per epoch (appended by training)
+ * </pre>
+ *
+ * Each file is written under a temporary name and renamed into place.
+ */
+public final class ModelStore {
+  public static final String FORMAT = "spark-rnn-lm";
+  public static final int VERSION = 1;
+  public static final String MODEL_FILE = "model.json";
+  public static final String VOCAB_FILE = "vocab.json";
+  public static final String PARAMS_FILE = "parameters.bin";
+  public static final String METRICS_FILE = "metrics.jsonl";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Configuration conf;
+
+  public ModelStore(Configuration conf) {
+    this.conf = conf;
+  }
+
+  public void save(String dir, SavedModel m) throws IOException {
+    Path root = new Path(dir);
+    FileSystem fs = root.getFileSystem(conf);
+    fs.mkdirs(root);
+    byte[] params = toLittleEndian(m.params());
+    writeAtomically(fs, new Path(root, PARAMS_FILE), params);
+    ArrayNode vocab = JSON.createArrayNode();
+    m.vocabulary().tokens().forEach(vocab::add);
+    writeAtomically(fs, new Path(root, VOCAB_FILE), JSON.writeValueAsBytes(vocab));
+    writeAtomically(fs, new Path(root, MODEL_FILE),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(m, sha256(params))));
+  }
+
+  /**
+   * Loads a model directory, checking format, version, sizes and checksum.
+   *
+   * @throws ModelFormatException naming the directory and what is wrong with it
+   */
+  public SavedModel load(String dir) throws IOException {
+    Path root = new Path(dir);
+    FileSystem fs = root.getFileSystem(conf);
+    Path descriptor = new Path(root, MODEL_FILE);
+    if (!fs.exists(root)) {
+      throw new ModelFormatException("model directory does not exist: " + dir);
+    }
+    if (!fs.exists(descriptor)) {
+      throw new ModelFormatException("not a model directory (no " + MODEL_FILE + "): " + dir);
+    }
+    JsonNode d;
+    try {
+      d = JSON.readTree(readAll(fs, descriptor));
+    } catch (IOException e) {
+      throw new ModelFormatException("unreadable " + MODEL_FILE + " in " + dir + ": " + e.getMessage());
+    }
+    if (d == null || !FORMAT.equals(d.path("format").asText())) {
+      throw new ModelFormatException("not a " + FORMAT + " model: " + descriptor);
+    }
+    int version = d.path("version").asInt(-1);
+    if (version != VERSION) {
+      throw new ModelFormatException("model format version " + version + " in " + dir
+          + " is not supported (this build reads version " + VERSION + ")");
+    }
+    try {
+      List<String> tokens = new ArrayList<>();
+      JSON.readTree(readAll(fs, new Path(root, VOCAB_FILE))).forEach(t -> tokens.add(t.asText()));
+      Vocabulary vocabulary = Vocabulary.ofTokens(tokens);
+      JsonNode pd = d.path("parameters");
+      byte[] raw = readAll(fs, new Path(root, PARAMS_FILE));
+      if (!sha256(raw).equals(pd.path("sha256").asText())) {
+        throw new ModelFormatException("corrupt model in " + dir + ": " + PARAMS_FILE
+            + " does not match its SHA-256 in " + MODEL_FILE);
+      }
+      float[] params = fromLittleEndian(raw);
+      String cell = d.path("cell").asText();
+      int hidden = d.path("hidden").asInt();
+      LanguageModel model = SavedModel.newModel(cell, vocabulary.size(), hidden);
+      if (params.length != model.layout().size() || params.length != pd.path("count").asInt()) {
+        throw new ModelFormatException("corrupt model in " + dir + ": " + params.length
+            + " parameters, layout needs " + model.layout().size());
+      }
+      JsonNode text = d.path("text");
+      JsonNode pos = d.path("position");
+      return new SavedModel(cell, hidden, Normalizer.parse(text.path("normalize").asText()),
+          Tokenizer.parse(text.path("tokens").asText()), vocabulary, params,
+          new SavedModel.TrainingPosition(pos.path("epochs").asInt(), pos.path("steps").asLong(),
+              pos.path("tokens_seen").asLong()),
+          stringMap(d.path("training")), stringMap(d.path("provenance")));
+    } catch (FileNotFoundException e) {
+      throw new ModelFormatException("incomplete model in " + dir + ": missing " + e.getMessage());
+    } catch (ModelFormatException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException("corrupt model in " + dir + ": " + e.getMessage());
+    }
+  }
+
+  /** Appends one JSON line to {@code DIR/metrics.jsonl} (rewrites the file: works on every file system). */
+  public void appendMetrics(String dir, Map<String, Object> metrics) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    FileSystem fs = file.getFileSystem(conf);
+    byte[] old = fs.exists(file) ? readAll(fs, file) : new byte[0];
+    byte[] line = (JSON.writeValueAsString(metrics) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[old.length + line.length];
+    System.arraycopy(old, 0, all, 0, old.length);
+    System.arraycopy(line, 0, all, old.length, line.length);
+    writeAtomically(fs, file, all);
+  }
+
+  /** Removes a previous run's metrics so a new training run starts a fresh log. */
+  public void resetMetrics(String dir) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    file.getFileSystem(conf).delete(file, false);
+  }
+
+  private static ObjectNode describe(SavedModel m, String paramsSha256) {
+    ObjectNode d = JSON.createObjectNode();
+    d.put("format", FORMAT);
+    d.put("version", VERSION);
+    d.put("cell", m.cell());
+    d.put("hidden", m.hidden());
+    d.put("vocab_size", m.vocabulary().size());
+    ObjectNode text = d.putObject("text");
+    text.put("normalize", m.normalize().optionName());
+    text.put("tokens", m.tokens().optionName());
+    ObjectNode pd = d.putObject("parameters");
+    pd.put("file", PARAMS_FILE);
+    pd.put("dtype", "float32");
+    pd.put("byte_order", "little");
+    pd.put("count", m.params().length);
+    pd.put("sha256", paramsSha256);
+    ArrayNode tensors = pd.putArray("tensors");
+    for (Tensor t : m.model().layout().tensors()) {
+      ObjectNode tn = tensors.addObject();
+      tn.put("name", t.name());
+      ArrayNode shape = tn.putArray("shape");
+      for (int s : t.shape()) {
+        shape.add(s);
+      }
+      tn.put("offset", t.offset());
+    }
+    d.put("vocabulary", VOCAB_FILE);
+    ObjectNode pos = d.putObject("position");
+    pos.put("epochs", m.position().epochs());
+    pos.put("steps", m.position().steps());
+    pos.put("tokens_seen", m.position().tokensSeen());
+    ObjectNode training = d.putObject("training");
+    m.training().forEach(training::put);
+    ObjectNode provenance = d.putObject("provenance");
+    m.provenance().forEach(provenance::put);
+    return d;
+  }
+
+  private static Map<String, String> stringMap(JsonNode node) {
+    Map<String, String> out = new LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+  private static void writeAtomically(FileSystem fs, Path dest, byte[] bytes) throws IOException {
+    Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
+    try (FSDataOutputStream out = fs.create(tmp, true)) {
+      out.write(bytes);
+      out.hsync();
+    }
+    if (fs.exists(dest) && !fs.delete(dest, false)) {
+      throw new IOException("cannot replace " + dest);
+    }
+    if (!fs.rename(tmp, dest)) {
+      fs.delete(tmp, false);
+      throw new IOException("cannot rename " + tmp + " to " + dest);
+    }
+  }
+
+  private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+    try (InputStream in = fs.open(file)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] toLittleEndian(float[] values) {
+    ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(values);
+    return buf.array();
+  }
+
+  private static float[] fromLittleEndian(byte[] bytes) {
+    if (bytes.length % Float.BYTES != 0) {
+      throw new ModelFormatException(PARAMS_FILE + " length " + bytes.length + " is not a multiple of 4");
+    }
+    float[] values = new float[bytes.length / Float.BYTES];
+    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    return values;
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.rnnlm.model;
+
+import java.io.Serializable;
+
+/**
+ * A recurrent language model over a vocabulary of {@code vocabSize()} ids: its parameter
+ * layout, forward/backward over a batch of windows, and single steps for generation.
+ * Parameters are always one flat {@code float[]} laid out by {@link #layout()}.
+ *
+ * <p>Token windows are time-major: {@code inputs[t * batch + b]} is the input of sequence
+ * {@code b} at step {@code t}, and {@code targets} is laid out the same way. The recurrent
+ * state of a batch is {@code (batch, stateSize())} row-major; it is read as the initial state
+ * and overwritten with the final one. Gradients never flow into the initial state (truncated
+ * BPTT: the carried state is detached).
+ */
+public interface LanguageModel extends Serializable {
+
+  /** Short name stored in model files, e.g. "rnn". */
+  String cellType();
+
+  int vocabSize();
+
+  int hiddenSize();
+
+  /** Floats of recurrent state per sequence. */
+  int stateSize();
+
+  ParameterLayout layout();
+
+  /** Fills {@code params} with the initial values drawn from {@code seed}. */
+  void initialize(float[] params, long seed);
+
+  /**
+   * Forward and backward over {@code steps} steps of {@code batch} sequences. Returns the summed
+   * cross-entropy (nats) over all {@code steps * batch} targets, <em>adds</em> the gradient of
+   * that sum to {@code grad}, and leaves the final state in {@code state}.
+   */
+  double lossAndGradient(float[] params, int[] inputs, int[] targets, int batch, int steps,
+                         float[] state, float[] grad);
+
+  /** Forward only: the summed cross-entropy, with the final state left in {@code state}. */
+  double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state);
+
+  /**
+   * One step of one sequence: consumes {@code token}, updates {@code state} ({@code stateSize()}
+   * floats) and writes the next-token logits into {@code logits} ({@code vocabSize()} floats).
+   */
+  void step(float[] params, int token, float[] state, float[] logits);
+}

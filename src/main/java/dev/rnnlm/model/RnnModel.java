@@ -1,0 +1,199 @@
+package dev.rnnlm.model;
+
+import dev.rnnlm.linalg.RowMajor;
+import java.util.SplittableRandom;
+
+/**
+ * The book's RNN language model: {@code H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)},
+ * {@code O_t = H_t W_hq + b_q}, softmax cross-entropy on the next token. float32 throughout.
+ *
+ * <p>One-hot inputs are never built: {@code X_t W_xh} is a row gather and its gradient a
+ * scatter-add. Only the recurrent products are per step; the output layer and the weight
+ * gradients are single GEMMs over all {@code T * B} positions.
+ */
+public final class RnnModel implements LanguageModel {
+  private static final float INIT_STDDEV = 0.01f;
+
+  private final int vocab;
+  private final int hidden;
+  private final ParameterLayout layout;
+  private final Tensor wxh;
+  private final Tensor whh;
+  private final Tensor bh;
+  private final Tensor whq;
+  private final Tensor bq;
+
+  public RnnModel(int vocabSize, int hiddenSize) {
+    if (vocabSize < 1 || hiddenSize < 1) {
+      throw new IllegalArgumentException("vocabulary and hidden sizes must be > 0, got "
+          + vocabSize + " and " + hiddenSize);
+    }
+    this.vocab = vocabSize;
+    this.hidden = hiddenSize;
+    ParameterLayout.Builder b = ParameterLayout.builder();
+    wxh = b.add("W_xh", vocabSize, hiddenSize);
+    whh = b.add("W_hh", hiddenSize, hiddenSize);
+    bh = b.add("b_h", 1, hiddenSize);
+    whq = b.add("W_hq", hiddenSize, vocabSize);
+    bq = b.add("b_q", 1, vocabSize);
+    layout = b.build();
+  }
+
+  @Override
+  public String cellType() {
+    return "rnn";
+  }
+
+  @Override
+  public int vocabSize() {
+    return vocab;
+  }
+
+  @Override
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  @Override
+  public int stateSize() {
+    return hidden;
+  }
+
+  @Override
+  public ParameterLayout layout() {
+    return layout;
+  }
+
+  /** Weights N(0, 0.01) in layout order from one generator seeded with {@code seed}; biases zero. */
+  @Override
+  public void initialize(float[] params, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    for (Tensor t : layout.tensors()) {
+      boolean bias = t.name().startsWith("b_");
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        params[i] = bias ? 0f : (float) (random.nextGaussian() * INIT_STDDEV);
+      }
+    }
+  }
+
+  @Override
+  public double lossAndGradient(float[] params, int[] inputs, int[] targets, int batch, int steps,
+                                float[] state, float[] grad) {
+    final int n = batch;
+    final int h = hidden;
+    final int rows = steps * n;
+    float[] hs = new float[(steps + 1) * n * h];   // H_0..H_T, (T+1, B, H)
+    float[] logits = new float[rows * vocab];      // O then dO, (T*B, V)
+    float[] da = new float[rows * h];              // G then dA_1..dA_T, (T, B, H)
+
+    forwardStates(params, inputs, n, steps, state, hs);
+    double loss = outputLayer(params, hs, targets, rows, logits, true);
+
+    // dW_hq += H_{1..T}^T dO ; db_q += colsum(dO) ; G = dO W_hq^T
+    RowMajor.gemm(true, false, h, vocab, rows, 1f, hs, n * h, logits, 0, 1f, grad, whq.offset());
+    addColumnSums(logits, rows, vocab, grad, bq.offset());
+    RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, da, 0);
+
+    // t = T..1: dH_t = G_t + dA_{t+1} W_hh^T ; dA_t = dH_t * (1 - H_t^2)
+    for (int t = steps - 1; t >= 0; t--) {
+      int cur = t * n * h;
+      if (t < steps - 1) {
+        RowMajor.gemm(false, true, n, h, h, 1f, da, cur + n * h, params, whh.offset(), 1f, da, cur);
+      }
+      int hOff = (t + 1) * n * h;
+      for (int i = 0; i < n * h; i++) {
+        float ht = hs[hOff + i];
+        da[cur + i] *= 1f - ht * ht;
+      }
+    }
+
+    // dW_hh += H_{0..T-1}^T dA ; db_h += colsum(dA) ; dW_xh[x] += dA (scatter-add)
+    RowMajor.gemm(true, false, h, h, rows, 1f, hs, 0, da, 0, 1f, grad, whh.offset());
+    addColumnSums(da, rows, h, grad, bh.offset());
+    for (int r = 0; r < rows; r++) {
+      int dst = wxh.offset() + inputs[r] * h;
+      int src = r * h;
+      for (int j = 0; j < h; j++) {
+        grad[dst + j] += da[src + j];
+      }
+    }
+
+    System.arraycopy(hs, steps * n * h, state, 0, n * h);
+    return loss;
+  }
+
+  @Override
+  public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps,
+                     float[] state) {
+    int rows = steps * batch;
+    float[] hs = new float[(steps + 1) * batch * hidden]; // H_0..H_T, (T+1, B, H)
+    float[] logits = new float[rows * vocab];             // (T*B, V)
+    forwardStates(params, inputs, batch, steps, state, hs);
+    double loss = outputLayer(params, hs, targets, rows, logits, false);
+    System.arraycopy(hs, steps * batch * hidden, state, 0, batch * hidden);
+    return loss;
+  }
+
+  @Override
+  public void step(float[] params, int token, float[] state, float[] logits) {
+    float[] a = new float[hidden];
+    System.arraycopy(params, wxh.offset() + token * hidden, a, 0, hidden);
+    for (int j = 0; j < hidden; j++) {
+      a[j] += params[bh.offset() + j];
+    }
+    RowMajor.vecMat(hidden, hidden, 1f, state, 0, params, whh.offset(), 1f, a, 0);
+    for (int j = 0; j < hidden; j++) {
+      state[j] = (float) Math.tanh(a[j]);
+    }
+    System.arraycopy(params, bq.offset(), logits, 0, vocab);
+    RowMajor.vecMat(hidden, vocab, 1f, state, 0, params, whq.offset(), 1f, logits, 0);
+  }
+
+  /** hs[0] = state; hs[t+1] = tanh(W_xh[x_t] + b_h + hs[t] W_hh) for t = 0..T-1. */
+  private void forwardStates(float[] params, int[] inputs, int n, int steps, float[] state,
+                             float[] hs) {
+    final int h = hidden;
+    System.arraycopy(state, 0, hs, 0, n * h);
+    for (int t = 0; t < steps; t++) {
+      int prev = t * n * h;
+      int cur = prev + n * h;
+      for (int b = 0; b < n; b++) {
+        int row = wxh.offset() + inputs[t * n + b] * h;
+        int dst = cur + b * h;
+        for (int j = 0; j < h; j++) {
+          hs[dst + j] = params[row + j] + params[bh.offset() + j];
+        }
+      }
+      RowMajor.gemm(false, false, n, h, h, 1f, hs, prev, params, whh.offset(), 1f, hs, cur);
+      for (int i = cur; i < cur + n * h; i++) {
+        hs[i] = (float) Math.tanh(hs[i]);
+      }
+    }
+  }
+
+  /**
+   * O = H_{1..T} W_hq + b_q into {@code logits}; returns the summed cross-entropy against
+   * {@code targets} and, when {@code writeGradient}, leaves dLoss/dO = softmax(O) - onehot(y)
+   * in {@code logits}.
+   */
+  private double outputLayer(float[] params, float[] hs, int[] targets, int rows, float[] logits,
+                             boolean writeGradient) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
+    }
+    // H_1..H_T are the last rows * hidden floats of hs.
+    RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, hs.length - rows * hidden,
+        params, whq.offset(), 1f, logits, 0);
+    return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
+  }
+
+  /** out[off + j] += sum over rows of m[r, j] for a row-major (rows, cols) matrix. */
+  private static void addColumnSums(float[] m, int rows, int cols, float[] out, int off) {
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      for (int j = 0; j < cols; j++) {
+        out[off + j] += m[base + j];
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.rnnlm.train;
+
+import dev.rnnlm.data.EncodedCorpus;
+import dev.rnnlm.data.TokenShard;
+import dev.rnnlm.model.LanguageModel;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Perplexity of a text under a model, as a Spark job. The text is cut into one contiguous
+ * stream per partition; each stream is read left to right in windows of {@code steps} tokens
+ * from a zero state carried across windows, and every token but the first of each stream is
+ * predicted once. With one partition this is exactly a single left-to-right pass.
+ */
+public final class Evaluator {
+  private Evaluator() {}
+
+  /** Summed cross-entropy and number of predicted tokens. */
+  public record Score(double lossSum, long tokens) {
+    public double perplexity() {
+      return Math.exp(lossSum / tokens);
+    }
+  }
+
+  public static Score score(JavaSparkContext sc, EncodedCorpus corpus, LanguageModel model,
+                            float[] params, int steps, int partitions) {
+    long n = corpus.tokens();
+    int streams = (int) Math.max(1, Math.min(partitions, n - 1));
+    long[][] ranges = new long[streams][];
+    for (int p = 0; p < streams; p++) {
+      // Stream p predicts targets (lo, hi]: it reads tokens [lo, hi].
+      long lo = p * (n - 1) / streams;
+      long hi = (p + 1) * (n - 1) / streams;
+      ranges[p] = new long[] {lo, hi + 1};
+    }
+    JavaRDD<TokenShard> shards = corpus.layout(ranges);
+    Broadcast<float[]> bParams = sc.broadcast(params);
+    try {
+      List<Score> parts = shards.mapPartitions(it -> scoreStream(it, model, bParams.value(), steps))
+          .collect();
+      double loss = 0;
+      long tokens = 0;
+      for (Score s : parts) { // collect() keeps partition order: a deterministic sum
+        loss += s.lossSum();
+        tokens += s.tokens();
+      }
+      return new Score(loss, tokens);
+    } finally {
+      bParams.destroy();
+      shards.unpersist(false);
+    }
+  }
+
+  private static Iterator<Score> scoreStream(Iterator<TokenShard> it, LanguageModel model,
+                                             float[] params, int steps) {
+    TokenShard shard = it.next();
+    float[] state = new float[model.stateSize()];
+    int[] inputs = new int[steps];
+    int[] targets = new int[steps];
+    double loss = 0;
+    long predicted = shard.length() - 1L;
+    for (long pos = shard.start(); pos < shard.end() - 1; pos += steps) {
+      int len = (int) Math.min(steps, shard.end() - 1 - pos);
+      for (int t = 0; t < len; t++) {
+        inputs[t] = shard.get(pos + t);
+        targets[t] = shard.get(pos + t + 1);
+      }
+      loss += model.loss(params, inputs, targets, 1, len, state);
+    }
+    return List.of(new Score(loss, Math.max(0, predicted))).iterator();
+  }
+}

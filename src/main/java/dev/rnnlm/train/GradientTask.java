@@ -1,0 +1,51 @@
+package dev.rnnlm.train;
+
+import dev.rnnlm.data.TokenShard;
+import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.model.LanguageModel;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * One training step on one partition: cut this step's windows from the cached shard, run
+ * forward + BPTT from the carried state, return loss sum, gradient sum and final state.
+ * Captures only broadcasts and small records; parameters never travel inside the closure.
+ */
+final class GradientTask implements FlatMapFunction<Iterator<TokenShard>, StepResult> {
+  private final LanguageModel model;
+  private final WindowPlan plan;
+  private final Broadcast<float[]> params;
+  private final Broadcast<float[][]> states; // per partition, or null: start from zeros
+  private final int epoch;
+  private final int offset;
+  private final int step;
+
+  GradientTask(LanguageModel model, WindowPlan plan, Broadcast<float[]> params,
+               Broadcast<float[][]> states, int epoch, int offset, int step) {
+    this.model = model;
+    this.plan = plan;
+    this.params = params;
+    this.states = states;
+    this.epoch = epoch;
+    this.offset = offset;
+    this.step = step;
+  }
+
+  @Override
+  public Iterator<StepResult> call(Iterator<TokenShard> shards) {
+    TokenShard shard = shards.next();
+    int p = shard.partition();
+    int b = plan.sequenceCount(p);
+    int[] inputs = new int[plan.steps() * b];   // (T, b) time-major
+    int[] targets = new int[plan.steps() * b];  // (T, b)
+    plan.fillWindows(p, epoch, offset, step, shard, inputs, targets);
+    float[] state = states == null ? new float[b * model.stateSize()] : states.value()[p].clone();
+    float[] p0 = params.value();
+    float[] grad = new float[p0.length];
+    double loss = model.lossAndGradient(p0, inputs, targets, b, plan.steps(), state, grad);
+    return List.of(new StepResult(p, loss, inputs.length, grad, states == null ? null : state))
+        .iterator();
+  }
+}

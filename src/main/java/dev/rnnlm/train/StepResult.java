@@ -1,0 +1,11 @@
+package dev.rnnlm.train;
+
+import java.io.Serializable;
+
+/**
+ * What one partition sends back for one step: the summed loss and token count of its windows,
+ * the gradient of that summed loss (flat, in parameter layout), and its sequences' final
+ * recurrent state ({@code (b, stateSize)} row-major; null when state is not carried).
+ */
+public record StepResult(int partition, double lossSum, long tokens, float[] gradSum,
+                         float[] finalState) implements Serializable {}

@@ -1,0 +1,70 @@
+package dev.rnnlm.train;
+
+import dev.rnnlm.data.Sampling;
+import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.Tokenizer;
+
+/**
+ * Everything a training run is given. Defaults are the book's (see {@link #DEFAULTS}); the
+ * constructor rejects values that cannot work, naming the option and the value.
+ *
+ * @param input comma-separated input paths (files, directories, globs; any Hadoop file system)
+ * @param modelDir where the model is written
+ * @param epochs passes over the corpus
+ * @param hidden hidden units H
+ * @param batch sequences per step B (global, over all partitions)
+ * @param steps time steps per window T
+ * @param lr SGD learning rate
+ * @param clip global gradient-norm bound theta
+ * @param sampling sequential or random minibatches
+ * @param tokens char or word tokens
+ * @param normalize text cleaning before tokenization
+ * @param minFreq tokens seen fewer times map to {@code <unk>}
+ * @param maxTokens keep only the first N tokens; 0 = all
+ * @param partitions training partitions; 0 = Spark's default parallelism, at most B
+ * @param master Spark master used when none is configured
+ * @param seed seed of every random choice (initialization, offsets, shuffles)
+ * @param sampleEvery print a generated sample every N epochs; 0 = never
+ * @param samplePrefix prefix of those samples; empty = the corpus's first tokens
+ */
+public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
+                            int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
+                            Normalizer normalize, long minFreq, long maxTokens, int partitions,
+                            String master, long seed, int sampleEvery, String samplePrefix) {
+
+  public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "");
+
+  public TrainSettings {
+    positive("--epochs", epochs);
+    positive("--hidden", hidden);
+    positive("--batch", batch);
+    positive("--steps", steps);
+    if (!(lr > 0) || !Float.isFinite(lr)) {
+      throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+    }
+    if (!(clip > 0) || !Float.isFinite(clip)) {
+      throw new IllegalArgumentException("--clip must be > 0, got " + clip);
+    }
+    nonNegative("--min-freq", minFreq);
+    nonNegative("--max-tokens", maxTokens);
+    nonNegative("--partitions", partitions);
+    nonNegative("--sample-every", sampleEvery);
+    if (partitions > batch) {
+      throw new IllegalArgumentException("--partitions must be at most --batch (" + batch
+          + "), got " + partitions);
+    }
+  }
+
+  private static void positive(String option, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(option + " must be > 0, got " + value);
+    }
+  }
+
+  private static void nonNegative(String option, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(option + " must be >= 0, got " + value);
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package dev.rnnlm.train;
+
+import dev.rnnlm.data.EncodedCorpus;
+import dev.rnnlm.data.Sampling;
+import dev.rnnlm.data.TokenShard;
+import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.linalg.RowMajor;
+import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.RnnModel;
+import dev.rnnlm.model.TextGenerator;
+import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Sgd;
+import dev.rnnlm.text.TextPipeline;
+import dev.rnnlm.text.Vocabulary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * The driver loop: per step, broadcast the parameters (and carried states), let every
+ * partition compute its loss and gradient sums, add them in partition order, divide by the
+ * token count, clip by global norm and apply SGD. Per epoch: log, append metrics, sample.
+ */
+public final class Trainer {
+  private static final int SAMPLE_TOKENS = 50;
+  private static final int SAMPLE_PREFIX_TOKENS = 10;
+
+  private final JavaSparkContext sc;
+  private final TrainSettings settings;
+  private final PrintStream out;
+  private final ModelStore store;
+
+  public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
+    this.sc = sc;
+    this.settings = settings;
+    this.out = out;
+    this.store = new ModelStore(sc.hadoopConfiguration());
+  }
+
+  /** What a finished run reports: the saved model and the perplexities to judge it by. */
+  public record Outcome(SavedModel model, List<Double> epochPerplexities, double unigramPerplexity) {}
+
+  /** Sums of one step over all partitions, in partition order. */
+  record StepTotals(double lossSum, long tokens, float[] gradSum, float[][] finalStates) {}
+
+  public Outcome run() throws IOException {
+    TrainSettings s = settings;
+    TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
+    JavaRDD<TokenShard> shards;
+    Vocabulary vocab;
+    WindowPlan plan;
+    double unigram;
+    List<Integer> samplePrefix;
+    long corpusTokens;
+    try (EncodedCorpus corpus = EncodedCorpus.read(sc, s.input(), pipeline, null, s.minFreq(),
+        s.maxTokens())) {
+      if (corpus.malformedSequences() > 0) {
+        out.println("warning: replaced " + corpus.malformedSequences()
+            + " malformed UTF-8 byte sequences in " + s.input());
+      }
+      vocab = corpus.vocabulary();
+      corpusTokens = corpus.tokens();
+      int partitions = s.partitions() > 0 ? s.partitions()
+          : Math.max(1, Math.min(s.batch(), sc.defaultParallelism()));
+      plan = new WindowPlan(corpusTokens, s.batch(), s.steps(), partitions, s.sampling(), s.seed());
+      plan.requireAtLeastOneStep();
+      unigram = unigramPerplexity(corpus.idCounts());
+      samplePrefix = s.samplePrefix().isEmpty()
+          ? boxed(corpus.head(SAMPLE_PREFIX_TOKENS))
+          : pipeline.tokenizeText(s.samplePrefix()).stream().map(vocab::id).toList();
+      long[][] ranges = new long[partitions][];
+      for (int p = 0; p < partitions; p++) {
+        ranges[p] = plan.tokenRange(p);
+      }
+      shards = corpus.layout(ranges);
+    }
+    out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
+        corpusTokens, vocab.size(), unigram, plan.partitions(), RowMajor.implementation());
+    if (!RowMajor.isNative()) {
+      out.println("warning: native BLAS not found, using a pure-Java fallback (slower); "
+          + "install libopenblas0-pthread");
+    }
+
+    LanguageModel model = new RnnModel(vocab.size(), s.hidden());
+    float[] params = new float[model.layout().size()];
+    model.initialize(params, s.seed());
+    Sgd sgd = new Sgd(s.lr());
+    String modelDir = s.modelDir();
+    store.resetMetrics(modelDir);
+    List<Double> perplexities = new ArrayList<>();
+    long stepsDone = 0;
+    long tokensSeen = 0;
+    long started = System.nanoTime();
+    try {
+      for (int epoch = 0; epoch < s.epochs(); epoch++) {
+        long epochStart = System.nanoTime();
+        int offset = plan.offset(epoch);
+        int steps = plan.stepsPerEpoch(offset);
+        float[][] states = initialStates(plan, model);
+        double lossSum = 0;
+        long tokens = 0;
+        double normSum = 0;
+        int clipped = 0;
+        for (int step = 0; step < steps; step++) {
+          sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
+          StepTotals totals = computeStep(shards, model, plan, params, states, epoch, offset, step);
+          float[] grad = totals.gradSum();
+          float inv = 1f / totals.tokens();
+          for (int i = 0; i < grad.length; i++) {
+            grad[i] *= inv;
+          }
+          double norm = GradientClipping.clipByGlobalNorm(grad, s.clip());
+          sgd.apply(params, grad);
+          states = totals.finalStates();
+          lossSum += totals.lossSum();
+          tokens += totals.tokens();
+          normSum += norm;
+          clipped += norm > s.clip() ? 1 : 0;
+        }
+        stepsDone += steps;
+        tokensSeen += tokens;
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        double perplexity = Math.exp(lossSum / tokens);
+        perplexities.add(perplexity);
+        logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
+            (double) clipped / steps, (System.nanoTime() - started) / 1e9);
+        if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
+          out.println("sample: " + sample(model, params, vocab, pipeline, samplePrefix));
+        }
+      }
+    } finally {
+      shards.unpersist(false);
+    }
+    SavedModel saved = new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(), vocab,
+        params, new SavedModel.TrainingPosition(s.epochs(), stepsDone, tokensSeen),
+        TrainOptions.toMap(s, plan.partitions()), provenance(corpusTokens));
+    store.save(modelDir, saved);
+    return new Outcome(saved, perplexities, unigram);
+  }
+
+  /**
+   * One distributed step: broadcast, compute on every partition, and add the results in
+   * partition order (never in arrival order) so the sum is the same on every run.
+   */
+  private StepTotals computeStep(JavaRDD<TokenShard> shards, LanguageModel model, WindowPlan plan,
+                                 float[] params, float[][] states, int epoch, int offset, int step) {
+    Broadcast<float[]> bParams = sc.broadcast(params);
+    Broadcast<float[][]> bStates = states == null ? null : sc.broadcast(states);
+    try {
+      List<StepResult> results = new ArrayList<>(shards
+          .mapPartitions(new GradientTask(model, plan, bParams, bStates, epoch, offset, step))
+          .collect());
+      results.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+      float[] grad = new float[params.length];
+      float[][] finalStates = states == null ? null : new float[plan.partitions()][];
+      double loss = 0;
+      long tokens = 0;
+      for (StepResult r : results) {
+        float[] g = r.gradSum();
+        for (int i = 0; i < grad.length; i++) {
+          grad[i] += g[i];
+        }
+        loss += r.lossSum();
+        tokens += r.tokens();
+        if (finalStates != null) {
+          finalStates[r.partition()] = r.finalState();
+        }
+      }
+      return new StepTotals(loss, tokens, grad, finalStates);
+    } finally {
+      bParams.destroy();
+      if (bStates != null) {
+        bStates.destroy();
+      }
+    }
+  }
+
+  /** Zero states per partition for sequential sampling; null (zeros every step) for random. */
+  private static float[][] initialStates(WindowPlan plan, LanguageModel model) {
+    if (plan.sampling() != Sampling.SEQUENTIAL) {
+      return null;
+    }
+    float[][] states = new float[plan.partitions()][];
+    for (int p = 0; p < states.length; p++) {
+      states[p] = new float[plan.sequenceCount(p) * model.stateSize()];
+    }
+    return states;
+  }
+
+  private void logEpoch(String modelDir, int epoch, double perplexity, double tokensPerSec,
+                        double gradNorm, double clippedFraction, double seconds) throws IOException {
+    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%n",
+        epoch, perplexity, tokensPerSec, gradNorm, clippedFraction, seconds);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("epoch", epoch);
+    m.put("perplexity", perplexity);
+    m.put("tokens_per_sec", tokensPerSec);
+    m.put("grad_norm", gradNorm);
+    m.put("clipped_fraction", clippedFraction);
+    m.put("seconds", seconds);
+    store.appendMetrics(modelDir, m);
+  }
+
+  /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */
+  private static String sample(LanguageModel model, float[] params, Vocabulary vocab,
+                               TextPipeline pipeline, List<Integer> prefix) {
+    List<Integer> ids = new TextGenerator(model, params).generate(prefix, SAMPLE_TOKENS, 0f, 0);
+    return pipeline.tokenizer().join(ids.stream().map(vocab::token).toList()).replace("\n", "\\n");
+  }
+
+  /** exp of the entropy of the token frequencies: the perplexity of a unigram model. */
+  static double unigramPerplexity(long[] counts) {
+    double total = Arrays.stream(counts).sum();
+    double entropy = 0;
+    for (long c : counts) {
+      if (c > 0) {
+        double p = c / total;
+        entropy -= p * Math.log(p);
+      }
+    }
+    return Math.exp(entropy);
+  }
+
+  private Map<String, String> provenance(long tokens) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("input", settings.input());
+    p.put("tokens", Long.toString(tokens));
+    p.put("created", Instant.now().toString());
+    p.put("spark_version", sc.version());
+    return p;
+  }
+
+  private static List<Integer> boxed(int[] ids) {
+    return Arrays.stream(ids).boxed().toList();
+  }
+}
