@@ -3,6 +3,7 @@ package dev.rnnlm.train;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.model.LanguageModel;
+import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -19,7 +20,7 @@ public final class Evaluator {
   private Evaluator() {}
 
   /** Summed cross-entropy and number of predicted tokens. */
-  public record Score(double lossSum, long tokens) {
+  public record Score(double lossSum, long tokens) implements Serializable {
     public double perplexity() {
       return Math.exp(lossSum / tokens);
     }

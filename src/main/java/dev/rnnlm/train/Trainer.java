@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The driver loop: per step, broadcast the parameters (and carried states), let every
@@ -49,9 +48,6 @@ public final class Trainer {
 
   /** What a finished run reports: the saved model and the perplexities to judge it by. */
   public record Outcome(SavedModel model, List<Double> epochPerplexities, double unigramPerplexity) {}
-
-  /** Sums of one step over all partitions, in partition order. */
-  record StepTotals(double lossSum, long tokens, float[] gradSum, float[][] finalStates) {}
 
   public Outcome run() throws IOException {
     TrainSettings s = settings;
@@ -95,6 +91,7 @@ public final class Trainer {
     float[] params = new float[model.layout().size()];
     model.initialize(params, s.seed());
     Sgd sgd = new Sgd(s.lr());
+    DistributedStep distributedStep = new DistributedStep(sc, shards, model, plan);
     String modelDir = s.modelDir();
     store.resetMetrics(modelDir);
     List<Double> perplexities = new ArrayList<>();
@@ -113,7 +110,7 @@ public final class Trainer {
         int clipped = 0;
         for (int step = 0; step < steps; step++) {
           sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
-          StepTotals totals = computeStep(shards, model, plan, params, states, epoch, offset, step);
+          DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
           float[] grad = totals.gradSum();
           float inv = 1f / totals.tokens();
           for (int i = 0; i < grad.length; i++) {
@@ -148,45 +145,8 @@ public final class Trainer {
     return new Outcome(saved, perplexities, unigram);
   }
 
-  /**
-   * One distributed step: broadcast, compute on every partition, and add the results in
-   * partition order (never in arrival order) so the sum is the same on every run.
-   */
-  private StepTotals computeStep(JavaRDD<TokenShard> shards, LanguageModel model, WindowPlan plan,
-                                 float[] params, float[][] states, int epoch, int offset, int step) {
-    Broadcast<float[]> bParams = sc.broadcast(params);
-    Broadcast<float[][]> bStates = states == null ? null : sc.broadcast(states);
-    try {
-      List<StepResult> results = new ArrayList<>(shards
-          .mapPartitions(new GradientTask(model, plan, bParams, bStates, epoch, offset, step))
-          .collect());
-      results.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-      float[] grad = new float[params.length];
-      float[][] finalStates = states == null ? null : new float[plan.partitions()][];
-      double loss = 0;
-      long tokens = 0;
-      for (StepResult r : results) {
-        float[] g = r.gradSum();
-        for (int i = 0; i < grad.length; i++) {
-          grad[i] += g[i];
-        }
-        loss += r.lossSum();
-        tokens += r.tokens();
-        if (finalStates != null) {
-          finalStates[r.partition()] = r.finalState();
-        }
-      }
-      return new StepTotals(loss, tokens, grad, finalStates);
-    } finally {
-      bParams.destroy();
-      if (bStates != null) {
-        bStates.destroy();
-      }
-    }
-  }
-
   /** Zero states per partition for sequential sampling; null (zeros every step) for random. */
-  private static float[][] initialStates(WindowPlan plan, LanguageModel model) {
+  static float[][] initialStates(WindowPlan plan, LanguageModel model) {
     if (plan.sampling() != Sampling.SEQUENTIAL) {
       return null;
     }

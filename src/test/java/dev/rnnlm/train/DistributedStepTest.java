@@ -1,0 +1,168 @@
+package dev.rnnlm.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rnnlm.data.EncodedCorpus;
+import dev.rnnlm.data.Sampling;
+import dev.rnnlm.data.TokenShard;
+import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.RnnModel;
+import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Sgd;
+import dev.rnnlm.testutil.SparkTestContext;
+import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
+import dev.rnnlm.text.Tokenizer;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Distributed steps on a real local Spark follow the single-process algorithm: with 1, 2 and 4
+ * partitions the averaged gradient of a step equals the gradient of the whole minibatch
+ * computed in one process, and a few clipped SGD steps reach the same parameters. For
+ * sequential sampling the minibatch is the book's (the one-partition plan); for random
+ * sampling each partition shuffles its own windows, so the minibatch is the union of the
+ * partitions' windows, computed here in one process.
+ */
+class DistributedStepTest {
+  private static final int BATCH = 8;
+  private static final int STEPS = 6;
+  private static final int HIDDEN = 12;
+  private static final int TRAINING_STEPS = 5;
+  private static final float LR = 1f;
+  private static final float CLIP = 0.5f; // small, so clipping is exercised
+  private static final long SEED = 7;
+
+  private static JavaSparkContext sc;
+  private static EncodedCorpus corpus;
+  private static TokenShard wholeCorpus;
+
+  @BeforeAll
+  static void readCorpus() throws IOException {
+    sc = SparkTestContext.get();
+    corpus = EncodedCorpus.read(sc, SparkTestContext.sampleData().resolve("clockmaker.txt").toString(),
+        new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 4000);
+    wholeCorpus = corpus.layout(new long[][] {{0, corpus.tokens()}}).collect().get(0);
+  }
+
+  @AfterAll
+  static void release() {
+    corpus.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Sampling.class)
+  void oneTwoAndFourPartitionsFollowTheSingleProcessTrajectory(Sampling sampling) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    float[] init = new float[model.layout().size()];
+    model.initialize(init, SEED);
+
+    for (int partitions : new int[] {1, 2, 4}) {
+      WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, partitions, sampling, SEED);
+      WindowPlan minibatches = sampling == Sampling.SEQUENTIAL
+          ? new WindowPlan(corpus.tokens(), BATCH, STEPS, 1, sampling, SEED) : plan;
+      List<float[]> reference = singleProcessTrajectory(model, init, minibatches);
+      long[][] ranges = new long[partitions][];
+      for (int p = 0; p < partitions; p++) {
+        ranges[p] = plan.tokenRange(p);
+      }
+      JavaRDD<TokenShard> shards = corpus.layout(ranges);
+      try {
+        DistributedStep step = new DistributedStep(sc, shards, model, plan);
+        float[] params = init.clone();
+        float[][] states = Trainer.initialStates(plan, model);
+        int offset = plan.offset(0);
+        for (int s = 0; s < TRAINING_STEPS; s++) {
+          DistributedStep.Totals totals = step.run(params, states, 0, offset, s);
+          assertEquals((long) BATCH * STEPS, totals.tokens());
+          float[] grad = totals.gradSum();
+          scale(grad, 1f / totals.tokens());
+          if (s == 0) {
+            assertClose(reference.get(0), grad, 1e-5,
+                "first-step gradient with " + partitions + " partitions, " + sampling);
+          }
+          GradientClipping.clipByGlobalNorm(grad, CLIP);
+          new Sgd(LR).apply(params, grad);
+          states = totals.finalStates();
+        }
+        assertClose(reference.get(1), params, 1e-5,
+            "parameters after " + TRAINING_STEPS + " steps with " + partitions + " partitions, " + sampling);
+      } finally {
+        shards.unpersist(false);
+      }
+    }
+  }
+
+  /**
+   * The book's loop in one process over the whole batch (the union of {@code plan}'s partitions,
+   * in partition order): returns the first step's averaged gradient and the parameters after
+   * {@link #TRAINING_STEPS} steps.
+   */
+  private List<float[]> singleProcessTrajectory(LanguageModel model, float[] init, WindowPlan plan) {
+    Sampling sampling = plan.sampling();
+    float[] params = init.clone();
+    float[] state = new float[BATCH * HIDDEN];
+    int[] inputs = new int[BATCH * STEPS];
+    int[] targets = new int[BATCH * STEPS];
+    int offset = plan.offset(0);
+    assertTrue(plan.stepsPerEpoch(offset) >= TRAINING_STEPS, "corpus long enough for the test");
+    float[] firstGradient = null;
+    for (int s = 0; s < TRAINING_STEPS; s++) {
+      if (sampling == Sampling.RANDOM) {
+        state = new float[BATCH * HIDDEN];
+      }
+      int row = 0;
+      for (int p = 0; p < plan.partitions(); p++) {
+        for (long start : plan.windowStarts(p, 0, offset, s)) {
+          for (int t = 0; t < STEPS; t++) { // time-major (T, B)
+            inputs[t * BATCH + row] = wholeCorpus.get(start + t);
+            targets[t * BATCH + row] = wholeCorpus.get(start + t + 1);
+          }
+          row++;
+        }
+      }
+      float[] grad = new float[params.length];
+      model.lossAndGradient(params, inputs, targets, BATCH, STEPS, state, grad);
+      scale(grad, 1f / (BATCH * STEPS));
+      if (firstGradient == null) {
+        firstGradient = grad.clone();
+      }
+      GradientClipping.clipByGlobalNorm(grad, CLIP);
+      new Sgd(LR).apply(params, grad);
+    }
+    List<float[]> out = new ArrayList<>();
+    out.add(firstGradient);
+    out.add(params);
+    return out;
+  }
+
+  private static void scale(float[] v, float factor) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= factor;
+    }
+  }
+
+  /** ||expected - actual|| / ||expected|| below {@code tolerance}. */
+  private static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += Math.pow(expected[i] - actual[i], 2);
+      norm += Math.pow(expected[i], 2);
+    }
+    double relative = Math.sqrt(diff / norm);
+    assertTrue(norm > 0, what + ": reference is zero");
+    assertTrue(relative < tolerance, what + ": relative error " + relative + " >= " + tolerance);
+  }
+}
