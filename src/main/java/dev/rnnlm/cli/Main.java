@@ -22,9 +22,13 @@ public final class Main {
       "generate", "generate text from a model",
       "evaluate", "perplexity of a text under a model");
 
+  /** netlib announces its BLAS choice through java.util.logging; the trainer reports it itself. */
+  private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
+
   private Main() {}
 
   public static void main(String[] args) {
+    NETLIB_LOG.setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args, System.out, System.err));
   }
 
