@@ -67,7 +67,9 @@ public record WindowPlan(long tokens, int batch, int steps, int partitions, Samp
   /** Throws a clear error when the corpus cannot fill one step at every offset. */
   public void requireAtLeastOneStep() {
     if (minStepsPerEpoch() < 1) {
-      long needed = (long) batch * steps + steps + 1;
+      // Sequential needs B streams of T tokens plus a target at the largest offset T; random
+      // needs B windows at the largest offset T - 1, each with its target.
+      long needed = (long) batch * steps + steps + (sampling == Sampling.SEQUENTIAL ? 1 : 0);
       throw new InputException("corpus too small: " + tokens + " tokens cannot fill one step of --batch "
           + batch + " x --steps " + steps + " (needs at least " + needed + " tokens)");
     }

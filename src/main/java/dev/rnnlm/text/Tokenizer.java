@@ -3,6 +3,7 @@ package dev.rnnlm.text;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /** Splits one normalized line into tokens. */
 public enum Tokenizer {
@@ -12,6 +13,8 @@ public enum Tokenizer {
   WORD;
 
   public static final String LINE_BREAK = "\n";
+  /** Any Unicode whitespace run, as Python's {@code str.split()}. */
+  private static final Pattern WHITESPACE = Pattern.compile("(?U)\\s+");
 
   /**
    * Emits the tokens of one line (already normalized) in order, followed by the line-break
@@ -26,7 +29,7 @@ public enum Tokenizer {
         }
       }
       case WORD -> {
-        for (String w : line.split("\\s+")) {
+        for (String w : WHITESPACE.split(line)) {
           if (!w.isEmpty()) {
             out.accept(w);
           }
