@@ -15,10 +15,12 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapred.FileInputFormat;
+import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapred.JobConf;
 import org.apache.hadoop.mapred.TextInputFormat;
 import org.apache.spark.HashPartitioner;
-import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -29,40 +31,47 @@ import scala.Tuple2;
 /**
  * A text corpus read with Spark and turned into token ids in corpus order, with global
  * positions, never collected to the driver. Input files are read in sorted path order; the
- * ids live in cached chunks until {@link #layout} copies the needed ranges to the training
- * partitions. Close it to release the chunks.
+ * ids live in cached chunks until {@link #layout} copies the needed ranges to partitions.
+ *
+ * <p>A corpus is a view: which part of each chunk it uses and where that part sits in the
+ * view's token stream ({@link Span}). {@link #limit} and {@link #splitTails} make new views of
+ * the same chunks; closing any view releases the chunks, so lay out every view first.
  */
 public final class EncodedCorpus implements AutoCloseable {
   /** Ids are cut into chunks of at most this many tokens so no record grows with file size. */
   private static final int CHUNK_TOKENS = 1 << 20;
 
-  private final JavaSparkContext sc;
   private final List<Path> files;
   private final Vocabulary vocabulary;
-  private final Map<String, Long> tokenCounts;
   private final JavaRDD<IdChunk> chunks;
-  private final long[][] chunkStarts; // [input partition][chunk] -> global position
-  private final long tokens;          // after the --max-tokens cut
-  private final long totalTokens;     // before it
+  private final ChunkInfo[] chunkInfo; // in corpus order
+  private final Span[][] spans;        // [input partition][chunk seq]; null: not in this view
+  private final long tokens;
   private final long malformedSequences;
 
-  /** Token ids of one piece of an input partition; {@code seq} orders pieces within it. */
-  record IdChunk(int inputPartition, int seq, int[] ids) implements Serializable {}
+  /** Token ids of one piece of an input partition from file {@code file}; {@code seq} orders pieces. */
+  record IdChunk(int inputPartition, int seq, int file, int[] ids) implements Serializable {}
+
+  /** Size and origin of a chunk, known on the driver. */
+  record ChunkInfo(int inputPartition, int seq, int file, int size) implements Serializable {}
+
+  /** Ids {@code [from, to)} of a chunk sit at view positions {@code start...}. */
+  record Span(int from, int to, long start) implements Serializable {}
 
   /** A slice of ids at global positions {@code start...}, on its way to a training partition. */
   record Piece(long start, int[] ids) implements Serializable {}
 
-  private EncodedCorpus(JavaSparkContext sc, List<Path> files, Vocabulary vocabulary,
-                        Map<String, Long> tokenCounts, JavaRDD<IdChunk> chunks,
-                        long[][] chunkStarts, long tokens, long totalTokens, long malformed) {
-    this.sc = sc;
+  /** A training view and a validation view of one corpus. */
+  public record Split(EncodedCorpus training, EncodedCorpus validation) {}
+
+  private EncodedCorpus(List<Path> files, Vocabulary vocabulary, JavaRDD<IdChunk> chunks,
+                        ChunkInfo[] chunkInfo, Span[][] spans, long tokens, long malformed) {
     this.files = files;
     this.vocabulary = vocabulary;
-    this.tokenCounts = tokenCounts;
     this.chunks = chunks;
-    this.chunkStarts = chunkStarts;
+    this.chunkInfo = chunkInfo;
+    this.spans = spans;
     this.tokens = tokens;
-    this.totalTokens = totalTokens;
     this.malformedSequences = malformed;
   }
 
@@ -81,60 +90,113 @@ public final class EncodedCorpus implements AutoCloseable {
     List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
     JobConf job = new JobConf(sc.hadoopConfiguration());
     FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
-    JavaPairRDD<LongWritable, Text> raw =
+    JavaHadoopRDD<LongWritable, Text> raw = (JavaHadoopRDD<LongWritable, Text>)
         sc.hadoopRDD(job, TextInputFormat.class, LongWritable.class, Text.class);
-    LongAccumulator malformed = sc.sc().longAccumulator("malformed UTF-8 sequences");
-    JavaRDD<String> lines = raw.mapPartitions(records -> decodeLines(records, malformed));
 
-    Map<String, Long> counts = null;
     Vocabulary vocabulary = fixedVocabulary;
     if (vocabulary == null) {
-      counts = new HashMap<>(lines.mapPartitionsToPair(it -> countTokens(it, pipeline))
+      Map<String, Long> counts = new HashMap<>(raw
+          .mapPartitionsToPair(records -> countTokens(decodeLines(records, null), pipeline))
           .reduceByKey(Long::sum).collectAsMap());
       vocabulary = Vocabulary.fromCounts(counts, minFreq);
     }
     Broadcast<Vocabulary> vocab = sc.broadcast(vocabulary);
-    JavaRDD<IdChunk> chunks = lines
-        .mapPartitionsWithIndex((index, it) -> encode(index, it, pipeline, vocab.value()), true)
+    LongAccumulator malformed = sc.sc().longAccumulator("malformed UTF-8 sequences");
+    List<String> fileNames = files.stream().map(Path::toString).toList();
+    JavaRDD<IdChunk> chunks = raw
+        .mapPartitionsWithInputSplit((split, records) -> encode(TaskContext.getPartitionId(),
+            fileNames.indexOf(((FileSplit) split).getPath().toString()),
+            decodeLines(records, malformed), pipeline, vocab.value()), true)
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     // One counting job gives every chunk's size; prefix sums give global positions.
-    List<int[]> sizes = chunks.map(c -> new int[] {c.inputPartition(), c.seq(), c.ids().length})
-        .collect();
-    long[][] starts = new long[chunks.getNumPartitions()][];
-    int[] chunkCount = new int[starts.length];
-    sizes.forEach(s -> chunkCount[s[0]] = Math.max(chunkCount[s[0]], s[1] + 1));
-    for (int i = 0; i < starts.length; i++) {
-      starts[i] = new long[chunkCount[i]];
-    }
-    List<int[]> ordered = new ArrayList<>(sizes);
-    ordered.sort(Comparator.<int[]>comparingInt(s -> s[0]).thenComparingInt(s -> s[1]));
+    List<ChunkInfo> infos = new ArrayList<>(chunks
+        .map(c -> new ChunkInfo(c.inputPartition(), c.seq(), c.file(), c.ids().length)).collect());
+    infos.sort(Comparator.comparingInt(ChunkInfo::inputPartition).thenComparingInt(ChunkInfo::seq));
+    ChunkInfo[] ordered = infos.toArray(ChunkInfo[]::new);
+    Span[][] spans = emptySpans(ordered, chunks.getNumPartitions());
     long position = 0;
-    for (int[] s : ordered) {
-      starts[s[0]][s[1]] = position;
-      position += s[2];
+    for (ChunkInfo c : ordered) {
+      spans[c.inputPartition()][c.seq()] = new Span(0, c.size(), position);
+      position += c.size();
     }
     if (position == 0) {
       chunks.unpersist(false);
       throw new InputException("no tokens in input " + input);
     }
-    long kept = maxTokens > 0 ? Math.min(position, maxTokens) : position;
-    return new EncodedCorpus(sc, files, vocabulary, counts, chunks, starts, kept, position,
+    EncodedCorpus all = new EncodedCorpus(files, vocabulary, chunks, ordered, spans, position,
         malformed.value());
+    return maxTokens > 0 ? all.limit(maxTokens) : all;
+  }
+
+  /** The first {@code maxTokens} tokens of this view. */
+  public EncodedCorpus limit(long maxTokens) {
+    if (maxTokens >= tokens) {
+      return this;
+    }
+    Span[][] cut = emptySpans(chunkInfo, spans.length);
+    for (ChunkInfo c : chunkInfo) {
+      Span s = spans[c.inputPartition()][c.seq()];
+      if (s != null && s.start() < maxTokens) {
+        int to = (int) Math.min(s.to(), s.from() + (maxTokens - s.start()));
+        cut[c.inputPartition()][c.seq()] = new Span(s.from(), to, s.start());
+      }
+    }
+    return new EncodedCorpus(files, vocabulary, chunks, chunkInfo, cut, maxTokens, malformedSequences);
+  }
+
+  /**
+   * Holds out the last {@code fraction} of each input file's tokens: the training view is the
+   * rest of every file, in order; the validation view is the tails, in file order.
+   */
+  public Split splitTails(double fraction) {
+    long[] fileTokens = new long[files.size()];
+    for (ChunkInfo c : chunkInfo) {
+      Span s = spans[c.inputPartition()][c.seq()];
+      fileTokens[c.file()] += s == null ? 0 : s.to() - s.from();
+    }
+    long[] trainTokensOfFile = new long[files.size()];
+    for (int f = 0; f < files.size(); f++) {
+      trainTokensOfFile[f] = fileTokens[f] - (long) Math.floor(fileTokens[f] * fraction);
+    }
+    Span[][] train = emptySpans(chunkInfo, spans.length);
+    Span[][] validation = emptySpans(chunkInfo, spans.length);
+    long[] seenOfFile = new long[files.size()];
+    long trainPos = 0;
+    long validationPos = 0;
+    for (ChunkInfo c : chunkInfo) {
+      Span s = spans[c.inputPartition()][c.seq()];
+      if (s == null) {
+        continue;
+      }
+      long seen = seenOfFile[c.file()];
+      int cut = (int) Math.max(s.from(), Math.min(s.to(), s.from() + trainTokensOfFile[c.file()] - seen));
+      if (cut > s.from()) {
+        train[c.inputPartition()][c.seq()] = new Span(s.from(), cut, trainPos);
+        trainPos += cut - s.from();
+      }
+      if (s.to() > cut) {
+        validation[c.inputPartition()][c.seq()] = new Span(cut, s.to(), validationPos);
+        validationPos += s.to() - cut;
+      }
+      seenOfFile[c.file()] = seen + s.to() - s.from();
+    }
+    if (trainPos == 0 || validationPos < 2) {
+      throw new InputException("--val-fraction " + fraction + " leaves " + trainPos
+          + " training and " + validationPos + " validation tokens");
+    }
+    return new Split(
+        new EncodedCorpus(files, vocabulary, chunks, chunkInfo, train, trainPos, malformedSequences),
+        new EncodedCorpus(files, vocabulary, chunks, chunkInfo, validation, validationPos, malformedSequences));
   }
 
   public Vocabulary vocabulary() {
     return vocabulary;
   }
 
-  /** Tokens in the corpus after the {@code --max-tokens} cut. */
+  /** Tokens in this view. */
   public long tokens() {
     return tokens;
-  }
-
-  /** Tokens in the input before any cut. */
-  public long totalTokens() {
-    return totalTokens;
   }
 
   /** Malformed UTF-8 sequences that were replaced by U+FFFD while reading. */
@@ -146,20 +208,14 @@ public final class EncodedCorpus implements AutoCloseable {
     return files;
   }
 
-  /** Raw token counts over the whole input (null when the vocabulary was given). */
-  public Map<String, Long> tokenCounts() {
-    return tokenCounts;
-  }
-
-  /** How often each id occurs among the kept tokens; computed by a Spark job. */
+  /** How often each id occurs in this view; computed by a Spark job. */
   public long[] idCounts() {
     int v = vocabulary.size();
-    long[][] starts = chunkStarts;
-    long end = tokens;
+    Span[][] sp = spans;
     return chunks.map(c -> {
       long[] counts = new long[v];
-      long pos = starts[c.inputPartition()][c.seq()];
-      for (int i = 0; i < c.ids().length && pos + i < end; i++) {
+      Span s = sp[c.inputPartition()][c.seq()];
+      for (int i = s == null ? 0 : s.from(); s != null && i < s.to(); i++) {
         counts[c.ids()[i]]++;
       }
       return counts;
@@ -171,28 +227,33 @@ public final class EncodedCorpus implements AutoCloseable {
     });
   }
 
-  /** The first {@code n} kept ids of the corpus (fewer when it is shorter). */
+  /** The first {@code n} ids of this view (fewer when its first chunk is shorter). */
   public int[] head(int n) {
-    long[][] starts = chunkStarts;
+    Span[][] sp = spans;
     List<int[]> first = chunks
-        .filter(c -> starts[c.inputPartition()][c.seq()] == 0 && c.ids().length > 0)
-        .map(c -> Arrays.copyOf(c.ids(), Math.min(n, c.ids().length)))
+        .filter(c -> {
+          Span s = sp[c.inputPartition()][c.seq()];
+          return s != null && s.start() == 0 && s.to() > s.from();
+        })
+        .map(c -> {
+          Span s = sp[c.inputPartition()][c.seq()];
+          return Arrays.copyOfRange(c.ids(), s.from(), Math.min(s.to(), s.from() + n));
+        })
         .take(1);
-    int[] ids = first.get(0);
-    return Arrays.copyOf(ids, (int) Math.min(ids.length, tokens));
+    return first.get(0);
   }
 
   /**
-   * Copies global token ranges to partitions: partition {@code p} of the result holds one
-   * {@link TokenShard} with the ids of {@code ranges[p] = {start, end}} (clipped to the kept
-   * tokens). One shuffle; the result is cached and materialized.
+   * Copies ranges of this view's token stream to partitions: partition {@code p} of the result
+   * holds one {@link TokenShard} with the ids of {@code ranges[p] = {start, end}}. One shuffle;
+   * the result is cached and materialized.
    */
   public JavaRDD<TokenShard> layout(long[][] ranges) {
     int partitions = ranges.length;
-    long[][] starts = chunkStarts;
+    Span[][] sp = spans;
     int vocabSize = vocabulary.size();
     JavaRDD<TokenShard> shards = chunks
-        .flatMapToPair(c -> piecesFor(c, starts[c.inputPartition()][c.seq()], ranges))
+        .flatMapToPair(c -> piecesFor(c, sp[c.inputPartition()][c.seq()], ranges))
         .partitionBy(new HashPartitioner(partitions))
         .mapPartitionsWithIndex((p, it) -> List.of(assemble(p, ranges[p], it, vocabSize)).iterator(),
             true)
@@ -204,6 +265,18 @@ public final class EncodedCorpus implements AutoCloseable {
   @Override
   public void close() {
     chunks.unpersist(false);
+  }
+
+  private static Span[][] emptySpans(ChunkInfo[] infos, int inputPartitions) {
+    int[] count = new int[inputPartitions];
+    for (ChunkInfo c : infos) {
+      count[c.inputPartition()] = Math.max(count[c.inputPartition()], c.seq() + 1);
+    }
+    Span[][] spans = new Span[inputPartitions][];
+    for (int i = 0; i < inputPartitions; i++) {
+      spans[i] = new Span[count[i]];
+    }
+    return spans;
   }
 
   private static Iterator<String> decodeLines(Iterator<Tuple2<LongWritable, Text>> records,
@@ -218,7 +291,7 @@ public final class EncodedCorpus implements AutoCloseable {
       public String next() {
         Text line = records.next()._2();
         Utf8.Decoded d = Utf8.decode(line.getBytes(), line.getLength());
-        if (d.replaced() > 0) {
+        if (d.replaced() > 0 && malformed != null) {
           malformed.add(d.replaced());
         }
         return d.text();
@@ -237,7 +310,7 @@ public final class EncodedCorpus implements AutoCloseable {
     return out.iterator();
   }
 
-  private static Iterator<IdChunk> encode(int partition, Iterator<String> lines,
+  private static Iterator<IdChunk> encode(int partition, int file, Iterator<String> lines,
                                           TextPipeline pipeline, Vocabulary vocab) {
     List<IdChunk> out = new ArrayList<>();
     int[][] buffer = {new int[1024]};
@@ -246,7 +319,7 @@ public final class EncodedCorpus implements AutoCloseable {
       pipeline.tokenizeLine(lines.next(), t -> {
         if (size[0] == buffer[0].length) {
           if (size[0] == CHUNK_TOKENS) {
-            out.add(new IdChunk(partition, out.size(), buffer[0]));
+            out.add(new IdChunk(partition, out.size(), file, buffer[0]));
             buffer[0] = new int[1024];
             size[0] = 0;
           } else {
@@ -257,21 +330,24 @@ public final class EncodedCorpus implements AutoCloseable {
       });
     }
     if (size[0] > 0 || out.isEmpty()) {
-      out.add(new IdChunk(partition, out.size(), Arrays.copyOf(buffer[0], size[0])));
+      out.add(new IdChunk(partition, out.size(), file, Arrays.copyOf(buffer[0], size[0])));
     }
     return out.iterator();
   }
 
-  private static Iterator<Tuple2<Integer, Piece>> piecesFor(IdChunk chunk, long chunkStart,
+  private static Iterator<Tuple2<Integer, Piece>> piecesFor(IdChunk chunk, Span span,
                                                            long[][] ranges) {
     List<Tuple2<Integer, Piece>> out = new ArrayList<>();
-    long chunkEnd = chunkStart + chunk.ids().length;
+    if (span == null) {
+      return out.iterator();
+    }
+    long spanEnd = span.start() + span.to() - span.from();
     for (int p = 0; p < ranges.length; p++) {
-      long lo = Math.max(chunkStart, ranges[p][0]);
-      long hi = Math.min(chunkEnd, ranges[p][1]);
+      long lo = Math.max(span.start(), ranges[p][0]);
+      long hi = Math.min(spanEnd, ranges[p][1]);
       if (lo < hi) {
-        int from = (int) (lo - chunkStart);
-        int to = (int) (hi - chunkStart);
+        int from = span.from() + (int) (lo - span.start());
+        int to = span.from() + (int) (hi - span.start());
         out.add(new Tuple2<>(p, new Piece(lo, Arrays.copyOfRange(chunk.ids(), from, to))));
       }
     }

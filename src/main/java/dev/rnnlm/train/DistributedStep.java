@@ -30,9 +30,16 @@ final class DistributedStep {
 
   /**
    * Sums of one step: loss, target tokens and gradient (not yet divided by the token count),
-   * and each partition's final states ({@code finalStates[p]}, null for random sampling).
+   * each partition's final states ({@code finalStates[p]}, null for random sampling), and the
+   * slowest partition's kernel time.
    */
-  record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates) {}
+  record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
+                long maxKernelNanos) {}
+
+  /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
+  void runEmptyJob() {
+    shards.foreachPartition(it -> { });
+  }
 
   /** Runs step {@code step} of an epoch from {@code states} (null: zero state every step). */
   Totals run(float[] params, float[][] states, int epoch, int offset, int step) {
@@ -47,7 +54,9 @@ final class DistributedStep {
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
+      long maxKernelNanos = 0;
       for (StepResult r : results) {
+        maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
         float[] g = r.gradSum();
         for (int i = 0; i < grad.length; i++) {
           grad[i] += g[i];
@@ -58,7 +67,7 @@ final class DistributedStep {
           finalStates[r.partition()] = r.finalState();
         }
       }
-      return new Totals(loss, tokens, grad, finalStates);
+      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos);
     } finally {
       bParams.destroy();
       if (bStates != null) {

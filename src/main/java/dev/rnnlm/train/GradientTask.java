@@ -44,8 +44,10 @@ final class GradientTask implements FlatMapFunction<Iterator<TokenShard>, StepRe
     float[] state = states == null ? new float[b * model.stateSize()] : states.value()[p].clone();
     float[] p0 = params.value();
     float[] grad = new float[p0.length];
+    long start = System.nanoTime();
     double loss = model.lossAndGradient(p0, inputs, targets, b, plan.steps(), state, grad);
-    return List.of(new StepResult(p, loss, inputs.length, grad, states == null ? null : state))
-        .iterator();
+    long kernelNanos = System.nanoTime() - start;
+    return List.of(new StepResult(p, loss, inputs.length, grad, states == null ? null : state,
+        kernelNanos)).iterator();
   }
 }

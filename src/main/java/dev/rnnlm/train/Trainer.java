@@ -1,8 +1,6 @@
 package dev.rnnlm.train;
 
-import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.Sampling;
-import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
@@ -18,11 +16,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -32,7 +28,6 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class Trainer {
   private static final int SAMPLE_TOKENS = 50;
-  private static final int SAMPLE_PREFIX_TOKENS = 10;
 
   private final JavaSparkContext sc;
   private final TrainSettings settings;
@@ -52,36 +47,22 @@ public final class Trainer {
   public Outcome run() throws IOException {
     TrainSettings s = settings;
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    JavaRDD<TokenShard> shards;
-    Vocabulary vocab;
-    WindowPlan plan;
-    double unigram;
-    List<Integer> samplePrefix;
-    long corpusTokens;
-    try (EncodedCorpus corpus = EncodedCorpus.read(sc, s.input(), pipeline, null, s.minFreq(),
-        s.maxTokens())) {
-      if (corpus.malformedSequences() > 0) {
-        out.println("warning: replaced " + corpus.malformedSequences()
-            + " malformed UTF-8 byte sequences in " + s.input());
-      }
-      vocab = corpus.vocabulary();
-      corpusTokens = corpus.tokens();
-      int partitions = s.partitions() > 0 ? s.partitions()
-          : Math.max(1, Math.min(s.batch(), sc.defaultParallelism()));
-      plan = new WindowPlan(corpusTokens, s.batch(), s.steps(), partitions, s.sampling(), s.seed());
-      plan.requireAtLeastOneStep();
-      unigram = unigramPerplexity(corpus.idCounts());
-      samplePrefix = s.samplePrefix().isEmpty()
-          ? boxed(corpus.head(SAMPLE_PREFIX_TOKENS))
-          : pipeline.tokenizeText(s.samplePrefix()).stream().map(vocab::id).toList();
-      long[][] ranges = new long[partitions][];
-      for (int p = 0; p < partitions; p++) {
-        ranges[p] = plan.tokenRange(p);
-      }
-      shards = corpus.layout(ranges);
+    try (TrainingData data = TrainingData.prepare(sc, s)) {
+      return train(data, pipeline);
+    }
+  }
+
+  private Outcome train(TrainingData data, TextPipeline pipeline) throws IOException {
+    TrainSettings s = settings;
+    WindowPlan plan = data.plan();
+    Vocabulary vocab = data.vocabulary();
+    if (data.malformedSequences() > 0) {
+      out.println("warning: replaced " + data.malformedSequences()
+          + " malformed UTF-8 byte sequences in " + s.input());
     }
     out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
-        corpusTokens, vocab.size(), unigram, plan.partitions(), RowMajor.implementation());
+        data.tokens(), vocab.size(), data.unigramPerplexity(), plan.partitions(),
+        RowMajor.implementation());
     if (!RowMajor.isNative()) {
       out.println("warning: native BLAS not found, using a pure-Java fallback (slower); "
           + "install libopenblas0-pthread");
@@ -91,58 +72,64 @@ public final class Trainer {
     float[] params = new float[model.layout().size()];
     model.initialize(params, s.seed());
     Sgd sgd = new Sgd(s.lr());
-    DistributedStep distributedStep = new DistributedStep(sc, shards, model, plan);
+    DistributedStep distributedStep = new DistributedStep(sc, data.shards(), model, plan);
     String modelDir = s.modelDir();
     store.resetMetrics(modelDir);
     List<Double> perplexities = new ArrayList<>();
     long stepsDone = 0;
     long tokensSeen = 0;
     long started = System.nanoTime();
-    try {
-      for (int epoch = 0; epoch < s.epochs(); epoch++) {
-        long epochStart = System.nanoTime();
-        int offset = plan.offset(epoch);
-        int steps = plan.stepsPerEpoch(offset);
-        float[][] states = initialStates(plan, model);
-        double lossSum = 0;
-        long tokens = 0;
-        double normSum = 0;
-        int clipped = 0;
-        for (int step = 0; step < steps; step++) {
-          sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
-          DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
-          float[] grad = totals.gradSum();
-          float inv = 1f / totals.tokens();
-          for (int i = 0; i < grad.length; i++) {
-            grad[i] *= inv;
-          }
-          double norm = GradientClipping.clipByGlobalNorm(grad, s.clip());
-          sgd.apply(params, grad);
-          states = totals.finalStates();
-          lossSum += totals.lossSum();
-          tokens += totals.tokens();
-          normSum += norm;
-          clipped += norm > s.clip() ? 1 : 0;
-        }
-        stepsDone += steps;
-        tokensSeen += tokens;
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
-        double perplexity = Math.exp(lossSum / tokens);
-        perplexities.add(perplexity);
-        logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
-            (double) clipped / steps, (System.nanoTime() - started) / 1e9);
-        if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
-          out.println("sample: " + sample(model, params, vocab, pipeline, samplePrefix));
-        }
+    for (int epoch = 0; epoch < s.epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      int offset = plan.offset(epoch);
+      int steps = plan.stepsPerEpoch(offset);
+      float[][] states = initialStates(plan, model);
+      double lossSum = 0;
+      long tokens = 0;
+      double normSum = 0;
+      int clipped = 0;
+      for (int step = 0; step < steps; step++) {
+        sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
+        DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
+        double norm = applyAveragedGradient(totals, params, s.clip(), sgd);
+        states = totals.finalStates();
+        lossSum += totals.lossSum();
+        tokens += totals.tokens();
+        normSum += norm;
+        clipped += norm > s.clip() ? 1 : 0;
       }
-    } finally {
-      shards.unpersist(false);
+      stepsDone += steps;
+      tokensSeen += tokens;
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      double perplexity = Math.exp(lossSum / tokens);
+      perplexities.add(perplexity);
+      logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
+          (double) clipped / steps, (System.nanoTime() - started) / 1e9);
+      if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
+        out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
+      }
     }
     SavedModel saved = new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(), vocab,
         params, new SavedModel.TrainingPosition(s.epochs(), stepsDone, tokensSeen),
-        TrainOptions.toMap(s, plan.partitions()), provenance(corpusTokens));
+        TrainOptions.toMap(s, plan.partitions()), provenance(data.tokens()));
     store.save(modelDir, saved);
-    return new Outcome(saved, perplexities, unigram);
+    return new Outcome(saved, perplexities, data.unigramPerplexity());
+  }
+
+  /**
+   * The driver's update: divide the summed gradient by the step's token count (the mean loss's
+   * gradient), clip it by global norm and apply SGD. Returns the norm before clipping.
+   */
+  static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
+                                      Sgd sgd) {
+    float[] grad = totals.gradSum();
+    float inv = 1f / totals.tokens();
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] *= inv;
+    }
+    double norm = GradientClipping.clipByGlobalNorm(grad, clip);
+    sgd.apply(params, grad);
+    return norm;
   }
 
   /** Zero states per partition for sequential sampling; null (zeros every step) for random. */
@@ -178,19 +165,6 @@ public final class Trainer {
     return pipeline.tokenizer().join(ids.stream().map(vocab::token).toList()).replace("\n", "\\n");
   }
 
-  /** exp of the entropy of the token frequencies: the perplexity of a unigram model. */
-  static double unigramPerplexity(long[] counts) {
-    double total = Arrays.stream(counts).sum();
-    double entropy = 0;
-    for (long c : counts) {
-      if (c > 0) {
-        double p = c / total;
-        entropy -= p * Math.log(p);
-      }
-    }
-    return Math.exp(entropy);
-  }
-
   private Map<String, String> provenance(long tokens) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("input", settings.input());
@@ -200,7 +174,4 @@ public final class Trainer {
     return p;
   }
 
-  private static List<Integer> boxed(int[] ids) {
-    return Arrays.stream(ids).boxed().toList();
-  }
 }

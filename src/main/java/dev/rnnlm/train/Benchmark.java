@@ -1,0 +1,167 @@
+package dev.rnnlm.train;
+
+import dev.rnnlm.linalg.RowMajor;
+import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.RnnModel;
+import dev.rnnlm.optim.Sgd;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Measures training throughput and where a step's time goes: trains for a fixed number of
+ * steps and compares the wall time of a step with the slowest partition's kernel time and with
+ * an empty Spark job over the same partitions; measures the machine's float32 GEMM peak in the
+ * same run, so the figures are comparable side by side.
+ */
+public final class Benchmark {
+  private static final int PEAK_GEMM_SIZE = 1024;
+  private static final int PEAK_REPEATS = 6;
+
+  private Benchmark() {}
+
+  /** Runs {@code warmup} untimed steps, then {@code measure} timed steps; returns the report. */
+  public static Map<String, Object> run(JavaSparkContext sc, TrainSettings s, int warmup,
+                                        int measure) throws Exception {
+    try (TrainingData data = TrainingData.prepare(sc, s)) {
+      LanguageModel model = new RnnModel(data.vocabulary().size(), s.hidden());
+      float[] params = new float[model.layout().size()];
+      model.initialize(params, s.seed());
+      DistributedStep step = new DistributedStep(sc, data.shards(), model, data.plan());
+      Sgd sgd = new Sgd(s.lr());
+
+      long[] stepNanos = new long[measure];
+      long[] kernelNanos = new long[measure];
+      long[] floorNanos = new long[measure];
+      int epoch = 0;
+      int offset = data.plan().offset(epoch);
+      int stepInEpoch = 0;
+      float[][] states = Trainer.initialStates(data.plan(), model);
+      long tokens = 0;
+      for (int i = 0; i < warmup + measure; i++) {
+        if (stepInEpoch == data.plan().stepsPerEpoch(offset)) {
+          epoch++;
+          offset = data.plan().offset(epoch);
+          stepInEpoch = 0;
+          states = Trainer.initialStates(data.plan(), model);
+        }
+        sc.setJobDescription("bench step " + (i + 1));
+        long t0 = System.nanoTime();
+        DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
+        Trainer.applyAveragedGradient(totals, params, s.clip(), sgd);
+        long t1 = System.nanoTime();
+        states = totals.finalStates();
+        sc.setJobDescription("bench empty job " + (i + 1));
+        step.runEmptyJob();
+        long t2 = System.nanoTime();
+        if (i >= warmup) {
+          int m = i - warmup;
+          stepNanos[m] = t1 - t0;
+          kernelNanos[m] = totals.maxKernelNanos();
+          floorNanos[m] = t2 - t1;
+          tokens += totals.tokens();
+        }
+      }
+      long totalNanos = Arrays.stream(stepNanos).sum();
+      double stepMs = median(stepNanos) / 1e6;
+      double computeMs = median(kernelNanos) / 1e6;
+      double[] overhead = new double[measure];
+      for (int m = 0; m < measure; m++) {
+        overhead[m] = (stepNanos[m] - kernelNanos[m]) / 1e6;
+      }
+      double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size());
+      double modelGflops = flopsPerStep * measure / totalNanos;
+      double peak = peakGflops(sc.defaultParallelism());
+
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("tokens_per_sec", tokens / (totalNanos / 1e9));
+      r.put("step_ms_median", stepMs);
+      r.put("floor_ms_median", median(floorNanos) / 1e6);
+      r.put("compute_ms_median", computeMs);
+      r.put("overhead_ms_median", median(overhead));
+      r.put("model_gflops", modelGflops);
+      r.put("peak_gflops", peak);
+      r.put("efficiency", modelGflops / peak);
+      r.put("blas", RowMajor.implementation());
+      r.put("partitions", data.plan().partitions());
+      r.put("batch", s.batch());
+      r.put("steps", s.steps());
+      r.put("hidden", s.hidden());
+      r.put("vocab", data.vocabulary().size());
+      r.put("measure_steps", measure);
+      return r;
+    }
+  }
+
+  /**
+   * Multiply-adds (x2) of forward + backward for one step of B sequences of T tokens: the
+   * recurrent products forward and backward and dW_hh (3 x BTH^2), the output layer, its input
+   * gradient and dW_hq (3 x BTHV). Element-wise work and the row gather are not counted.
+   */
+  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab) {
+    double bt = (double) batch * steps;
+    return 2 * (3 * bt * hidden * hidden + 3 * bt * hidden * vocab);
+  }
+
+  /** float32 GEMM GFLOP/s with {@code threads} concurrent single-threaded products. */
+  static double peakGflops(int threads) throws Exception {
+    int n = PEAK_GEMM_SIZE;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      Future<?>[] warm = new Future<?>[threads];
+      long start = 0;
+      for (int round = 0; round < 2; round++) { // round 0 warms up
+        if (round == 1) {
+          start = System.nanoTime();
+        }
+        for (int t = 0; t < threads; t++) {
+          final int seed = t;
+          final int repeats = round == 0 ? 1 : PEAK_REPEATS;
+          warm[t] = pool.submit(() -> {
+            float[] a = randomMatrix(n, seed);
+            float[] b = randomMatrix(n, seed + 100);
+            float[] c = new float[n * n];
+            for (int r = 0; r < repeats; r++) {
+              RowMajor.gemm(false, false, n, n, n, 1f, a, 0, b, 0, 0f, c, 0);
+            }
+          });
+        }
+        for (Future<?> f : warm) {
+          f.get();
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return 2.0 * n * n * n * PEAK_REPEATS * threads / seconds / 1e9;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static float[] randomMatrix(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] m = new float[n * n];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = (float) r.nextDouble(-1, 1);
+    }
+    return m;
+  }
+
+  private static double median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  }
+}
