@@ -2,22 +2,32 @@ package dev.rnnlm.cli;
 
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.SamplingSettings;
 import dev.rnnlm.model.TextGenerator;
+import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.apache.hadoop.conf.Configuration;
 
 /** {@code rnnlm generate}: continue a prefix with a trained model (no Spark job needed). */
 final class GenerateCommand {
+  /** The line printed between samples when --num-samples is above 1. */
+  static final String SAMPLE_SEPARATOR = "---";
+
   static final List<Option> OPTIONS = List.of(
       Option.value("model", "DIR", "model directory (required)"),
       Option.value("prefix", "TEXT", "text to continue; it warms up the state (required)"),
-      Option.value("length", "N", "tokens to generate [100]"),
-      Option.value("temperature", "T", "sample at this temperature; without it, greedy (most likely token)"),
-      Option.value("seed", "S", "seed for sampling [0]"));
+      Option.value("length", "N", "tokens to generate, at most [100]"),
+      Option.value("temperature", "T", "sample at this temperature; without it (and without --top-k, --top-p), greedy (most likely token)"),
+      Option.value("top-k", "K", "sample only among the K most likely tokens (at temperature 1 unless --temperature)"),
+      Option.value("top-p", "P", "sample only among the smallest set of most likely tokens whose probability sums to >= P, in (0, 1] (after --top-k; at temperature 1 unless --temperature)"),
+      Option.value("num-samples", "N", "independent samples from the prefix, separated by a line " + SAMPLE_SEPARATOR + "; needs sampling when above 1 [1]"),
+      Option.value("stop-at", "STRING", "end each sample right after the first STRING in the generated text"),
+      Option.value("seed", "S", "seed for sampling; sample 0 uses it as is, sample i a seed mixed from it and i [0]"));
 
   private GenerateCommand() {}
 
@@ -34,14 +44,27 @@ final class GenerateCommand {
     if (length < 0) {
       throw new IllegalArgumentException("--length must be >= 0, got " + length);
     }
-    float temperature = 0f;
-    if (v.containsKey("temperature")) {
-      temperature = Numbers.parseFloat(v, "temperature", 0f);
-      if (!(temperature > 0) || !Float.isFinite(temperature)) {
-        throw new IllegalArgumentException("--temperature must be > 0, got " + v.get("temperature"));
-      }
+    SamplingSettings sampling = SamplingSettings.fromOptions(
+        v.containsKey("temperature") ? Numbers.parseFloat(v, "temperature", 0f) : null,
+        v.containsKey("top-k") ? Numbers.parseLong(v, "top-k", 0) : null,
+        v.containsKey("top-p") ? parseDouble(v, "top-p") : null,
+        Numbers.parseLong(v, "seed", 0));
+    long numSamples = Numbers.parseLong(v, "num-samples", 1);
+    if (numSamples < 1) {
+      throw new IllegalArgumentException("--num-samples must be >= 1, got " + numSamples);
     }
-    long seed = Numbers.parseLong(v, "seed", 0);
+    if (numSamples > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("--num-samples must be at most " + Integer.MAX_VALUE
+          + ", got " + numSamples);
+    }
+    if (numSamples > 1 && sampling.greedy()) {
+      throw new IllegalArgumentException("--num-samples above 1 needs sampling (--temperature, "
+          + "--top-k or --top-p): greedy samples are all the same, got " + numSamples);
+    }
+    String stopAt = v.get("stop-at");
+    if (stopAt != null && stopAt.isEmpty()) {
+      throw new IllegalArgumentException("--stop-at must not be empty");
+    }
 
     SavedModel saved = new ModelStore(new Configuration()).load(dir);
     Vocabulary vocab = saved.vocabulary();
@@ -49,9 +72,69 @@ final class GenerateCommand {
     if (prefixIds.isEmpty()) {
       throw new IllegalArgumentException("--prefix has no tokens after normalization: '" + prefix + "'");
     }
-    List<Integer> ids = new TextGenerator(saved.model(), saved.params())
-        .generate(prefixIds, length, temperature, seed);
-    out.println(saved.tokens().join(ids.stream().map(vocab::token).toList()));
+    String prefixText = saved.tokens().join(prefixIds.stream().map(vocab::token).toList());
+    TextGenerator generator = new TextGenerator(saved.model(), saved.params());
+    for (int i = 0; i < numSamples; i++) {
+      if (i > 0) {
+        out.println(SAMPLE_SEPARATOR);
+      }
+      GeneratedText text = new GeneratedText(saved.tokens(), vocab, stopAt);
+      generator.generate(prefixIds, length, sampling.forSample(i), text);
+      out.println(text.after(prefixText));
+    }
     return Main.OK;
+  }
+
+  private static double parseDouble(Map<String, String> values, String name) {
+    String v = values.get(name);
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
+    }
+  }
+
+  /**
+   * The text of the generated tokens (after the prefix), built as they come; with a stop
+   * string, it asks to stop once the text contains it and cuts the text right after its
+   * first occurrence.
+   */
+  private static final class GeneratedText implements IntPredicate {
+    private final Vocabulary vocab;
+    private final String stopAt;
+    /** What the tokenizer puts between two tokens ("" for characters, " " for words). */
+    private final String separator;
+    private final StringBuilder text = new StringBuilder();
+    private int tokens;
+
+    GeneratedText(Tokenizer tokenizer, Vocabulary vocab, String stopAt) {
+      this.vocab = vocab;
+      this.stopAt = stopAt;
+      this.separator = tokenizer.join(List.of("", ""));
+    }
+
+    @Override
+    public boolean test(int token) {
+      int before = text.length();
+      if (tokens++ > 0) {
+        text.append(separator);
+      }
+      text.append(vocab.token(token));
+      if (stopAt == null) {
+        return false;
+      }
+      // An occurrence that was not there before ends in what was just appended.
+      int at = text.indexOf(stopAt, Math.max(0, before - stopAt.length() + 1));
+      if (at < 0) {
+        return false;
+      }
+      text.setLength(at + stopAt.length());
+      return true;
+    }
+
+    /** The whole output: the prefix text, then the generated text as the tokenizer joins them. */
+    String after(String prefixText) {
+      return tokens == 0 ? prefixText : prefixText + separator + text;
+    }
   }
 }

@@ -31,7 +31,9 @@ final class TrainCommand {
       Option.value("master", "URL", "Spark master when none is configured [local[*]]"),
       Option.value("seed", "S", "random seed [0]"),
       Option.value("sample-every", "N", "print a generated sample every N epochs; 0 = never [10]"),
-      Option.value("sample-prefix", "TEXT", "prefix of those samples [the corpus's first tokens]"));
+      Option.value("sample-prefix", "TEXT", "prefix of those samples [the corpus's first tokens]"),
+      Option.value("val", "PATH[,PATH...]", "validation text: its perplexity is reported every epoch"),
+      Option.value("val-fraction", "F", "hold out the last F of each input file for validation instead [0]"));
 
   private TrainCommand() {}
 

@@ -26,21 +26,39 @@ public final class Evaluator {
     }
   }
 
+  /** Scores a corpus in {@code partitions} streams (lays it out, scores, releases the layout). */
   public static Score score(JavaSparkContext sc, EncodedCorpus corpus, LanguageModel model,
                             float[] params, int steps, int partitions) {
+    JavaRDD<TokenShard> streams = layoutStreams(corpus, partitions);
+    try {
+      return score(sc, streams, model, params, steps);
+    } finally {
+      streams.unpersist(false);
+    }
+  }
+
+  /**
+   * Cuts the corpus into at most {@code count} contiguous streams, one per partition, cached:
+   * stream p predicts the targets {@code (lo, hi]} and so reads tokens {@code [lo, hi]}.
+   */
+  public static JavaRDD<TokenShard> layoutStreams(EncodedCorpus corpus, int count) {
     long n = corpus.tokens();
-    int streams = (int) Math.max(1, Math.min(partitions, n - 1));
+    int streams = (int) Math.max(1, Math.min(count, n - 1));
     long[][] ranges = new long[streams][];
     for (int p = 0; p < streams; p++) {
-      // Stream p predicts targets (lo, hi]: it reads tokens [lo, hi].
       long lo = p * (n - 1) / streams;
       long hi = (p + 1) * (n - 1) / streams;
       ranges[p] = new long[] {lo, hi + 1};
     }
-    JavaRDD<TokenShard> shards = corpus.layout(ranges);
+    return corpus.layout(ranges);
+  }
+
+  /** Scores streams laid out by {@link #layoutStreams}; sums in partition order. */
+  public static Score score(JavaSparkContext sc, JavaRDD<TokenShard> streams, LanguageModel model,
+                            float[] params, int steps) {
     Broadcast<float[]> bParams = sc.broadcast(params);
     try {
-      List<Score> parts = shards.mapPartitions(it -> scoreStream(it, model, bParams.value(), steps))
+      List<Score> parts = streams.mapPartitions(it -> scoreStream(it, model, bParams.value(), steps))
           .collect();
       double loss = 0;
       long tokens = 0;
@@ -51,7 +69,6 @@ public final class Evaluator {
       return new Score(loss, tokens);
     } finally {
       bParams.destroy();
-      shards.unpersist(false);
     }
   }
 

@@ -35,7 +35,9 @@ public final class TrainOptions {
         o.getOrDefault("master", d.master()),
         longOption(o, "seed", d.seed()),
         intOption(o, "sample-every", d.sampleEvery()),
-        o.getOrDefault("sample-prefix", d.samplePrefix()));
+        o.getOrDefault("sample-prefix", d.samplePrefix()),
+        o.getOrDefault("val", d.val()),
+        doubleOption(o, "val-fraction", d.valFraction()));
   }
 
   /** The settings as option values, with the partition count actually used. */
@@ -55,6 +57,8 @@ public final class TrainOptions {
     m.put("max-tokens", Long.toString(s.maxTokens()));
     m.put("partitions", Integer.toString(partitionsUsed));
     m.put("seed", Long.toString(s.seed()));
+    m.put("val", s.val());
+    m.put("val-fraction", Double.toString(s.valFraction()));
     return m;
   }
 
@@ -79,6 +83,18 @@ public final class TrainOptions {
       return Long.parseLong(v.strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
+    }
+  }
+
+  static double doubleOption(Map<String, String> o, String name, double fallback) {
+    String v = o.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
     }
   }
 

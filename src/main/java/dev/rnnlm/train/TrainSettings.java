@@ -26,14 +26,17 @@ import dev.rnnlm.text.Tokenizer;
  * @param seed seed of every random choice (initialization, offsets, shuffles)
  * @param sampleEvery print a generated sample every N epochs; 0 = never
  * @param samplePrefix prefix of those samples; empty = the corpus's first tokens
+ * @param val validation text scored every epoch; empty = none
+ * @param valFraction hold out this tail fraction of each input file for validation; 0 = none
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
                             Normalizer normalize, long minFreq, long maxTokens, int partitions,
-                            String master, long seed, int sampleEvery, String samplePrefix) {
+                            String master, long seed, int sampleEvery, String samplePrefix,
+                            String val, double valFraction) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "");
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -50,10 +53,21 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     nonNegative("--max-tokens", maxTokens);
     nonNegative("--partitions", partitions);
     nonNegative("--sample-every", sampleEvery);
+    if (!(valFraction >= 0 && valFraction < 1)) {
+      throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
+    }
+    if (valFraction > 0 && !val.isEmpty()) {
+      throw new IllegalArgumentException("--val and --val-fraction exclude each other, got both");
+    }
     if (partitions > batch) {
       throw new IllegalArgumentException("--partitions must be at most --batch (" + batch
           + "), got " + partitions);
     }
+  }
+
+  /** Whether validation perplexity is computed each epoch. */
+  public boolean validates() {
+    return valFraction > 0 || !val.isEmpty();
   }
 
   private static void positive(String option, long value) {

@@ -63,6 +63,9 @@ public final class Trainer {
     out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
         data.tokens(), vocab.size(), data.unigramPerplexity(), plan.partitions(),
         RowMajor.implementation());
+    if (data.validation() != null) {
+      out.printf("validation: %d tokens%n", data.validationTokens());
+    }
     if (!RowMajor.isNative()) {
       out.println("warning: native BLAS not found, using a pure-Java fallback (slower); "
           + "install libopenblas0-pthread");
@@ -103,8 +106,13 @@ public final class Trainer {
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double perplexity = Math.exp(lossSum / tokens);
       perplexities.add(perplexity);
+      Double valPerplexity = null;
+      if (data.validation() != null) {
+        sc.setJobDescription("epoch " + (epoch + 1) + " validation");
+        valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
+      }
       logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
-          (double) clipped / steps, (System.nanoTime() - started) / 1e9);
+          (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
@@ -145,9 +153,11 @@ public final class Trainer {
   }
 
   private void logEpoch(String modelDir, int epoch, double perplexity, double tokensPerSec,
-                        double gradNorm, double clippedFraction, double seconds) throws IOException {
-    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%n",
-        epoch, perplexity, tokensPerSec, gradNorm, clippedFraction, seconds);
+                        double gradNorm, double clippedFraction, double seconds,
+                        Double valPerplexity) throws IOException {
+    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%n",
+        epoch, perplexity, tokensPerSec, gradNorm, clippedFraction, seconds,
+        valPerplexity == null ? "" : String.format(" val_perplexity %.3f", valPerplexity));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("epoch", epoch);
     m.put("perplexity", perplexity);
@@ -155,6 +165,9 @@ public final class Trainer {
     m.put("grad_norm", gradNorm);
     m.put("clipped_fraction", clippedFraction);
     m.put("seconds", seconds);
+    if (valPerplexity != null) {
+      m.put("val_perplexity", valPerplexity);
+    }
     store.appendMetrics(modelDir, m);
   }
 

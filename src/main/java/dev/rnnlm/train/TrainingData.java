@@ -16,19 +16,36 @@ import org.apache.spark.api.java.JavaSparkContext;
  * the window plan and what the log reports about the corpus. Close it to release the cache.
  *
  * @param shards partition p holds the token range {@code plan.tokenRange(p)}
+ * @param validation validation text as evaluation streams ({@link Evaluator#layoutStreams}),
+ *     or null
+ * @param validationTokens tokens in the validation text (0 without validation)
  * @param samplePrefix ids of the prefix used for samples during training
  * @param malformedSequences malformed UTF-8 sequences replaced while reading
  */
 public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, WindowPlan plan,
+                           JavaRDD<TokenShard> validation, long validationTokens,
                            double unigramPerplexity, List<Integer> samplePrefix,
                            long malformedSequences) implements AutoCloseable {
   private static final int SAMPLE_PREFIX_TOKENS = 10;
 
-  /** Reads, tokenizes and lays out {@code s.input()}; fails clearly when it cannot fill a step. */
+  /**
+   * Reads, tokenizes and lays out {@code s.input()}, and the validation text when asked for
+   * (a separate input read with the training vocabulary, or the held-out tail of each input
+   * file); fails clearly when the corpus cannot fill a step.
+   */
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s) throws IOException {
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    try (EncodedCorpus corpus = EncodedCorpus.read(sc, s.input(), pipeline, null, s.minFreq(),
-        s.maxTokens())) {
+    try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, null, s.minFreq(), 0)) {
+      EncodedCorpus corpus = all;
+      EncodedCorpus heldOut = null;
+      if (s.valFraction() > 0) {
+        EncodedCorpus.Split split = all.splitTails(s.valFraction());
+        corpus = split.training();
+        heldOut = split.validation();
+      }
+      if (s.maxTokens() > 0) {
+        corpus = corpus.limit(s.maxTokens());
+      }
       Vocabulary vocab = corpus.vocabulary();
       int partitions = s.partitions() > 0 ? s.partitions()
           : Math.max(1, Math.min(s.batch(), sc.defaultParallelism()));
@@ -42,7 +59,18 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
       for (int p = 0; p < partitions; p++) {
         ranges[p] = plan.tokenRange(p);
       }
-      return new TrainingData(corpus.layout(ranges), vocab, plan,
+      JavaRDD<TokenShard> validation = null;
+      long validationTokens = 0;
+      if (heldOut != null) {
+        validation = Evaluator.layoutStreams(heldOut, partitions);
+        validationTokens = heldOut.tokens();
+      } else if (!s.val().isEmpty()) {
+        try (EncodedCorpus val = EncodedCorpus.read(sc, s.val(), pipeline, vocab, 0, 0)) {
+          validation = Evaluator.layoutStreams(val, partitions);
+          validationTokens = val.tokens();
+        }
+      }
+      return new TrainingData(corpus.layout(ranges), vocab, plan, validation, validationTokens,
           unigramPerplexity(corpus.idCounts()), prefix, corpus.malformedSequences());
     }
   }
@@ -55,6 +83,9 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
   @Override
   public void close() {
     shards.unpersist(false);
+    if (validation != null) {
+      validation.unpersist(false);
+    }
   }
 
   /** exp of the entropy of the token frequencies: the perplexity of a unigram model. */

@@ -27,7 +27,7 @@ class TrainerDeterminismTest {
     Path dir = work.resolve(name);
     TrainSettings s = new TrainSettings(SparkTestContext.sampleData().toString(), dir.toString(),
         2, 32, 8, 10, 1.0f, 1.0f, sampling, Tokenizer.CHAR, Normalizer.LOWER, 0, 6000, 2,
-        "local[2]", seed, 0, "");
+        "local[2]", seed, 0, "", "", 0);
     new Trainer(SparkTestContext.get(), s, new PrintStream(new ByteArrayOutputStream())).run();
     return Files.readAllBytes(dir.resolve(ModelStore.PARAMS_FILE));
   }
