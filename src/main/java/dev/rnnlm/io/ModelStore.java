@@ -38,6 +38,7 @@ import org.apache.hadoop.fs.Path;
  * DIR/vocab.json       tokens in id order (JSON array of strings)
  * DIR/parameters.bin   float32 little-endian, flat, in the layout model.json lists
  * DIR/metrics.jsonl    one JSON object per epoch (appended by training)
+ * DIR/training.png     perplexity against epoch (rewritten by training every epoch)
  * </pre>
  *
  * Each file is written under a temporary name and renamed into place.
@@ -146,10 +147,19 @@ public final class ModelStore {
     writeAtomically(fs, file, all);
   }
 
-  /** Removes a previous run's metrics so a new training run starts a fresh log. */
+  /** Removes a previous run's metrics and plot so a new training run starts fresh. */
   public void resetMetrics(String dir) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
-    file.getFileSystem(conf).delete(file, false);
+    FileSystem fs = file.getFileSystem(conf);
+    fs.delete(file, false);
+    fs.delete(new Path(dir, TrainingPlot.FILE), false);
+  }
+
+  /** Rewrites {@code DIR/training.png} with the perplexities so far. */
+  public void writePlot(String dir, List<Integer> epochs, List<Double> training,
+                        List<Double> validation) throws IOException {
+    Path file = new Path(dir, TrainingPlot.FILE);
+    writeAtomically(file.getFileSystem(conf), file, TrainingPlot.render(epochs, training, validation));
   }
 
   private static ObjectNode describe(SavedModel m, String paramsSha256) {

@@ -79,6 +79,9 @@ public final class Trainer {
     String modelDir = s.modelDir();
     store.resetMetrics(modelDir);
     List<Double> perplexities = new ArrayList<>();
+    List<Double> valPerplexities = new ArrayList<>();
+    List<Integer> epochs = new ArrayList<>();
+    Progress progress = new Progress(out, Progress.isTerminal(out));
     long stepsDone = 0;
     long tokensSeen = 0;
     long started = System.nanoTime();
@@ -91,6 +94,7 @@ public final class Trainer {
       long tokens = 0;
       double normSum = 0;
       int clipped = 0;
+      progress.startEpoch(epoch + 1, steps);
       for (int step = 0; step < steps; step++) {
         sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
         DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
@@ -100,7 +104,9 @@ public final class Trainer {
         tokens += totals.tokens();
         normSum += norm;
         clipped += norm > s.clip() ? 1 : 0;
+        progress.stepDone(step + 1, tokens);
       }
+      progress.endEpoch();
       stepsDone += steps;
       tokensSeen += tokens;
       double seconds = (System.nanoTime() - epochStart) / 1e9;
@@ -113,6 +119,11 @@ public final class Trainer {
       }
       logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
           (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
+      epochs.add(epoch + 1);
+      if (valPerplexity != null) {
+        valPerplexities.add(valPerplexity);
+      }
+      store.writePlot(modelDir, epochs, perplexities, valPerplexities);
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
