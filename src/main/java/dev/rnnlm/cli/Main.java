@@ -20,7 +20,10 @@ public final class Main {
   private static final Map<String, String> COMMANDS = Map.of(
       "train", "train a model on a corpus",
       "generate", "generate text from a model",
-      "evaluate", "perplexity of a text under a model");
+      "evaluate", "perplexity of a text under a model",
+      "bench", "measure training speed and Spark overhead per step",
+      "export", "write a model's parameters as safetensors, vocabulary as JSON",
+      "inspect", "describe a model directory");
 
   /** netlib announces its BLAS choice through java.util.logging; the trainer reports it itself. */
   private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
@@ -49,8 +52,11 @@ public final class Main {
         case "train" -> TrainCommand.run(rest, out, spark);
         case "generate" -> GenerateCommand.run(rest, out);
         case "evaluate" -> EvaluateCommand.run(rest, out, spark);
+        case "bench" -> BenchCommand.run(rest, out, spark);
+        case "export" -> ExportCommand.run(rest, out);
+        case "inspect" -> InspectCommand.run(rest, out);
         default -> throw new OptionParsing.UsageException("unknown command '" + args[0]
-            + "' (commands: train, generate, evaluate; see rnnlm --help)");
+            + "' (see rnnlm --help)");
       };
     } catch (OptionParsing.UsageException e) {
       err.println("error: " + e.getMessage());
@@ -61,12 +67,15 @@ public final class Main {
     } catch (IOException | UncheckedIOException e) {
       err.println("error: " + e.getMessage());
       return FAILED;
+    } catch (Exception e) {
+      err.println("error: " + e);
+      return FAILED;
     }
   }
 
   private static String usage() {
     StringBuilder b = new StringBuilder("usage: rnnlm COMMAND [options]   (rnnlm COMMAND --help for its options)\n\ncommands:\n");
-    for (String c : new String[] {"train", "generate", "evaluate"}) {
+    for (String c : new String[] {"train", "generate", "evaluate", "export", "inspect", "bench"}) {
       b.append(String.format("  %-10s %s%n", c, COMMANDS.get(c)));
     }
     return b.toString().stripTrailing();

@@ -1,0 +1,49 @@
+package dev.rnnlm.cli;
+
+import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.SafetensorsWriter;
+import dev.rnnlm.io.SavedModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * {@code rnnlm export}: writes a model's parameters in a format other programs read (safetensors)
+ * and its vocabulary as JSON beside it. No Spark job.
+ */
+final class ExportCommand {
+  static final List<String> FORMATS = List.of("safetensors");
+
+  static final List<Option> OPTIONS = List.of(
+      Option.value("model", "DIR", "model directory (required)"),
+      Option.value("format", "NAME", "output format: safetensors [safetensors]"),
+      Option.value("out", "FILE", "file to write (required); the vocabulary goes beside it, "
+          + "FILE with .safetensors replaced by (or else followed by) .vocab.json"));
+
+  private ExportCommand() {}
+
+  static int run(String[] args, PrintStream out) throws IOException {
+    OptionParsing.Parsed parsed = OptionParsing.parse("export",
+        "export a model's parameters and vocabulary", OPTIONS, args, out);
+    if (parsed.helpShown()) {
+      return Main.OK;
+    }
+    Map<String, String> v = parsed.values();
+    String dir = OptionParsing.require(v, "model", "export");
+    String file = OptionParsing.require(v, "out", "export");
+    String format = v.getOrDefault("format", "safetensors");
+    if (!FORMATS.contains(format)) {
+      throw new IllegalArgumentException("--format must be " + String.join(" or ", FORMATS)
+          + ", got '" + format + "'");
+    }
+    Configuration conf = new Configuration();
+    SavedModel saved = new ModelStore(conf).load(dir);
+    SafetensorsWriter.Exported written = new SafetensorsWriter(conf).write(saved, file);
+    out.printf("wrote %s (%d bytes, %d float32 parameters: %s)%n", written.tensorsFile(),
+        written.bytes(), saved.params().length, InspectCommand.shapes(saved));
+    out.printf("wrote %s (%d tokens)%n", written.vocabularyFile(), saved.vocabulary().size());
+    return Main.OK;
+  }
+}
