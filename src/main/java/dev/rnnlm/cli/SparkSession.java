@@ -30,6 +30,9 @@ final class SparkSession implements AutoCloseable {
     // Gradients are ~1 MiB per task: send them with the task result instead of a second fetch.
     conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // Parameters are float noise that does not compress; steps are too short for locality waits.
+    conf.setIfMissing("spark.broadcast.compress", "false");
+    conf.setIfMissing("spark.locality.wait", "0");
     return new SparkSession(new JavaSparkContext(conf), true);
   }
 

@@ -7,25 +7,41 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import scala.collection.Iterator;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * One training step over all partitions: broadcast parameters and carried states, run a
  * {@link GradientTask} per partition, and add the results in partition order (never in
- * arrival order) so the sums are the same on every run.
+ * arrival order) so the sums are the same on every run. Jobs go straight to
+ * {@code SparkContext.runJob} with named function classes: an RDD action would make Spark
+ * analyse a fresh lambda's bytecode on every step.
  */
 final class DistributedStep {
   private final JavaSparkContext sc;
-  private final JavaRDD<TokenShard> shards;
+  private final RDD<TokenShard> shards;
   private final LanguageModel model;
   private final WindowPlan plan;
+  private final Seq<Object> allPartitions;
 
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
                   WindowPlan plan) {
     this.sc = sc;
-    this.shards = shards;
+    this.shards = shards.rdd();
     this.model = model;
     this.plan = plan;
+    List<Object> indices = new ArrayList<>();
+    for (int p = 0; p < shards.getNumPartitions(); p++) {
+      indices.add(p);
+    }
+    this.allPartitions = CollectionConverters.asScala(indices).toSeq();
   }
 
   /**
@@ -38,7 +54,37 @@ final class DistributedStep {
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
-    shards.foreachPartition(it -> { });
+    runOnEveryPartition(new EmptyTask(), new Object[plan.partitions()], Object.class);
+  }
+
+  /** Runs {@code task} on every shard; {@code out[p]} receives partition p's result. */
+  private <U> void runOnEveryPartition(AbstractFunction2<TaskContext, Iterator<TokenShard>, U> task,
+                                       U[] out, Class<U> type) {
+    sc.sc().runJob(shards, task, allPartitions, new ResultSlot<>(out), ClassTag$.MODULE$.apply(type));
+  }
+
+  /** Stores each partition's result at its index: the driver then reads them in partition order. */
+  private static final class ResultSlot<U> extends AbstractFunction2<Object, U, BoxedUnit> {
+    private final U[] out;
+
+    ResultSlot(U[] out) {
+      this.out = out;
+    }
+
+    @Override
+    public BoxedUnit apply(Object partition, U result) {
+      out[(Integer) partition] = result;
+      return BoxedUnit.UNIT;
+    }
+  }
+
+  /** Does nothing with its partition. */
+  private static final class EmptyTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object>
+      implements java.io.Serializable {
+    @Override
+    public Object apply(TaskContext context, Iterator<TokenShard> shards) {
+      return null;
+    }
   }
 
   /** Runs step {@code step} of an epoch from {@code states} (null: zero state every step). */
@@ -46,25 +92,24 @@ final class DistributedStep {
     Broadcast<float[]> bParams = sc.broadcast(params);
     Broadcast<float[][]> bStates = states == null ? null : sc.broadcast(states);
     try {
-      List<StepResult> results = new ArrayList<>(shards
-          .mapPartitions(new GradientTask(model, plan, bParams, bStates, epoch, offset, step))
-          .collect());
-      results.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+      StepResult[] parts = new StepResult[plan.partitions()];
+      runOnEveryPartition(new GradientTask(model, plan, bParams, bStates, epoch, offset, step),
+          parts, StepResult.class);
       float[] grad = new float[params.length];
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
       long maxKernelNanos = 0;
-      for (StepResult r : results) {
+      for (StepResult r : parts) {
         maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
-        float[] g = r.gradSum();
+        float[] g = r.gradSum().values();
         for (int i = 0; i < grad.length; i++) {
           grad[i] += g[i];
         }
         loss += r.lossSum();
         tokens += r.tokens();
         if (finalStates != null) {
-          finalStates[r.partition()] = r.finalState();
+          finalStates[r.partition()] = r.finalState().values();
         }
       }
       return new Totals(loss, tokens, grad, finalStates, maxKernelNanos);

@@ -3,17 +3,23 @@ package dev.rnnlm.train;
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
-import java.util.Iterator;
-import java.util.List;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import java.io.Serializable;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction2;
 
 /**
  * One training step on one partition: cut this step's windows from the cached shard, run
  * forward + BPTT from the carried state, return loss sum, gradient sum and final state.
- * Captures only broadcasts and small records; parameters never travel inside the closure.
+ * Holds only broadcasts and small records; parameters never travel inside the task.
+ *
+ * <p>A named class rather than a lambda: Spark analyses the bytecode of every lambda it is
+ * given (closure cleaning), which cost milliseconds per step; a plain serializable function
+ * object is only checked for serializability.
  */
-final class GradientTask implements FlatMapFunction<Iterator<TokenShard>, StepResult> {
+final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, StepResult>
+    implements Serializable {
   private final LanguageModel model;
   private final WindowPlan plan;
   private final Broadcast<float[]> params;
@@ -34,7 +40,7 @@ final class GradientTask implements FlatMapFunction<Iterator<TokenShard>, StepRe
   }
 
   @Override
-  public Iterator<StepResult> call(Iterator<TokenShard> shards) {
+  public StepResult apply(TaskContext context, Iterator<TokenShard> shards) {
     TokenShard shard = shards.next();
     int p = shard.partition();
     int b = plan.sequenceCount(p);
@@ -47,7 +53,7 @@ final class GradientTask implements FlatMapFunction<Iterator<TokenShard>, StepRe
     long start = System.nanoTime();
     double loss = model.lossAndGradient(p0, inputs, targets, b, plan.steps(), state, grad);
     long kernelNanos = System.nanoTime() - start;
-    return List.of(new StepResult(p, loss, inputs.length, grad, states == null ? null : state,
-        kernelNanos)).iterator();
+    return new StepResult(p, loss, inputs.length, new PackedFloats(grad),
+        states == null ? null : new PackedFloats(state), kernelNanos);
   }
 }

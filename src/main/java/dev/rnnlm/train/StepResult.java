@@ -4,9 +4,9 @@ import java.io.Serializable;
 
 /**
  * What one partition sends back for one step: the summed loss and token count of its windows,
- * the gradient of that summed loss (flat, in parameter layout), and its sequences' final
- * recurrent state ({@code (b, stateSize)} row-major; null when state is not carried), and the
+ * the gradient of that summed loss (flat, in parameter layout), its sequences' final recurrent
+ * state ({@code (b, stateSize)} row-major; null when state is not carried), and the
  * nanoseconds spent in the forward + backward kernel.
  */
-public record StepResult(int partition, double lossSum, long tokens, float[] gradSum,
-                         float[] finalState, long kernelNanos) implements Serializable {}
+record StepResult(int partition, double lossSum, long tokens, PackedFloats gradSum,
+                  PackedFloats finalState, long kernelNanos) implements Serializable {}
