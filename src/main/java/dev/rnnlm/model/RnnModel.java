@@ -14,6 +14,31 @@ import java.util.SplittableRandom;
 public final class RnnModel implements LanguageModel {
   private static final float INIT_STDDEV = 0.01f;
 
+  /**
+   * Per-thread scratch buffers, grown on demand: a task thread runs one window batch at a time,
+   * and reusing ~MiB-sized arrays keeps them out of the garbage collector's humongous regions.
+   */
+  private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+  /** Scratch arrays of at least the requested sizes; contents are not cleared. */
+  private static final class Workspace {
+    float[] hs = new float[0];
+    float[] logits = new float[0];
+    float[] da = new float[0];
+
+    float[] hs(int size) {
+      return hs.length >= size ? hs : (hs = new float[size]);
+    }
+
+    float[] logits(int size) {
+      return logits.length >= size ? logits : (logits = new float[size]);
+    }
+
+    float[] da(int size) {
+      return da.length >= size ? da : (da = new float[size]);
+    }
+  }
+
   private final int vocab;
   private final int hidden;
   private final ParameterLayout layout;
@@ -82,12 +107,13 @@ public final class RnnModel implements LanguageModel {
     final int n = batch;
     final int h = hidden;
     final int rows = steps * n;
-    float[] hs = new float[(steps + 1) * n * h];   // H_0..H_T, (T+1, B, H)
-    float[] logits = new float[rows * vocab];      // O then dO, (T*B, V)
-    float[] da = new float[rows * h];              // G then dA_1..dA_T, (T, B, H)
+    Workspace ws = WORKSPACE.get();
+    float[] hs = ws.hs((steps + 1) * n * h);      // H_0..H_T, (T+1, B, H)
+    float[] logits = ws.logits(rows * vocab);     // O then dO, (T*B, V)
+    float[] da = ws.da(rows * h);                 // G then dA_1..dA_T, (T, B, H)
 
     forwardStates(params, inputs, n, steps, state, hs);
-    double loss = outputLayer(params, hs, targets, rows, logits, true);
+    double loss = outputLayer(params, hs, n * h, targets, rows, logits, true);
 
     // dW_hq += H_{1..T}^T dO ; db_q += colsum(dO) ; G = dO W_hq^T
     RowMajor.gemm(true, false, h, vocab, rows, 1f, hs, n * h, logits, 0, 1f, grad, whq.offset());
@@ -126,10 +152,11 @@ public final class RnnModel implements LanguageModel {
   public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps,
                      float[] state) {
     int rows = steps * batch;
-    float[] hs = new float[(steps + 1) * batch * hidden]; // H_0..H_T, (T+1, B, H)
-    float[] logits = new float[rows * vocab];             // (T*B, V)
+    Workspace ws = WORKSPACE.get();
+    float[] hs = ws.hs((steps + 1) * batch * hidden);    // H_0..H_T, (T+1, B, H)
+    float[] logits = ws.logits(rows * vocab);            // (T*B, V)
     forwardStates(params, inputs, batch, steps, state, hs);
-    double loss = outputLayer(params, hs, targets, rows, logits, false);
+    double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, false);
     System.arraycopy(hs, steps * batch * hidden, state, 0, batch * hidden);
     return loss;
   }
@@ -172,17 +199,17 @@ public final class RnnModel implements LanguageModel {
   }
 
   /**
-   * O = H_{1..T} W_hq + b_q into {@code logits}; returns the summed cross-entropy against
+   * O = H_{1..T} W_hq + b_q into {@code logits} (H_1 at {@code hs[h1Offset]}); returns the summed cross-entropy against
    * {@code targets} and, when {@code writeGradient}, leaves dLoss/dO = softmax(O) - onehot(y)
    * in {@code logits}.
    */
-  private double outputLayer(float[] params, float[] hs, int[] targets, int rows, float[] logits,
-                             boolean writeGradient) {
+  private double outputLayer(float[] params, float[] hs, int h1Offset, int[] targets, int rows,
+                             float[] logits, boolean writeGradient) {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
     }
-    // H_1..H_T are the last rows * hidden floats of hs.
-    RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, hs.length - rows * hidden,
+    // H_1..H_T start at h1Offset (after H_0).
+    RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, h1Offset,
         params, whq.offset(), 1f, logits, 0);
     return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
   }

@@ -38,6 +38,7 @@ public final class Benchmark {
       long[] stepNanos = new long[measure];
       long[] kernelNanos = new long[measure];
       long[] floorNanos = new long[measure];
+      long[] broadcastNanos = new long[measure];
       int epoch = 0;
       int offset = data.plan().offset(epoch);
       int stepInEpoch = 0;
@@ -64,6 +65,7 @@ public final class Benchmark {
           stepNanos[m] = t1 - t0;
           kernelNanos[m] = totals.maxKernelNanos();
           floorNanos[m] = t2 - t1;
+          broadcastNanos[m] = totals.broadcastNanos();
           tokens += totals.tokens();
         }
       }
@@ -84,6 +86,7 @@ public final class Benchmark {
       r.put("floor_ms_median", median(floorNanos) / 1e6);
       r.put("compute_ms_median", computeMs);
       r.put("overhead_ms_median", median(overhead));
+      r.put("broadcast_ms_median", median(broadcastNanos) / 1e6);
       r.put("model_gflops", modelGflops);
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);

@@ -5,6 +5,8 @@ import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.TaskContext;
@@ -30,6 +32,11 @@ final class DistributedStep {
   private final LanguageModel model;
   private final WindowPlan plan;
   private final Seq<Object> allPartitions;
+  private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "rnnlm-broadcast-cleanup");
+    t.setDaemon(true);
+    return t;
+  });
 
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
                   WindowPlan plan) {
@@ -45,12 +52,20 @@ final class DistributedStep {
   }
 
   /**
+   * What every partition reads at a step.
+   *
+   * @param params the parameters
+   * @param states each partition's carried state; null: start from zeros
+   */
+  record StepInputs(PackedFloats params, PackedFloats[] states) implements java.io.Serializable {}
+
+  /**
    * Sums of one step: loss, target tokens and gradient (not yet divided by the token count),
-   * each partition's final states ({@code finalStates[p]}, null for random sampling), and the
-   * slowest partition's kernel time.
+   * each partition's final states ({@code finalStates[p]}, null for random sampling), the
+   * slowest partition's kernel time and the time taken to create the broadcasts.
    */
   record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
-                long maxKernelNanos) {}
+                long maxKernelNanos, long broadcastNanos) {}
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
@@ -89,35 +104,38 @@ final class DistributedStep {
 
   /** Runs step {@code step} of an epoch from {@code states} (null: zero state every step). */
   Totals run(float[] params, float[][] states, int epoch, int offset, int step) {
-    Broadcast<float[]> bParams = sc.broadcast(params);
-    Broadcast<float[][]> bStates = states == null ? null : sc.broadcast(states);
+    long start = System.nanoTime();
+    // One broadcast per step: each one costs block-manager round trips on the driver.
+    Broadcast<StepInputs> inputs = sc.broadcast(new StepInputs(new PackedFloats(params),
+        states == null ? null : PackedFloats.each(states)));
+    long broadcastNanos = System.nanoTime() - start;
     try {
       StepResult[] parts = new StepResult[plan.partitions()];
-      runOnEveryPartition(new GradientTask(model, plan, bParams, bStates, epoch, offset, step),
+      runOnEveryPartition(new GradientTask(model, plan, inputs, epoch, offset, step),
           parts, StepResult.class);
-      float[] grad = new float[params.length];
+      float[] grad = parts[0].gradSum().values(); // freshly deserialized: ours to add into
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
       long maxKernelNanos = 0;
       for (StepResult r : parts) {
-        maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
-        float[] g = r.gradSum().values();
-        for (int i = 0; i < grad.length; i++) {
-          grad[i] += g[i];
+        if (r != parts[0]) {
+          float[] g = r.gradSum().values();
+          for (int i = 0; i < grad.length; i++) {
+            grad[i] += g[i];
+          }
         }
+        maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
         loss += r.lossSum();
         tokens += r.tokens();
         if (finalStates != null) {
           finalStates[r.partition()] = r.finalState().values();
         }
       }
-      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos);
+      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos, broadcastNanos);
     } finally {
-      bParams.destroy();
-      if (bStates != null) {
-        bStates.destroy();
-      }
+      // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
+      destroyer.execute(inputs::destroy);
     }
   }
 }

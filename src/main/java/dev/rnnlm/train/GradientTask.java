@@ -4,6 +4,7 @@ import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import java.io.Serializable;
+import java.util.Arrays;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import scala.collection.Iterator;
@@ -22,21 +23,36 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     implements Serializable {
   private final LanguageModel model;
   private final WindowPlan plan;
-  private final Broadcast<float[]> params;
-  private final Broadcast<float[][]> states; // per partition, or null: start from zeros
+  private final Broadcast<DistributedStep.StepInputs> inputs;
   private final int epoch;
   private final int offset;
   private final int step;
 
-  GradientTask(LanguageModel model, WindowPlan plan, Broadcast<float[]> params,
-               Broadcast<float[][]> states, int epoch, int offset, int step) {
+  GradientTask(LanguageModel model, WindowPlan plan, Broadcast<DistributedStep.StepInputs> inputs,
+               int epoch, int offset, int step) {
     this.model = model;
     this.plan = plan;
-    this.params = params;
-    this.states = states;
+    this.inputs = inputs;
     this.epoch = epoch;
     this.offset = offset;
     this.step = step;
+  }
+
+  /**
+   * The executor thread's gradient buffer, zeroed. Safe to reuse: Spark serializes a task's
+   * result in the task's thread before that thread runs another task.
+   */
+  private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
+
+  private static float[] zeroedGradientBuffer(int length) {
+    float[] g = GRADIENT.get();
+    if (g.length != length) {
+      g = new float[length];
+      GRADIENT.set(g);
+    } else {
+      Arrays.fill(g, 0f);
+    }
+    return g;
   }
 
   @Override
@@ -44,16 +60,18 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     TokenShard shard = shards.next();
     int p = shard.partition();
     int b = plan.sequenceCount(p);
-    int[] inputs = new int[plan.steps() * b];   // (T, b) time-major
+    int[] windows = new int[plan.steps() * b];  // (T, b) time-major
     int[] targets = new int[plan.steps() * b];  // (T, b)
-    plan.fillWindows(p, epoch, offset, step, shard, inputs, targets);
-    float[] state = states == null ? new float[b * model.stateSize()] : states.value()[p].clone();
-    float[] p0 = params.value();
-    float[] grad = new float[p0.length];
+    plan.fillWindows(p, epoch, offset, step, shard, windows, targets);
+    DistributedStep.StepInputs in = inputs.value();
+    boolean carried = in.states() != null;
+    float[] state = carried ? in.states()[p].values().clone() : new float[b * model.stateSize()];
+    float[] p0 = in.params().values();
+    float[] grad = zeroedGradientBuffer(p0.length);
     long start = System.nanoTime();
-    double loss = model.lossAndGradient(p0, inputs, targets, b, plan.steps(), state, grad);
+    double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
     long kernelNanos = System.nanoTime() - start;
-    return new StepResult(p, loss, inputs.length, new PackedFloats(grad),
-        states == null ? null : new PackedFloats(state), kernelNanos);
+    return new StepResult(p, loss, windows.length, new PackedFloats(grad),
+        carried ? new PackedFloats(state) : null, kernelNanos);
   }
 }
