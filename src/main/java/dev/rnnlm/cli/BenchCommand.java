@@ -23,7 +23,7 @@ final class BenchCommand {
         options.add(o);
       }
     }
-    options.add(Option.value("warmup-steps", "N", "untimed steps first [5]"));
+    options.add(Option.value("warmup-steps", "N", "untimed steps first (JIT warm-up) [50]"));
     options.add(Option.value("measure-steps", "N", "timed steps [30]"));
     OPTIONS = List.copyOf(options);
   }
@@ -43,7 +43,7 @@ final class BenchCommand {
     }
     values.putAll(parsed.values());
     OptionParsing.require(values, "input", "bench");
-    int warmup = Numbers.parseInt(values, "warmup-steps", 5);
+    int warmup = Numbers.parseInt(values, "warmup-steps", 50);
     int measure = Numbers.parseInt(values, "measure-steps", 30);
     if (warmup < 0) {
       throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmup);

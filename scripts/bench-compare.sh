@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Side-by-side throughput: this project (scripts/rnnlm bench) against the PyTorch reference
+# (../shared/bench/ref_torch_rnn.py, or $REF) on the same corpus, same machine, same run,
+# alternating the programs ROUNDS times and reporting medians.
+#   scripts/bench-compare.sh [CORPUS]   (default: sample-data x3, cut to 170k tokens)
+# Needs: the packaged jar, /usr/bin/python3 with torch (Debian: apt-get install python3-torch).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ref="${REF:-$here/../shared/bench/ref_torch_rnn.py}"
+rounds="${ROUNDS:-3}"
+corpus="${1:-}"
+if [[ -z "$corpus" ]]; then
+  corpus="$here/target/bench-corpus.txt"
+  for _ in 1 2 3; do cat "$here"/sample-data/*.txt; done > "$corpus"
+fi
+tokens=170000
+common=(--hidden 512 --batch 32 --steps 35)
+declare -A runs
+for r in $(seq "$rounds"); do
+  # The reference's second epoch: its first one includes warm-up, as our bench's warm-up steps do.
+  runs[torch]+=" $(/usr/bin/python3 "$ref" "$corpus" --epochs 2 "${common[@]}" --threads 2 --max-tokens $tokens | awk '/^epoch 2 /{print $6}')"
+  runs[torch_concise]+=" $(/usr/bin/python3 "$ref" "$corpus" --epochs 2 "${common[@]}" --threads 2 --max-tokens $tokens --concise | awk '/^epoch 2 /{print $6}')"
+  for cfg in "book --batch 32" "large --batch 256"; do
+    name=${cfg%% *}; batch=${cfg#* }
+    json=$("$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l --max-tokens $tokens --master 'local[2]' \
+      --hidden 512 --steps 35 $batch --warmup-steps 50 --measure-steps 50 2>/dev/null | tail -1)
+    runs[$name]+=" $(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%d/%.1f/%.1f/%.2f" % (d["tokens_per_sec"], d["overhead_ms_median"], d["floor_ms_median"], d["efficiency"]))')"
+  done
+done
+python3 - "${runs[torch]}" "${runs[torch_concise]}" "${runs[book]}" "${runs[large]}" <<'PY'
+import statistics, sys
+torch, concise = ([float(x) for x in a.split()] for a in sys.argv[1:3])
+def parse(a): return [tuple(float(v) for v in x.split("/")) for x in a.split()]
+book, large = parse(sys.argv[3]), parse(sys.argv[4])
+med = statistics.median
+t, c = med(torch), med(concise)
+print(f"runs per program: {len(torch)} (medians below)")
+print(f"pytorch explicit loop, 2 threads   {t:9.0f} tokens/s")
+print(f"pytorch nn.RNN (--concise)          {c:9.0f} tokens/s")
+for name, rows in (("spark-rnn-lm B=32 (book)", book), ("spark-rnn-lm B=256", large)):
+    tps = med(r[0] for r in rows)
+    print(f"{name:35s} {tps:9.0f} tokens/s  x{tps / t:.2f} explicit  x{tps / c:.2f} concise  "
+          f"overhead {med(r[1] for r in rows):.1f} ms  floor {med(r[2] for r in rows):.1f} ms  "
+          f"efficiency {med(r[3] for r in rows):.2f}")
+PY

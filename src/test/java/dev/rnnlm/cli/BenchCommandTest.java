@@ -1,0 +1,42 @@
+package dev.rnnlm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.testutil.SparkTestContext;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bench command's report: one JSON object with every documented key, consistent figures. */
+class BenchCommandTest {
+  @Test
+  void benchPrintsOneJsonObjectWithConsistentFigures() throws IOException {
+    CliRun run = CliRun.of("bench", "--input", SparkTestContext.sampleData().toString(),
+        "--hidden", "16", "--batch", "4", "--steps", "5", "--max-tokens", "3000",
+        "--warmup-steps", "2", "--measure-steps", "5");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals(1, run.out().strip().lines().count(), run.out());
+    JsonNode report = new ObjectMapper().readTree(run.out());
+    for (String key : List.of("tokens_per_sec", "step_ms_median", "floor_ms_median",
+        "compute_ms_median", "overhead_ms_median", "model_gflops", "peak_gflops", "efficiency",
+        "blas")) {
+      assertTrue(report.has(key), key + " in " + run.out());
+    }
+    double step = report.get("step_ms_median").asDouble();
+    assertTrue(step > 0 && report.get("compute_ms_median").asDouble() <= step, run.out());
+    assertEquals(report.get("model_gflops").asDouble() / report.get("peak_gflops").asDouble(),
+        report.get("efficiency").asDouble(), 1e-9);
+    // 4 sequences x 5 steps per training step
+    assertTrue(report.get("tokens_per_sec").asDouble() > 0, run.out());
+  }
+
+  @Test
+  void measureStepsMustBePositive() {
+    CliRun run = CliRun.of("bench", "--input", SparkTestContext.sampleData().toString(),
+        "--measure-steps", "0");
+    assertTrue(run.exitCode() != 0 && run.err().contains("--measure-steps"), run.err());
+  }
+}
