@@ -1,6 +1,7 @@
 package dev.rnnlm.cli;
 
 import dev.rnnlm.data.InputException;
+import dev.rnnlm.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -61,7 +62,7 @@ public final class Main {
     } catch (OptionParsing.UsageException e) {
       err.println("error: " + e.getMessage());
       return USAGE;
-    } catch (InputException | IllegalArgumentException e) {
+    } catch (InputException | IllegalArgumentException | TrainingDivergedException e) {
       err.println("error: " + e.getMessage());
       return FAILED;
     } catch (IOException | UncheckedIOException e) {

@@ -33,7 +33,11 @@ final class TrainCommand {
       Option.value("sample-every", "N", "print a generated sample every N epochs; 0 = never [10]"),
       Option.value("sample-prefix", "TEXT", "prefix of those samples [the corpus's first tokens]"),
       Option.value("val", "PATH[,PATH...]", "validation text: its perplexity is reported every epoch"),
-      Option.value("val-fraction", "F", "hold out the last F of each input file for validation instead [0]"));
+      Option.value("val-fraction", "F", "hold out the last F of each input file for validation instead [0]"),
+      Option.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never [1]"),
+      Option.value("checkpoint-every-steps", "N", "also write one every N optimizer steps; 0 = never [0]"),
+      Option.value("keep-checkpoints", "K", "keep the K newest checkpoints [3]"),
+      Option.flag("resume", "continue from the newest good checkpoint in --model DIR"));
 
   private TrainCommand() {}
 

@@ -147,6 +147,22 @@ public final class ModelStore {
     writeAtomically(fs, file, all);
   }
 
+  /** Keeps only the metrics lines of epochs {@code <= lastEpoch} (a resumed run rewrites the rest). */
+  public void truncateMetrics(String dir, int lastEpoch) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    FileSystem fs = file.getFileSystem(conf);
+    if (!fs.exists(file)) {
+      return;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank() && JSON.readTree(line).path("epoch").asInt() <= lastEpoch) {
+        kept.append(line).append('\n');
+      }
+    }
+    writeAtomically(fs, file, kept.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Removes a previous run's metrics and plot so a new training run starts fresh. */
   public void resetMetrics(String dir) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
@@ -206,7 +222,7 @@ public final class ModelStore {
     return out;
   }
 
-  private static void writeAtomically(FileSystem fs, Path dest, byte[] bytes) throws IOException {
+  static void writeAtomically(FileSystem fs, Path dest, byte[] bytes) throws IOException {
     Path tmp = new Path(dest.getParent(), "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
     try (FSDataOutputStream out = fs.create(tmp, true)) {
       out.write(bytes);
@@ -221,19 +237,19 @@ public final class ModelStore {
     }
   }
 
-  private static byte[] readAll(FileSystem fs, Path file) throws IOException {
+  static byte[] readAll(FileSystem fs, Path file) throws IOException {
     try (InputStream in = fs.open(file)) {
       return in.readAllBytes();
     }
   }
 
-  private static byte[] toLittleEndian(float[] values) {
+  static byte[] toLittleEndian(float[] values) {
     ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     buf.asFloatBuffer().put(values);
     return buf.array();
   }
 
-  private static float[] fromLittleEndian(byte[] bytes) {
+  static float[] fromLittleEndian(byte[] bytes) {
     if (bytes.length % Float.BYTES != 0) {
       throw new ModelFormatException(PARAMS_FILE + " length " + bytes.length + " is not a multiple of 4");
     }

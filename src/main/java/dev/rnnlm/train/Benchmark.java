@@ -54,7 +54,7 @@ public final class Benchmark {
         sc.setJobDescription("bench step " + (i + 1));
         long t0 = System.nanoTime();
         DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
-        Trainer.applyAveragedGradient(totals, params, s.clip(), sgd);
+        Trainer.applyAveragedGradient(totals, params, s.clip(), sgd, epoch, stepInEpoch - 1);
         long t1 = System.nanoTime();
         states = totals.finalStates();
         sc.setJobDescription("bench empty job " + (i + 1));

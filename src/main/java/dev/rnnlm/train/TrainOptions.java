@@ -37,7 +37,11 @@ public final class TrainOptions {
         intOption(o, "sample-every", d.sampleEvery()),
         o.getOrDefault("sample-prefix", d.samplePrefix()),
         o.getOrDefault("val", d.val()),
-        doubleOption(o, "val-fraction", d.valFraction()));
+        doubleOption(o, "val-fraction", d.valFraction()),
+        intOption(o, "checkpoint-every", d.checkpointEvery()),
+        intOption(o, "checkpoint-every-steps", d.checkpointEverySteps()),
+        intOption(o, "keep-checkpoints", d.keepCheckpoints()),
+        booleanOption(o, "resume", d.resume()));
   }
 
   /** The settings as option values, with the partition count actually used. */
@@ -84,6 +88,18 @@ public final class TrainOptions {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
     }
+  }
+
+  static boolean booleanOption(Map<String, String> o, String name, boolean fallback) {
+    String v = o.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "1" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
+    };
   }
 
   static double doubleOption(Map<String, String> o, String name, double fallback) {

@@ -28,15 +28,20 @@ import dev.rnnlm.text.Tokenizer;
  * @param samplePrefix prefix of those samples; empty = the corpus's first tokens
  * @param val validation text scored every epoch; empty = none
  * @param valFraction hold out this tail fraction of each input file for validation; 0 = none
+ * @param checkpointEvery write a checkpoint every N epochs; 0 = never
+ * @param checkpointEverySteps write a checkpoint every N optimizer steps; 0 = never
+ * @param keepCheckpoints how many of the newest checkpoints to keep
+ * @param resume continue from the newest good checkpoint in the model directory
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
                             Normalizer normalize, long minFreq, long maxTokens, int partitions,
                             String master, long seed, int sampleEvery, String samplePrefix,
-                            String val, double valFraction) {
+                            String val, double valFraction, int checkpointEvery,
+                            int checkpointEverySteps, int keepCheckpoints, boolean resume) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0);
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -53,6 +58,9 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     nonNegative("--max-tokens", maxTokens);
     nonNegative("--partitions", partitions);
     nonNegative("--sample-every", sampleEvery);
+    nonNegative("--checkpoint-every", checkpointEvery);
+    nonNegative("--checkpoint-every-steps", checkpointEverySteps);
+    positive("--keep-checkpoints", keepCheckpoints);
     if (!(valFraction >= 0 && valFraction < 1)) {
       throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
     }

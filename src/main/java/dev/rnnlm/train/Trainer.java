@@ -2,6 +2,8 @@ package dev.rnnlm.train;
 
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.io.Checkpoint;
+import dev.rnnlm.io.CheckpointStore;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.linalg.RowMajor;
@@ -19,12 +21,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The driver loop: per step, broadcast the parameters (and carried states), let every
  * partition compute its loss and gradient sums, add them in partition order, divide by the
- * token count, clip by global norm and apply SGD. Per epoch: log, append metrics, sample.
+ * token count, clip by global norm and apply SGD. Per epoch: log, append metrics, plot, sample,
+ * checkpoint. With {@code --resume} it continues from the newest good checkpoint, bit for bit
+ * as if it had never stopped.
  */
 public final class Trainer {
   private static final int SAMPLE_TOKENS = 50;
@@ -33,12 +38,15 @@ public final class Trainer {
   private final TrainSettings settings;
   private final PrintStream out;
   private final ModelStore store;
+  private final CheckpointStore checkpoints;
+  private Vocabulary vocabulary;
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
     this.sc = sc;
     this.settings = settings;
     this.out = out;
     this.store = new ModelStore(sc.hadoopConfiguration());
+    this.checkpoints = new CheckpointStore(sc.hadoopConfiguration());
   }
 
   /** What a finished run reports: the saved model and the perplexities to judge it by. */
@@ -56,6 +64,7 @@ public final class Trainer {
     TrainSettings s = settings;
     WindowPlan plan = data.plan();
     Vocabulary vocab = data.vocabulary();
+    this.vocabulary = vocab;
     if (data.malformedSequences() > 0) {
       out.println("warning: replaced " + data.malformedSequences()
           + " malformed UTF-8 byte sequences in " + s.input());
@@ -72,43 +81,66 @@ public final class Trainer {
     }
 
     LanguageModel model = new RnnModel(vocab.size(), s.hidden());
+    Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
-    model.initialize(params, s.seed());
+    if (resumed == null) {
+      model.initialize(params, s.seed());
+    } else {
+      System.arraycopy(resumed.model().params(), 0, params, 0, params.length);
+    }
     Sgd sgd = new Sgd(s.lr());
     DistributedStep distributedStep = new DistributedStep(sc, data.shards(), model, plan);
     String modelDir = s.modelDir();
-    store.resetMetrics(modelDir);
     List<Double> perplexities = new ArrayList<>();
     List<Double> valPerplexities = new ArrayList<>();
-    List<Integer> epochs = new ArrayList<>();
-    Progress progress = new Progress(out, Progress.isTerminal(out));
     long stepsDone = 0;
     long tokensSeen = 0;
+    int firstEpoch = 0;
+    if (resumed == null) {
+      store.resetMetrics(modelDir);
+    } else {
+      perplexities.addAll(resumed.perplexities());
+      valPerplexities.addAll(resumed.valPerplexities());
+      stepsDone = resumed.model().position().steps();
+      tokensSeen = resumed.model().position().tokensSeen();
+      firstEpoch = resumed.epoch();
+      store.truncateMetrics(modelDir, firstEpoch);
+    }
+    Progress progress = new Progress(out, Progress.isTerminal(out));
     long started = System.nanoTime();
-    for (int epoch = 0; epoch < s.epochs(); epoch++) {
+    for (int epoch = firstEpoch; epoch < s.epochs(); epoch++) {
       long epochStart = System.nanoTime();
       int offset = plan.offset(epoch);
       int steps = plan.stepsPerEpoch(offset);
-      float[][] states = initialStates(plan, model);
-      double lossSum = 0;
-      long tokens = 0;
-      double normSum = 0;
-      int clipped = 0;
+      boolean continuing = resumed != null && epoch == resumed.epoch();
+      float[][] states = continuing && resumed.states() != null ? resumed.states()
+          : initialStates(plan, model);
+      double lossSum = continuing ? resumed.lossSum() : 0;
+      long tokens = continuing ? resumed.tokens() : 0;
+      double normSum = continuing ? resumed.normSum() : 0;
+      int clipped = continuing ? resumed.clipped() : 0;
+      int firstStep = continuing ? resumed.step() : 0;
+      long tokensBefore = tokens;
       progress.startEpoch(epoch + 1, steps);
-      for (int step = 0; step < steps; step++) {
+      for (int step = firstStep; step < steps; step++) {
         sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
         DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
-        double norm = applyAveragedGradient(totals, params, s.clip(), sgd);
+        double norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
         states = totals.finalStates();
         lossSum += totals.lossSum();
         tokens += totals.tokens();
         normSum += norm;
         clipped += norm > s.clip() ? 1 : 0;
-        progress.stepDone(step + 1, tokens);
+        stepsDone++;
+        tokensSeen += totals.tokens();
+        progress.stepDone(step + 1, tokens - tokensBefore);
+        if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && step + 1 < steps) {
+          checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
+              epoch, step + 1, states, lossSum, tokens, normSum, clipped, perplexities, valPerplexities),
+              stepsDone);
+        }
       }
       progress.endEpoch();
-      stepsDone += steps;
-      tokensSeen += tokens;
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double perplexity = Math.exp(lossSum / tokens);
       perplexities.add(perplexity);
@@ -116,37 +148,96 @@ public final class Trainer {
       if (data.validation() != null) {
         sc.setJobDescription("epoch " + (epoch + 1) + " validation");
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
-      }
-      logEpoch(modelDir, epoch + 1, perplexity, tokens / seconds, normSum / steps,
-          (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
-      epochs.add(epoch + 1);
-      if (valPerplexity != null) {
         valPerplexities.add(valPerplexity);
       }
-      store.writePlot(modelDir, epochs, perplexities, valPerplexities);
+      logEpoch(modelDir, epoch + 1, perplexity, (tokens - tokensBefore) / seconds, normSum / steps,
+          (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
+      store.writePlot(modelDir, epochNumbers(perplexities.size()), perplexities, valPerplexities);
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
+      boolean epochCheckpoint = s.checkpointEvery() > 0 && (epoch + 1) % s.checkpointEvery() == 0;
+      boolean stepCheckpoint = s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0;
+      if (epochCheckpoint || stepCheckpoint) {
+        checkpoint(new Checkpoint(snapshot(model, params, epoch + 1, stepsDone, tokensSeen, plan),
+            epoch + 1, 0, null, 0, 0, 0, 0, perplexities, valPerplexities), stepsDone);
+      }
     }
-    SavedModel saved = new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(), vocab,
-        params, new SavedModel.TrainingPosition(s.epochs(), stepsDone, tokensSeen),
-        TrainOptions.toMap(s, plan.partitions()), provenance(data.tokens()));
+    SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.unigramPerplexity());
   }
 
+  /** The model as it stands, ready to be saved as the result or inside a checkpoint. */
+  private SavedModel snapshot(LanguageModel model, float[] params, int epochsDone, long stepsDone,
+                              long tokensSeen, WindowPlan plan) {
+    TrainSettings s = settings;
+    return new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(),
+        vocabulary, params.clone(), new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
+        TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens()));
+  }
+
+  private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
+    checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints());
+  }
+
+  /**
+   * The newest good checkpoint, checked against this run: the same vocabulary and the options
+   * that decide the trajectory. Starts from scratch, saying so, when there is none.
+   */
+  private Checkpoint resumeFrom(Vocabulary vocab, WindowPlan plan) throws IOException {
+    Optional<CheckpointStore.Loaded> found = checkpoints.loadNewest(settings.modelDir(), out);
+    if (found.isEmpty()) {
+      out.println("resume: no checkpoint in " + settings.modelDir() + ", starting from scratch");
+      return null;
+    }
+    Checkpoint c = found.get().checkpoint();
+    Map<String, String> then = c.model().training();
+    Map<String, String> now = TrainOptions.toMap(settings, plan.partitions());
+    for (String key : TRAJECTORY_OPTIONS) {
+      if (!now.get(key).equals(then.get(key))) {
+        throw new IllegalArgumentException("--resume: --" + key + " is " + now.get(key)
+            + " but checkpoint " + found.get().path() + " was trained with " + then.get(key));
+      }
+    }
+    if (!c.model().vocabulary().tokens().equals(vocab.tokens())) {
+      throw new IllegalArgumentException("--resume: the input's vocabulary differs from checkpoint "
+          + found.get().path() + " (did the input change?)");
+    }
+    out.printf("resume: from %s (epoch %d, step %d)%n", found.get().path(), c.epoch() + 1, c.step());
+    return c;
+  }
+
+  /** Options that decide the training trajectory; a resumed run must use the same. */
+  private static final List<String> TRAJECTORY_OPTIONS = List.of("hidden", "batch", "steps", "lr",
+      "clip", "sampling", "tokens", "normalize", "min-freq", "max-tokens", "partitions", "seed",
+      "val-fraction");
+
+  private static List<Integer> epochNumbers(int count) {
+    List<Integer> epochs = new ArrayList<>(count);
+    for (int e = 1; e <= count; e++) {
+      epochs.add(e);
+    }
+    return epochs;
+  }
+
   /**
    * The driver's update: divide the summed gradient by the step's token count (the mean loss's
-   * gradient), clip it by global norm and apply SGD. Returns the norm before clipping.
+   * gradient), clip it by global norm and apply SGD. Returns the norm before clipping. A
+   * non-finite loss or gradient is never applied: it throws, naming the (1-based) epoch and step.
    */
   static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
-                                      Sgd sgd) {
+                                      Sgd sgd, int epoch, int step) {
     float[] grad = totals.gradSum();
     float inv = 1f / totals.tokens();
     for (int i = 0; i < grad.length; i++) {
       grad[i] *= inv;
     }
-    double norm = GradientClipping.clipByGlobalNorm(grad, clip);
+    double norm = GradientClipping.globalNorm(grad);
+    if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
+      throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
+    }
+    GradientClipping.clipByGlobalNorm(grad, clip);
     sgd.apply(params, grad);
     return norm;
   }
