@@ -40,6 +40,7 @@ public final class Trainer {
   private final ModelStore store;
   private final CheckpointStore checkpoints;
   private Vocabulary vocabulary;
+  private String lastCheckpoint; // the newest checkpoint written or resumed from, if any
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
     this.sc = sc;
@@ -125,7 +126,12 @@ public final class Trainer {
       for (int step = firstStep; step < steps; step++) {
         sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
         DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
-        double norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
+        double norm;
+        try {
+          norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
+        } catch (TrainingDivergedException e) {
+          throw e.withCheckpoint(lastCheckpoint);
+        }
         states = totals.finalStates();
         lossSum += totals.lossSum();
         tokens += totals.tokens();
@@ -178,7 +184,8 @@ public final class Trainer {
   }
 
   private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
-    checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints());
+    lastCheckpoint = checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints())
+        .toString();
   }
 
   /**
@@ -204,13 +211,22 @@ public final class Trainer {
       throw new IllegalArgumentException("--resume: the input's vocabulary differs from checkpoint "
           + found.get().path() + " (did the input change?)");
     }
+    for (String key : List.of("lr", "clip")) {
+      if (!now.get(key).equals(then.get(key))) {
+        out.printf("resume: --%s changed from %s to %s%n", key, then.get(key), now.get(key));
+      }
+    }
     out.printf("resume: from %s (epoch %d, step %d)%n", found.get().path(), c.epoch() + 1, c.step());
+    lastCheckpoint = found.get().path().toString();
     return c;
   }
 
-  /** Options that decide the training trajectory; a resumed run must use the same. */
-  private static final List<String> TRAJECTORY_OPTIONS = List.of("hidden", "batch", "steps", "lr",
-      "clip", "sampling", "tokens", "normalize", "min-freq", "max-tokens", "partitions", "seed",
+  /**
+   * Options that decide the data and the model; a resumed run must use the same. The learning
+   * rate and clipping bound may change (that is how a diverged run is rescued).
+   */
+  private static final List<String> TRAJECTORY_OPTIONS = List.of("hidden", "batch", "steps",
+      "sampling", "tokens", "normalize", "min-freq", "max-tokens", "partitions", "seed",
       "val-fraction");
 
   private static List<Integer> epochNumbers(int count) {

@@ -1,0 +1,126 @@
+package dev.rnnlm.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.testutil.SparkTestContext;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A training driver killed with SIGKILL at random points, twice, and resumed each time, ends
+ * with parameters byte-identical to an uninterrupted run.
+ */
+class KillAndResumeTest {
+  private static final String[] OPTIONS = {"--epochs", "3", "--hidden", "32", "--batch", "8",
+      "--steps", "10", "--max-tokens", "8000", "--partitions", "2", "--seed", "5",
+      "--sample-every", "0", "--master", "local[2]"};
+
+  @TempDir
+  Path work;
+
+  @Test
+  void killedTwiceAndResumedEqualsUninterruptedByteForByte() throws Exception {
+    Path reference = work.resolve("uninterrupted");
+    List<String> args = new ArrayList<>(List.of("--input", SparkTestContext.sampleData().toString(),
+        "--model", reference.toString()));
+    args.addAll(List.of(OPTIONS));
+    TrainSettings s = TrainOptions.fromMap(toMap(args));
+    new Trainer(SparkTestContext.get(), s, new PrintStream(new ByteArrayOutputStream())).run();
+
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    Path model = work.resolve("interrupted");
+    long firstKill = 20 + random.nextInt(60);          // global steps of 297
+    long secondKill = firstKill + 40 + random.nextInt(80);
+    System.out.printf("kill seed %d: after checkpoints at steps >= %d and >= %d%n", seed, firstKill, secondKill);
+    assertTrue(runAndKill(model, false, firstKill), "first run reached step " + firstKill);
+    assertTrue(runAndKill(model, true, secondKill), "resumed run reached step " + secondKill);
+    Process last = start(model, true);
+    assertTrue(last.waitFor(180, TimeUnit.SECONDS), "final resumed run finished");
+    assertEquals(0, last.exitValue(), Files.readString(work.resolve("last.log")));
+    String log = Files.readString(work.resolve("last.log"));
+    assertTrue(log.contains("resume: from"), log);
+
+    assertArrayEquals(Files.readAllBytes(reference.resolve(ModelStore.PARAMS_FILE)),
+        Files.readAllBytes(model.resolve(ModelStore.PARAMS_FILE)));
+    assertEquals(3, Files.readAllLines(model.resolve(ModelStore.METRICS_FILE)).size());
+  }
+
+  /** Starts training (resuming or not) and kills it once a checkpoint at or after the step exists. */
+  private boolean runAndKill(Path model, boolean resume, long step) throws Exception {
+    Process p = start(model, resume);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (System.nanoTime() < deadline && p.isAlive()) {
+        if (newestCheckpointStep(model) >= step) {
+          p.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
+          p.waitFor(30, TimeUnit.SECONDS);
+          return true;
+        }
+        Thread.sleep(20);
+      }
+      return false;
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static long newestCheckpointStep(Path model) throws IOException {
+    Path dir = model.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return -1;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("step-"))
+          .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
+    }
+  }
+
+  private Process start(Path model, boolean resume) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-modules") || arg.startsWith("-D")
+          && !arg.startsWith("-Dbasedir")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.rnnlm.cli.Main",
+        "train", "--input", SparkTestContext.sampleData().toString(), "--model", model.toString(),
+        "--checkpoint-every-steps", "5"));
+    cmd.addAll(List.of(OPTIONS));
+    if (resume) {
+      cmd.add("--resume");
+    }
+    File log = work.resolve(resume ? "last.log" : "first.log").toFile();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log));
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+    return pb.start();
+  }
+
+  private static java.util.Map<String, String> toMap(List<String> args) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i += 2) {
+      m.put(args.get(i).substring(2), args.get(i + 1));
+    }
+    return m;
+  }
+}
