@@ -1,6 +1,7 @@
 package dev.rnnlm.cli;
 
 import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.Registry;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.Tensor;
 import java.io.IOException;
@@ -35,9 +36,13 @@ final class InspectCommand {
     if (parsed.helpShown()) {
       return Main.OK;
     }
-    String dir = OptionParsing.require(parsed.values(), "model", "inspect");
+    String given = OptionParsing.require(parsed.values(), "model", "inspect");
     Configuration conf = new Configuration();
-    SavedModel m = new ModelStore(conf).load(dir);
+    SavedModel m = new ModelStore(conf).load(given);
+    String dir = Registry.resolveModelDir(conf, given);
+    if (!dir.equals(given)) {
+      out.println("registry: " + given + " (current version " + new org.apache.hadoop.fs.Path(dir).getName() + ")");
+    }
     List<String> tokens = m.vocabulary().tokens();
     int shown = Math.min(SAMPLE_TOKENS, tokens.size());
 

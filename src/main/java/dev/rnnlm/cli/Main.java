@@ -24,7 +24,8 @@ public final class Main {
       "evaluate", "perplexity of a text under a model",
       "bench", "measure training speed and Spark overhead per step",
       "export", "write a model's parameters as safetensors, vocabulary as JSON",
-      "inspect", "describe a model directory");
+      "inspect", "describe a model directory",
+      "retrain", "scheduled retraining: warm-start, train, promote in a registry if not worse");
 
   /** netlib announces its BLAS choice through java.util.logging; the trainer reports it itself. */
   private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
@@ -56,6 +57,7 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest, out, spark);
         case "export" -> ExportCommand.run(rest, out);
         case "inspect" -> InspectCommand.run(rest, out);
+        case "retrain" -> RetrainCommand.run(rest, out, err, spark);
         default -> throw new OptionParsing.UsageException("unknown command '" + args[0]
             + "' (see rnnlm --help)");
       };
@@ -76,7 +78,7 @@ public final class Main {
 
   private static String usage() {
     StringBuilder b = new StringBuilder("usage: rnnlm COMMAND [options]   (rnnlm COMMAND --help for its options)\n\ncommands:\n");
-    for (String c : new String[] {"train", "generate", "evaluate", "export", "inspect", "bench"}) {
+    for (String c : new String[] {"train", "generate", "evaluate", "export", "inspect", "retrain", "bench"}) {
       b.append(String.format("  %-10s %s%n", c, COMMANDS.get(c)));
     }
     return b.toString().stripTrailing();

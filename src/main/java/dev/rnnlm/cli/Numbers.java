@@ -14,6 +14,10 @@ final class Numbers {
     return (long) parse(values, name, fallback, true);
   }
 
+  static double parseDouble(Map<String, String> values, String name, double fallback) {
+    return parse(values, name, fallback, false);
+  }
+
   static float parseFloat(Map<String, String> values, String name, float fallback) {
     return (float) parse(values, name, fallback, false);
   }

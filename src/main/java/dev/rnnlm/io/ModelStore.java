@@ -73,11 +73,13 @@ public final class ModelStore {
   }
 
   /**
-   * Loads a model directory, checking format, version, sizes and checksum.
+   * Loads a model directory (or a registry's current version), checking format, version,
+   * sizes and checksum.
    *
    * @throws ModelFormatException naming the directory and what is wrong with it
    */
-  public SavedModel load(String dir) throws IOException {
+  public SavedModel load(String dirOrRegistry) throws IOException {
+    String dir = Registry.resolveModelDir(conf, dirOrRegistry);
     Path root = new Path(dir);
     FileSystem fs = root.getFileSystem(conf);
     Path descriptor = new Path(root, MODEL_FILE);

@@ -20,6 +20,11 @@ public final class TrainingPlot {
 
   private TrainingPlot() {}
 
+  /** An overflowing perplexity (exp of a huge loss) becomes a gap: XChart rejects infinities. */
+  private static List<Double> finite(List<Double> values) {
+    return values.stream().map(v -> Double.isFinite(v) ? v : Double.NaN).toList();
+  }
+
   /**
    * PNG bytes of the plot. {@code validation} may be empty (no validation) or hold one value
    * per epoch.
@@ -30,9 +35,9 @@ public final class TrainingPlot {
         .title("Perplexity").xAxisTitle("epoch").yAxisTitle("perplexity").build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-    chart.addSeries("train", epochs, training).setMarker(SeriesMarkers.NONE);
+    chart.addSeries("train", epochs, finite(training)).setMarker(SeriesMarkers.NONE);
     if (!validation.isEmpty()) {
-      chart.addSeries("validation", epochs, validation).setMarker(SeriesMarkers.NONE);
+      chart.addSeries("validation", epochs, finite(validation)).setMarker(SeriesMarkers.NONE);
     }
     return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
   }

@@ -41,9 +41,19 @@ public final class Trainer {
   private final CheckpointStore checkpoints;
   private Vocabulary vocabulary;
   private String lastCheckpoint; // the newest checkpoint written or resumed from, if any
+  private final SavedModel base;  // warm start, or null
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
+    this(sc, settings, out, null);
+  }
+
+  /**
+   * A trainer that warm-starts from {@code base} when given: its vocabulary is kept fixed and
+   * its parameters are the starting point (instead of a fresh initialization).
+   */
+  public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out, SavedModel base) {
     this.sc = sc;
+    this.base = base;
     this.settings = settings;
     this.out = out;
     this.store = new ModelStore(sc.hadoopConfiguration());
@@ -56,7 +66,7 @@ public final class Trainer {
   public Outcome run() throws IOException {
     TrainSettings s = settings;
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    try (TrainingData data = TrainingData.prepare(sc, s)) {
+    try (TrainingData data = TrainingData.prepare(sc, s, base == null ? null : base.vocabulary())) {
       return train(data, pipeline);
     }
   }
@@ -76,6 +86,10 @@ public final class Trainer {
     if (data.validation() != null) {
       out.printf("validation: %d tokens%n", data.validationTokens());
     }
+    if (base != null) {
+      out.printf("warm start: vocabulary of %d fixed; %d training tokens unknown to it map to <unk>%n",
+          vocab.size(), data.unknownTokens());
+    }
     if (!RowMajor.isNative()) {
       out.println("warning: native BLAS not found, using a pure-Java fallback (slower); "
           + "install libopenblas0-pthread");
@@ -84,7 +98,13 @@ public final class Trainer {
     LanguageModel model = new RnnModel(vocab.size(), s.hidden());
     Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
-    if (resumed == null) {
+    if (resumed == null && base != null) {
+      if (base.params().length != params.length) {
+        throw new IllegalArgumentException("warm start: the base model has " + base.params().length
+            + " parameters, --hidden " + s.hidden() + " needs " + params.length);
+      }
+      System.arraycopy(base.params(), 0, params, 0, params.length);
+    } else if (resumed == null) {
       model.initialize(params, s.seed());
     } else {
       System.arraycopy(resumed.model().params(), 0, params, 0, params.length);

@@ -21,11 +21,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  * @param validationTokens tokens in the validation text (0 without validation)
  * @param samplePrefix ids of the prefix used for samples during training
  * @param malformedSequences malformed UTF-8 sequences replaced while reading
+ * @param unknownTokens training tokens that map to {@code <unk>}
  */
 public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, WindowPlan plan,
                            JavaRDD<TokenShard> validation, long validationTokens,
                            double unigramPerplexity, List<Integer> samplePrefix,
-                           long malformedSequences) implements AutoCloseable {
+                           long malformedSequences, long unknownTokens) implements AutoCloseable {
   private static final int SAMPLE_PREFIX_TOKENS = 10;
 
   /**
@@ -34,8 +35,18 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
    * file); fails clearly when the corpus cannot fill a step.
    */
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s) throws IOException {
+    return prepare(sc, s, null);
+  }
+
+  /**
+   * As {@link #prepare(JavaSparkContext, TrainSettings)}, with the vocabulary fixed when
+   * {@code fixedVocabulary} is given (a warm start): tokens it lacks map to {@code <unk>}.
+   */
+  public static TrainingData prepare(JavaSparkContext sc, TrainSettings s,
+                                     Vocabulary fixedVocabulary) throws IOException {
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, null, s.minFreq(), 0)) {
+    try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
+        s.minFreq(), 0)) {
       EncodedCorpus corpus = all;
       EncodedCorpus heldOut = null;
       if (s.valFraction() > 0) {
@@ -70,8 +81,10 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
           validationTokens = val.tokens();
         }
       }
+      long[] idCounts = corpus.idCounts();
       return new TrainingData(corpus.layout(ranges), vocab, plan, validation, validationTokens,
-          unigramPerplexity(corpus.idCounts()), prefix, corpus.malformedSequences());
+          unigramPerplexity(idCounts), prefix, corpus.malformedSequences(),
+          idCounts[Vocabulary.UNKNOWN_ID]);
     }
   }
 
