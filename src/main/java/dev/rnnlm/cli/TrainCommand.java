@@ -27,6 +27,7 @@ final class TrainCommand {
       Option.value("normalize", "none|lower|d2l", "text cleaning; d2l = letters only, lower case, lines joined [none]"),
       Option.value("min-freq", "N", "tokens seen fewer times map to <unk> [0]"),
       Option.value("max-tokens", "N", "keep only the first N tokens [all]"),
+      Option.value("max-vocab", "N", "at most N ids including <unk>: the most frequent tokens; the rest map to <unk> [no cap]"),
       Option.value("partitions", "P", "training partitions [Spark default parallelism, at most B]"),
       Option.value("master", "URL", "Spark master when none is configured [local[*]]"),
       Option.value("seed", "S", "random seed [0]"),

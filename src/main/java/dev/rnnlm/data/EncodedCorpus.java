@@ -21,6 +21,7 @@ import org.apache.hadoop.mapred.TextInputFormat;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaHadoopRDD;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -58,6 +59,15 @@ public final class EncodedCorpus implements AutoCloseable {
   /** Ids {@code [from, to)} of a chunk sit at view positions {@code start...}. */
   record Span(int from, int to, long start) implements Serializable {}
 
+  /** Orders token counts so that "greater" is more frequent, then earlier in token order. */
+  static final class MoreFrequentFirst implements java.util.Comparator<Tuple2<String, Long>>, Serializable {
+    @Override
+    public int compare(Tuple2<String, Long> a, Tuple2<String, Long> b) {
+      int byCount = Long.compare(a._2(), b._2());
+      return byCount != 0 ? byCount : b._1().compareTo(a._1());
+    }
+  }
+
   /** A slice of ids at global positions {@code start...}, on its way to a training partition. */
   record Piece(long start, int[] ids) implements Serializable {}
 
@@ -87,6 +97,18 @@ public final class EncodedCorpus implements AutoCloseable {
   public static EncodedCorpus read(JavaSparkContext sc, String input, TextPipeline pipeline,
                                    Vocabulary fixedVocabulary, long minFreq, long maxTokens)
       throws IOException {
+    return read(sc, input, pipeline, fixedVocabulary, minFreq, 0, maxTokens);
+  }
+
+  /**
+   * As {@link #read(JavaSparkContext, String, TextPipeline, Vocabulary, long, long)}, with the
+   * counted vocabulary capped at {@code maxVocab} ids including {@code <unk>} ({@code <= 0}: no
+   * cap): only the most frequent tokens get ids, the rest map to {@code <unk>}, and only those
+   * counts reach the driver.
+   */
+  public static EncodedCorpus read(JavaSparkContext sc, String input, TextPipeline pipeline,
+                                   Vocabulary fixedVocabulary, long minFreq, int maxVocab,
+                                   long maxTokens) throws IOException {
     List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
     JobConf job = new JobConf(sc.hadoopConfiguration());
     FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
@@ -95,9 +117,16 @@ public final class EncodedCorpus implements AutoCloseable {
 
     Vocabulary vocabulary = fixedVocabulary;
     if (vocabulary == null) {
-      Map<String, Long> counts = new HashMap<>(raw
+      JavaPairRDD<String, Long> counted = raw
           .mapPartitionsToPair(records -> countTokens(decodeLines(records, null), pipeline))
-          .reduceByKey(Long::sum).collectAsMap());
+          .reduceByKey(Long::sum)
+          .filter(t -> t._2() >= minFreq && !Vocabulary.UNKNOWN.equals(t._1()));
+      Map<String, Long> counts = new HashMap<>();
+      if (maxVocab > 0) {
+        counted.top(maxVocab - 1, new MoreFrequentFirst()).forEach(t -> counts.put(t._1(), t._2()));
+      } else {
+        counts.putAll(counted.collectAsMap());
+      }
       vocabulary = Vocabulary.fromCounts(counts, minFreq);
     }
     Broadcast<Vocabulary> vocab = sc.broadcast(vocabulary);

@@ -92,6 +92,8 @@ public final class ModelStore {
     JsonNode d;
     try {
       d = JSON.readTree(readAll(fs, descriptor));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ModelFormatException("unreadable " + MODEL_FILE + " in " + dir + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new ModelFormatException("unreadable " + MODEL_FILE + " in " + dir + ": " + e.getMessage());
     }

@@ -41,7 +41,8 @@ public final class TrainOptions {
         intOption(o, "checkpoint-every", d.checkpointEvery()),
         intOption(o, "checkpoint-every-steps", d.checkpointEverySteps()),
         intOption(o, "keep-checkpoints", d.keepCheckpoints()),
-        booleanOption(o, "resume", d.resume()));
+        booleanOption(o, "resume", d.resume()),
+        intOption(o, "max-vocab", d.maxVocab()));
   }
 
   /** The settings as option values, with the partition count actually used. */
@@ -59,6 +60,7 @@ public final class TrainOptions {
     m.put("normalize", s.normalize().optionName());
     m.put("min-freq", Long.toString(s.minFreq()));
     m.put("max-tokens", Long.toString(s.maxTokens()));
+    m.put("max-vocab", Integer.toString(s.maxVocab()));
     m.put("partitions", Integer.toString(partitionsUsed));
     m.put("seed", Long.toString(s.seed()));
     m.put("val", s.val());

@@ -32,16 +32,18 @@ import dev.rnnlm.text.Tokenizer;
  * @param checkpointEverySteps write a checkpoint every N optimizer steps; 0 = never
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param resume continue from the newest good checkpoint in the model directory
+ * @param maxVocab at most this many ids, {@code <unk>} included; 0 = no cap
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
                             Normalizer normalize, long minFreq, long maxTokens, int partitions,
                             String master, long seed, int sampleEvery, String samplePrefix,
                             String val, double valFraction, int checkpointEvery,
-                            int checkpointEverySteps, int keepCheckpoints, boolean resume) {
+                            int checkpointEverySteps, int keepCheckpoints, boolean resume,
+                            int maxVocab) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false);
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -59,6 +61,9 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     nonNegative("--partitions", partitions);
     nonNegative("--sample-every", sampleEvery);
     nonNegative("--checkpoint-every", checkpointEvery);
+    if (maxVocab == 1 || maxVocab < 0) {
+      throw new IllegalArgumentException("--max-vocab must be 0 (no cap) or >= 2, got " + maxVocab);
+    }
     nonNegative("--checkpoint-every-steps", checkpointEverySteps);
     positive("--keep-checkpoints", keepCheckpoints);
     if (!(valFraction >= 0 && valFraction < 1)) {

@@ -246,7 +246,7 @@ public final class Trainer {
    * rate and clipping bound may change (that is how a diverged run is rescued).
    */
   private static final List<String> TRAJECTORY_OPTIONS = List.of("hidden", "batch", "steps",
-      "sampling", "tokens", "normalize", "min-freq", "max-tokens", "partitions", "seed",
+      "sampling", "tokens", "normalize", "min-freq", "max-tokens", "max-vocab", "partitions", "seed",
       "val-fraction");
 
   private static List<Integer> epochNumbers(int count) {

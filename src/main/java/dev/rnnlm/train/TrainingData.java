@@ -46,7 +46,7 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
                                      Vocabulary fixedVocabulary) throws IOException {
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
     try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
-        s.minFreq(), 0)) {
+        s.minFreq(), s.maxVocab(), 0)) {
       EncodedCorpus corpus = all;
       EncodedCorpus heldOut = null;
       if (s.valFraction() > 0) {
