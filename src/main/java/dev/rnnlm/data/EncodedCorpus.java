@@ -17,7 +17,6 @@ import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapred.FileInputFormat;
 import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapred.JobConf;
-import org.apache.hadoop.mapred.TextInputFormat;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaHadoopRDD;
@@ -112,8 +111,8 @@ public final class EncodedCorpus implements AutoCloseable {
     List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
     JobConf job = new JobConf(sc.hadoopConfiguration());
     FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
-    JavaHadoopRDD<LongWritable, Text> raw = (JavaHadoopRDD<LongWritable, Text>)
-        sc.hadoopRDD(job, TextInputFormat.class, LongWritable.class, Text.class);
+    JavaHadoopRDD<LongWritable, LinePiece> raw = (JavaHadoopRDD<LongWritable, LinePiece>)
+        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class);
 
     Vocabulary vocabulary = fixedVocabulary;
     if (vocabulary == null) {
@@ -308,8 +307,15 @@ public final class EncodedCorpus implements AutoCloseable {
     return spans;
   }
 
-  private static Iterator<String> decodeLines(Iterator<Tuple2<LongWritable, Text>> records,
-                                              LongAccumulator malformed) {
+  /** Decoded text of a {@link LinePiece}, with its place in the line. */
+  record TextPiece(String text, boolean startsLine, boolean endsLine) {
+    void tokenize(TextPipeline pipeline, java.util.function.Consumer<String> out) {
+      pipeline.tokenizePiece(text, startsLine, endsLine, out);
+    }
+  }
+
+  private static Iterator<TextPiece> decodeLines(Iterator<Tuple2<LongWritable, LinePiece>> records,
+                                                 LongAccumulator malformed) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -317,51 +323,77 @@ public final class EncodedCorpus implements AutoCloseable {
       }
 
       @Override
-      public String next() {
-        Text line = records.next()._2();
-        Utf8.Decoded d = Utf8.decode(line.getBytes(), line.getLength());
+      public TextPiece next() {
+        LinePiece piece = records.next()._2();
+        Text bytes = piece.bytes();
+        Utf8.Decoded d = Utf8.decode(bytes.getBytes(), bytes.getLength());
         if (d.replaced() > 0 && malformed != null) {
           malformed.add(d.replaced());
         }
-        return d.text();
+        return new TextPiece(d.text(), piece.startsLine(), piece.endsLine());
       }
     };
   }
 
-  private static Iterator<Tuple2<String, Long>> countTokens(Iterator<String> lines,
+  private static Iterator<Tuple2<String, Long>> countTokens(Iterator<TextPiece> lines,
                                                             TextPipeline pipeline) {
     Map<String, Long> local = new HashMap<>();
     while (lines.hasNext()) {
-      pipeline.tokenizeLine(lines.next(), t -> local.merge(t, 1L, Long::sum));
+      lines.next().tokenize(pipeline, t -> local.merge(t, 1L, Long::sum));
     }
     List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
     local.forEach((t, c) -> out.add(new Tuple2<>(t, c)));
     return out.iterator();
   }
 
-  private static Iterator<IdChunk> encode(int partition, int file, Iterator<String> lines,
+  /**
+   * Token ids of a partition's lines, in chunks of at most {@link #CHUNK_TOKENS}, produced
+   * lazily so Spark can store (or spill) each chunk before the next is read. A partition
+   * without tokens yields one empty chunk, so every partition has a chunk 0.
+   */
+  private static Iterator<IdChunk> encode(int partition, int file, Iterator<TextPiece> lines,
                                           TextPipeline pipeline, Vocabulary vocab) {
-    List<IdChunk> out = new ArrayList<>();
-    int[][] buffer = {new int[1024]};
-    int[] size = {0};
-    while (lines.hasNext()) {
-      pipeline.tokenizeLine(lines.next(), t -> {
-        if (size[0] == buffer[0].length) {
-          if (size[0] == CHUNK_TOKENS) {
-            out.add(new IdChunk(partition, out.size(), file, buffer[0]));
-            buffer[0] = new int[1024];
-            size[0] = 0;
-          } else {
-            buffer[0] = Arrays.copyOf(buffer[0], Math.min(CHUNK_TOKENS, size[0] * 2));
-          }
+    return new Iterator<>() {
+      private int[] buffer = new int[1024];
+      private int size;
+      private int seq;
+      private int[] overflow = new int[0]; // tokens of the last line read that did not fit
+      private int overflowSize;
+
+      @Override
+      public boolean hasNext() {
+        return seq == 0 || overflowSize > 0 || lines.hasNext();
+      }
+
+      @Override
+      public IdChunk next() {
+        size = 0;
+        append(overflow, overflowSize);
+        overflowSize = 0;
+        while (size < CHUNK_TOKENS && lines.hasNext()) {
+          lines.next().tokenize(pipeline, t -> add(vocab.id(t)));
         }
-        buffer[0][size[0]++] = vocab.id(t);
-      });
-    }
-    if (size[0] > 0 || out.isEmpty()) {
-      out.add(new IdChunk(partition, out.size(), file, Arrays.copyOf(buffer[0], size[0])));
-    }
-    return out.iterator();
+        if (size > CHUNK_TOKENS) { // a piece's tokens crossed the bound: carry the excess
+          overflow = Arrays.copyOfRange(buffer, CHUNK_TOKENS, size);
+          overflowSize = overflow.length;
+          size = CHUNK_TOKENS;
+        }
+        return new IdChunk(partition, seq++, file, Arrays.copyOf(buffer, size));
+      }
+
+      private void add(int id) {
+        if (size == buffer.length) {
+          buffer = Arrays.copyOf(buffer, buffer.length * 2);
+        }
+        buffer[size++] = id;
+      }
+
+      private void append(int[] ids, int n) {
+        for (int i = 0; i < n; i++) {
+          add(ids[i]);
+        }
+      }
+    };
   }
 
   private static Iterator<Tuple2<Integer, Piece>> piecesFor(IdChunk chunk, Span span,

@@ -18,10 +18,27 @@ public enum Normalizer {
   private static final Pattern NON_LETTERS = Pattern.compile("[^A-Za-z]+");
 
   public String apply(String line) {
+    return apply(line, true, true);
+  }
+
+  /**
+   * Cleans a piece of a line. The book's trimming applies only at the line's real start and
+   * end; pieces are cut between a space and a letter, so a run of non-letters never spans two.
+   */
+  public String apply(String piece, boolean lineStart, boolean lineEnd) {
     return switch (this) {
-      case NONE -> line;
-      case LOWER -> line.toLowerCase(Locale.ROOT);
-      case D2L -> NON_LETTERS.matcher(line).replaceAll(" ").strip().toLowerCase(Locale.ROOT);
+      case NONE -> piece;
+      case LOWER -> piece.toLowerCase(Locale.ROOT);
+      case D2L -> {
+        String spaced = NON_LETTERS.matcher(piece).replaceAll(" ");
+        if (lineStart) {
+          spaced = spaced.stripLeading();
+        }
+        if (lineEnd) {
+          spaced = spaced.stripTrailing();
+        }
+        yield spaced.toLowerCase(Locale.ROOT);
+      }
     };
   }
 

@@ -10,7 +10,16 @@ public record TextPipeline(Normalizer normalizer, Tokenizer tokenizer) implement
 
   /** Emits the tokens of one input line (without its terminator). */
   public void tokenizeLine(String line, Consumer<String> out) {
-    tokenizer.tokenize(normalizer.apply(line), normalizer.keepsLineBreaks(), out);
+    tokenizePiece(line, true, true, out);
+  }
+
+  /**
+   * Emits the tokens of a piece of a line (long lines are read in pieces); the line break
+   * follows only the piece that ends its line.
+   */
+  public void tokenizePiece(String piece, boolean lineStart, boolean lineEnd, Consumer<String> out) {
+    tokenizer.tokenize(normalizer.apply(piece, lineStart, lineEnd),
+        lineEnd && normalizer.keepsLineBreaks(), out);
   }
 
   /**

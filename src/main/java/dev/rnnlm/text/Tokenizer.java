@@ -23,7 +23,11 @@ public enum Tokenizer {
   public void tokenize(String line, boolean keepLineBreak, Consumer<String> out) {
     switch (this) {
       case CHAR -> {
-        line.codePoints().forEach(cp -> out.accept(new String(Character.toChars(cp))));
+        for (int i = 0; i < line.length(); ) {
+          int cp = line.codePointAt(i);
+          out.accept(charToken(cp));
+          i += Character.charCount(cp);
+        }
         if (keepLineBreak) {
           out.accept(LINE_BREAK);
         }
@@ -36,6 +40,21 @@ public enum Tokenizer {
         }
       }
     }
+  }
+
+  /** One-character strings of the Basic Multilingual Plane, made once: tokenizing is per character. */
+  private static final String[] BMP_TOKENS = new String[1 << 16];
+
+  private static String charToken(int cp) {
+    if (cp < BMP_TOKENS.length) {
+      String t = BMP_TOKENS[cp];
+      if (t == null) {
+        t = String.valueOf((char) cp);
+        BMP_TOKENS[cp] = t; // benign race: any thread's copy is equal
+      }
+      return t;
+    }
+    return new String(Character.toChars(cp));
   }
 
   /** How generated tokens are joined back into text. */

@@ -77,6 +77,21 @@ class HostileInputTest {
     assertEquals("the", model.vocabulary().token(1), "the most frequent word keeps an id");
   }
 
+  @Test
+  void a200MegabyteFileWithoutLineBreaksTrainsWithDefaultMemory() throws IOException {
+    Path big = work.resolve("one-line.txt");
+    byte[] block = "the keeper lit the old lamp and the tide came in over the rocks "
+        .repeat(16_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII); // ~1 MB, no '\n'
+    try (var out = Files.newOutputStream(big)) {
+      for (long written = 0; written < 200L << 20; written += block.length) {
+        out.write(block);
+      }
+    }
+    CliRun run = train(big.toString(), "--normalize", "d2l");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("epoch 1 perplexity"), run.out());
+  }
+
   /** A small valid model directory written without Spark. */
   private Path savedModel() throws IOException {
     Vocabulary vocab = Vocabulary.ofTokens(List.of("<unk>", "a", "b"));
