@@ -92,6 +92,9 @@ public final class Benchmark {
       r.put("efficiency", modelGflops / peak);
       r.put("blas", RowMajor.implementation());
       r.put("partitions", data.plan().partitions());
+      r.put("corpus_tokens", data.tokens());
+      r.put("cached_bytes_per_token", cachedBytesPerToken(data));
+      r.put("driver_heap_mb", usedHeapMb());
       r.put("batch", s.batch());
       r.put("steps", s.steps());
       r.put("hidden", s.hidden());
@@ -143,6 +146,20 @@ public final class Benchmark {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Bytes the cached training shards hold per corpus token (margins between partitions included). */
+  private static double cachedBytesPerToken(TrainingData data) {
+    long bytes = data.shards().map(shard -> (long) shard.length() * shard.bytesPerToken())
+        .reduce(Long::sum);
+    return (double) bytes / data.tokens();
+  }
+
+  /** The driver's live heap after a full collection, in MiB. */
+  private static double usedHeapMb() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
   }
 
   private static float[] randomMatrix(int n, long seed) {
