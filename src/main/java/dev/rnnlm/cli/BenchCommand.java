@@ -1,12 +1,13 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.train.OptionValues;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnnlm.train.Benchmark;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -36,15 +37,10 @@ final class BenchCommand {
     if (parsed.helpShown()) {
       return Main.OK;
     }
-    Map<String, String> values = new LinkedHashMap<>();
-    String config = parsed.values().get("config");
-    if (config != null) {
-      values.putAll(OptionParsing.readConfig(config, OPTIONS));
-    }
-    values.putAll(parsed.values());
+    Map<String, String> values = OptionParsing.withConfigFile(parsed, OPTIONS);
     OptionParsing.require(values, "input", "bench");
-    int warmup = Numbers.parseInt(values, "warmup-steps", 50);
-    int measure = Numbers.parseInt(values, "measure-steps", 30);
+    int warmup = OptionValues.intValue(values, "warmup-steps", 50);
+    int measure = OptionValues.intValue(values, "measure-steps", 30);
     if (warmup < 0) {
       throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmup);
     }

@@ -1,5 +1,7 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.train.OptionValues;
+
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
@@ -30,13 +32,13 @@ final class EvaluateCommand {
     Map<String, String> v = parsed.values();
     String dir = OptionParsing.require(v, "model", "evaluate");
     String input = OptionParsing.require(v, "input", "evaluate");
-    int partitions = Numbers.parseInt(v, "partitions", 1);
+    int partitions = OptionValues.intValue(v, "partitions", 1);
     if (partitions < 1) {
       throw new IllegalArgumentException("--partitions must be > 0, got " + partitions);
     }
     try (SparkSession spark = SparkSession.open("evaluate", v.getOrDefault("master", "local[*]"), existing)) {
       SavedModel saved = new ModelStore(spark.context().hadoopConfiguration()).load(dir);
-      int steps = Numbers.parseInt(saved.training(), "steps", 35);
+      int steps = OptionValues.intValue(saved.training(), "steps", 35);
       Evaluator.Score score;
       try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.pipeline(),
           saved.vocabulary(), 0, 0)) {

@@ -1,5 +1,7 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.train.OptionValues;
+
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.SamplingSettings;
@@ -40,16 +42,16 @@ final class GenerateCommand {
     Map<String, String> v = parsed.values();
     String dir = OptionParsing.require(v, "model", "generate");
     String prefix = OptionParsing.require(v, "prefix", "generate");
-    int length = Numbers.parseInt(v, "length", 100);
+    int length = OptionValues.intValue(v, "length", 100);
     if (length < 0) {
       throw new IllegalArgumentException("--length must be >= 0, got " + length);
     }
     SamplingSettings sampling = SamplingSettings.fromOptions(
-        v.containsKey("temperature") ? Numbers.parseFloat(v, "temperature", 0f) : null,
-        v.containsKey("top-k") ? Numbers.parseLong(v, "top-k", 0) : null,
+        v.containsKey("temperature") ? OptionValues.floatValue(v, "temperature", 0f) : null,
+        v.containsKey("top-k") ? OptionValues.longValue(v, "top-k", 0) : null,
         v.containsKey("top-p") ? parseDouble(v, "top-p") : null,
-        Numbers.parseLong(v, "seed", 0));
-    long numSamples = Numbers.parseLong(v, "num-samples", 1);
+        OptionValues.longValue(v, "seed", 0));
+    long numSamples = OptionValues.longValue(v, "num-samples", 1);
     if (numSamples < 1) {
       throw new IllegalArgumentException("--num-samples must be >= 1, got " + numSamples);
     }

@@ -107,6 +107,18 @@ final class OptionParsing {
     return values;
   }
 
+  /** The parsed values laid over those of the {@code --config} file, when one is given. */
+  static Map<String, String> withConfigFile(Parsed parsed, List<Option> options) {
+    Map<String, String> values = new LinkedHashMap<>();
+    String config = parsed.values().get("config");
+    if (config != null) {
+      values.putAll(readConfig(config, options));
+    }
+    values.putAll(parsed.values());
+    values.remove("config");
+    return values;
+  }
+
   static String require(Map<String, String> values, String name, String command) {
     String v = values.get(name);
     if (v == null || v.isBlank()) {

@@ -1,5 +1,7 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.train.OptionValues;
+
 import dev.rnnlm.io.Registry;
 import dev.rnnlm.train.Retrainer;
 import java.io.PrintStream;
@@ -44,11 +46,11 @@ final class RetrainCommand {
     Map<String, String> values = new LinkedHashMap<>(parsed.values());
     String registryDir = OptionParsing.require(values, "registry", "retrain");
     OptionParsing.require(values, "input", "retrain");
-    double tolerance = Numbers.parseDouble(values, "tolerance", 0.02);
+    double tolerance = OptionValues.doubleValue(values, "tolerance", 0.02);
     if (!(tolerance >= 0)) {
       throw new IllegalArgumentException("--tolerance must be >= 0, got " + values.get("tolerance"));
     }
-    int keep = Numbers.parseInt(values, "keep-versions", 5);
+    int keep = OptionValues.intValue(values, "keep-versions", 5);
     if (keep < 1) {
       throw new IllegalArgumentException("--keep-versions must be >= 1, got " + keep);
     }

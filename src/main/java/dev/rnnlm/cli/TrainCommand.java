@@ -5,7 +5,6 @@ import dev.rnnlm.train.TrainSettings;
 import dev.rnnlm.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -48,12 +47,7 @@ final class TrainCommand {
     if (parsed.helpShown()) {
       return Main.OK;
     }
-    Map<String, String> values = new LinkedHashMap<>();
-    String config = parsed.values().get("config");
-    if (config != null) {
-      values.putAll(OptionParsing.readConfig(config, OPTIONS));
-    }
-    values.putAll(parsed.values());
+    Map<String, String> values = OptionParsing.withConfigFile(parsed, OPTIONS);
     OptionParsing.require(values, "input", "train");
     OptionParsing.require(values, "model", "train");
     TrainSettings settings = TrainOptions.fromMap(values);

@@ -20,29 +20,29 @@ public final class TrainOptions {
     return new TrainSettings(
         o.getOrDefault("input", d.input()),
         o.getOrDefault("model", d.modelDir()),
-        intOption(o, "epochs", d.epochs()),
-        intOption(o, "hidden", d.hidden()),
-        intOption(o, "batch", d.batch()),
-        intOption(o, "steps", d.steps()),
-        floatOption(o, "lr", d.lr()),
-        floatOption(o, "clip", d.clip()),
+        OptionValues.intValue(o, "epochs", d.epochs()),
+        OptionValues.intValue(o, "hidden", d.hidden()),
+        OptionValues.intValue(o, "batch", d.batch()),
+        OptionValues.intValue(o, "steps", d.steps()),
+        OptionValues.floatValue(o, "lr", d.lr()),
+        OptionValues.floatValue(o, "clip", d.clip()),
         o.containsKey("sampling") ? Sampling.parse(o.get("sampling")) : d.sampling(),
         o.containsKey("tokens") ? Tokenizer.parse(o.get("tokens")) : d.tokens(),
         o.containsKey("normalize") ? Normalizer.parse(o.get("normalize")) : d.normalize(),
-        longOption(o, "min-freq", d.minFreq()),
-        longOption(o, "max-tokens", d.maxTokens()),
-        intOption(o, "partitions", d.partitions()),
+        OptionValues.longValue(o, "min-freq", d.minFreq()),
+        OptionValues.longValue(o, "max-tokens", d.maxTokens()),
+        OptionValues.intValue(o, "partitions", d.partitions()),
         o.getOrDefault("master", d.master()),
-        longOption(o, "seed", d.seed()),
-        intOption(o, "sample-every", d.sampleEvery()),
+        OptionValues.longValue(o, "seed", d.seed()),
+        OptionValues.intValue(o, "sample-every", d.sampleEvery()),
         o.getOrDefault("sample-prefix", d.samplePrefix()),
         o.getOrDefault("val", d.val()),
-        doubleOption(o, "val-fraction", d.valFraction()),
-        intOption(o, "checkpoint-every", d.checkpointEvery()),
-        intOption(o, "checkpoint-every-steps", d.checkpointEverySteps()),
-        intOption(o, "keep-checkpoints", d.keepCheckpoints()),
-        booleanOption(o, "resume", d.resume()),
-        intOption(o, "max-vocab", d.maxVocab()));
+        OptionValues.doubleValue(o, "val-fraction", d.valFraction()),
+        OptionValues.intValue(o, "checkpoint-every", d.checkpointEvery()),
+        OptionValues.intValue(o, "checkpoint-every-steps", d.checkpointEverySteps()),
+        OptionValues.intValue(o, "keep-checkpoints", d.keepCheckpoints()),
+        OptionValues.booleanValue(o, "resume", d.resume()),
+        OptionValues.intValue(o, "max-vocab", d.maxVocab()));
   }
 
   /** The settings as option values, with the partition count actually used. */
@@ -66,65 +66,5 @@ public final class TrainOptions {
     m.put("val", s.val());
     m.put("val-fraction", Double.toString(s.valFraction()));
     return m;
-  }
-
-  static int intOption(Map<String, String> o, String name, int fallback) {
-    String v = o.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  static long longOption(Map<String, String> o, String name, long fallback) {
-    String v = o.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  static boolean booleanOption(Map<String, String> o, String name, boolean fallback) {
-    String v = o.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new IllegalArgumentException("--" + name + " must be true or false, got '" + v + "'");
-    };
-  }
-
-  static double doubleOption(Map<String, String> o, String name, double fallback) {
-    String v = o.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Double.parseDouble(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
-    }
-  }
-
-  static float floatOption(Map<String, String> o, String name, float fallback) {
-    String v = o.get(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Float.parseFloat(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
-    }
   }
 }
