@@ -45,7 +45,7 @@ class RetrainTest {
     // New text with a character the vocabulary has never seen.
     Path extra = Files.writeString(work.resolve("new.txt"),
         Files.readString(SparkTestContext.sampleData().resolve("clockmaker.txt")).replace('e', 'Ж'));
-    CliRun second = retrain(registry, sample + "," + extra, "--tolerance", "0.5");
+    CliRun second = retrain(registry, extra.toString(), "--tolerance", "0.5");
     assertEquals(0, second.exitCode(), second.err() + second.out());
     assertTrue(second.out().matches("(?s).*warm start: vocabulary of \\d+ fixed; [1-9]\\d* training tokens unknown to it map to <unk>.*"),
         second.out());
