@@ -10,8 +10,9 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * {@code rnnlm COMMAND [options]}: train, generate, evaluate. Exit status 0 on success, 1 when
- * the work fails (bad input, unreadable model), 2 for a command line that cannot be parsed.
+ * {@code rnnlm COMMAND [options]}: train, generate, evaluate, export, inspect, retrain, bench.
+ * Exit status 0 on success, 1 when the work fails (bad input, unreadable model), 2 for a
+ * command line that cannot be parsed; retrain adds 3 (registry locked) and 4 (not promoted).
  */
 public final class Main {
   public static final int OK = 0;

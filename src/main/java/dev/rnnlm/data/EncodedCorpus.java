@@ -232,9 +232,6 @@ public final class EncodedCorpus implements AutoCloseable {
     return malformedSequences;
   }
 
-  public List<Path> files() {
-    return files;
-  }
 
   /** How often each id occurs in this view; computed by a Spark job. */
   public long[] idCounts() {

@@ -78,11 +78,6 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     }
   }
 
-  /** Whether validation perplexity is computed each epoch. */
-  public boolean validates() {
-    return valFraction > 0 || !val.isEmpty();
-  }
-
   private static void positive(String option, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(option + " must be > 0, got " + value);
