@@ -37,6 +37,7 @@ public final class Benchmark {
 
       long[] stepNanos = new long[measure];
       long[] kernelNanos = new long[measure];
+      long[] kernelCpuNanos = new long[measure];
       long[] floorNanos = new long[measure];
       long[] broadcastNanos = new long[measure];
       int epoch = 0;
@@ -64,6 +65,7 @@ public final class Benchmark {
           int m = i - warmup;
           stepNanos[m] = t1 - t0;
           kernelNanos[m] = totals.maxKernelNanos();
+          kernelCpuNanos[m] = totals.maxKernelCpuNanos();
           floorNanos[m] = t2 - t1;
           broadcastNanos[m] = totals.broadcastNanos();
           tokens += totals.tokens();
@@ -85,6 +87,7 @@ public final class Benchmark {
       r.put("step_ms_median", stepMs);
       r.put("floor_ms_median", median(floorNanos) / 1e6);
       r.put("compute_ms_median", computeMs);
+      r.put("compute_cpu_ms_median", median(kernelCpuNanos) / 1e6);
       r.put("overhead_ms_median", median(overhead));
       r.put("broadcast_ms_median", median(broadcastNanos) / 1e6);
       r.put("model_gflops", modelGflops);

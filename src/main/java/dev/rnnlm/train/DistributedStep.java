@@ -62,10 +62,10 @@ final class DistributedStep {
   /**
    * Sums of one step: loss, target tokens and gradient (not yet divided by the token count),
    * each partition's final states ({@code finalStates[p]}, null for random sampling), the
-   * slowest partition's kernel time and the time taken to create the broadcasts.
+   * slowest partition's kernel time (wall and CPU) and the time taken to create the broadcasts.
    */
   record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
-                long maxKernelNanos, long broadcastNanos) {}
+                long maxKernelNanos, long maxKernelCpuNanos, long broadcastNanos) {}
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
@@ -118,6 +118,7 @@ final class DistributedStep {
       double loss = 0;
       long tokens = 0;
       long maxKernelNanos = 0;
+      long maxKernelCpuNanos = 0;
       for (StepResult r : parts) {
         if (r != parts[0]) {
           float[] g = r.gradSum().values();
@@ -126,13 +127,15 @@ final class DistributedStep {
           }
         }
         maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
+        maxKernelCpuNanos = Math.max(maxKernelCpuNanos, r.kernelCpuNanos());
         loss += r.lossSum();
         tokens += r.tokens();
         if (finalStates != null) {
           finalStates[r.partition()] = r.finalState().values();
         }
       }
-      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos, broadcastNanos);
+      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos, maxKernelCpuNanos,
+          broadcastNanos);
     } finally {
       // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
       destroyer.execute(inputs::destroy);

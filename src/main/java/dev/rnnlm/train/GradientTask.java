@@ -4,6 +4,8 @@ import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -42,6 +44,8 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
    * The executor thread's gradient buffer, zeroed. Safe to reuse: Spark serializes a task's
    * result in the task's thread before that thread runs another task.
    */
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
 
   private static float[] zeroedGradientBuffer(int length) {
@@ -69,9 +73,11 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     float[] p0 = in.params().values();
     float[] grad = zeroedGradientBuffer(p0.length);
     long start = System.nanoTime();
+    long cpuStart = THREADS.getCurrentThreadCpuTime();
     double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
     long kernelNanos = System.nanoTime() - start;
+    long kernelCpuNanos = THREADS.getCurrentThreadCpuTime() - cpuStart;
     return new StepResult(p, loss, windows.length, new PackedFloats(grad),
-        carried ? new PackedFloats(state) : null, kernelNanos);
+        carried ? new PackedFloats(state) : null, kernelNanos, kernelCpuNanos);
   }
 }

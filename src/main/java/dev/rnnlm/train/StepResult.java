@@ -6,7 +6,9 @@ import java.io.Serializable;
  * What one partition sends back for one step: the summed loss and token count of its windows,
  * the gradient of that summed loss (flat, in parameter layout), its sequences' final recurrent
  * state ({@code (b, stateSize)} row-major; null when state is not carried), and the
- * nanoseconds spent in the forward + backward kernel.
+ * wall and CPU nanoseconds spent in the forward + backward kernel (their difference is
+ * time the task thread waited for a core).
  */
 record StepResult(int partition, double lossSum, long tokens, PackedFloats gradSum,
-                  PackedFloats finalState, long kernelNanos) implements Serializable {}
+                  PackedFloats finalState, long kernelNanos,
+                  long kernelCpuNanos) implements Serializable {}
