@@ -4,13 +4,28 @@ package dev.rnnlm.optim;
 public final class GradientClipping {
   private GradientClipping() {}
 
-  /** L2 norm of the whole vector, accumulated in double. */
+  /**
+   * L2 norm of the whole vector, accumulated in double. Four partial sums (elements {@code i}
+   * with the same {@code i mod 4}) added at the end: one running sum is a chain of dependent
+   * additions, four times slower on ~300k elements. The order is fixed, so the result is too.
+   */
   public static double globalNorm(float[] grad) {
-    double sum = 0;
-    for (float g : grad) {
-      sum += (double) g * g;
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int n = grad.length;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+      s0 += (double) grad[i] * grad[i];
+      s1 += (double) grad[i + 1] * grad[i + 1];
+      s2 += (double) grad[i + 2] * grad[i + 2];
+      s3 += (double) grad[i + 3] * grad[i + 3];
     }
-    return Math.sqrt(sum);
+    for (; i < n; i++) {
+      s0 += (double) grad[i] * grad[i];
+    }
+    return Math.sqrt((s0 + s1) + (s2 + s3));
   }
 
   /**

@@ -6,6 +6,7 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * A float array that Java serialization writes as one block of bytes. Plain {@code float[]}
@@ -32,18 +33,34 @@ final class PackedFloats implements Serializable {
     return out;
   }
 
+  /** Floats converted per block: 64 KiB, so no MiB-sized byte array is allocated per transfer. */
+  private static final int CHUNK_FLOATS = 16 * 1024;
+
   private void writeObject(ObjectOutputStream out) throws IOException {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.asFloatBuffer().put(values);
     out.writeInt(values.length);
-    out.write(bytes.array());
+    byte[] chunk = new byte[Math.min(values.length, CHUNK_FLOATS) * Float.BYTES];
+    FloatBuffer floats = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    for (int from = 0; from < values.length; from += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, values.length - from);
+      floats.clear();
+      floats.put(values, from, n);
+      out.write(chunk, 0, n * Float.BYTES);
+    }
   }
 
   private void readObject(ObjectInputStream in) throws IOException {
     int length = in.readInt();
-    byte[] bytes = new byte[length * Float.BYTES];
-    in.readFully(bytes);
+    if (length < 0) {
+      throw new IOException("negative float count " + length);
+    }
     values = new float[length];
-    ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    byte[] chunk = new byte[Math.min(length, CHUNK_FLOATS) * Float.BYTES];
+    FloatBuffer floats = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    for (int from = 0; from < length; from += CHUNK_FLOATS) {
+      int n = Math.min(CHUNK_FLOATS, length - from);
+      in.readFully(chunk, 0, n * Float.BYTES);
+      floats.clear();
+      floats.get(values, from, n);
+    }
   }
 }

@@ -269,11 +269,11 @@ public final class Trainer {
     for (int i = 0; i < grad.length; i++) {
       grad[i] *= inv;
     }
-    double norm = GradientClipping.globalNorm(grad);
+    // Clipping first is harmless when the check below fails: the gradient is then never applied.
+    double norm = GradientClipping.clipByGlobalNorm(grad, clip);
     if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
     }
-    GradientClipping.clipByGlobalNorm(grad, clip);
     sgd.apply(params, grad);
     return norm;
   }
