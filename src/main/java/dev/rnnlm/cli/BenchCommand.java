@@ -24,7 +24,7 @@ final class BenchCommand {
         options.add(o);
       }
     }
-    options.add(Option.value("warmup-steps", "N", "untimed steps first (JIT warm-up) [50]"));
+    options.add(Option.value("warmup-steps", "N", "untimed steps first (JIT warm-up; about one epoch of the book's configuration) [150]"));
     options.add(Option.value("measure-steps", "N", "timed steps [30]"));
     OPTIONS = List.copyOf(options);
   }
@@ -39,7 +39,7 @@ final class BenchCommand {
     }
     Map<String, String> values = OptionParsing.withConfigFile(parsed, OPTIONS);
     OptionParsing.require(values, "input", "bench");
-    int warmup = OptionValues.intValue(values, "warmup-steps", 50);
+    int warmup = OptionValues.intValue(values, "warmup-steps", 150);
     int measure = OptionValues.intValue(values, "measure-steps", 30);
     if (warmup < 0) {
       throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmup);
