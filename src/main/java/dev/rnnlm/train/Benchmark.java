@@ -40,6 +40,8 @@ public final class Benchmark {
       long[] kernelCpuNanos = new long[measure];
       long[] floorNanos = new long[measure];
       long[] broadcastNanos = new long[measure];
+      long[] launchNanos = new long[measure];
+      long[] resultNanos = new long[measure];
       int epoch = 0;
       int offset = data.plan().offset(epoch);
       int stepInEpoch = 0;
@@ -64,10 +66,13 @@ public final class Benchmark {
         if (i >= warmup) {
           int m = i - warmup;
           stepNanos[m] = t1 - t0;
-          kernelNanos[m] = totals.maxKernelNanos();
-          kernelCpuNanos[m] = totals.maxKernelCpuNanos();
+          DistributedStep.StepTiming timing = totals.timing();
+          kernelNanos[m] = timing.maxKernelNanos();
+          kernelCpuNanos[m] = timing.maxKernelCpuNanos();
           floorNanos[m] = t2 - t1;
-          broadcastNanos[m] = totals.broadcastNanos();
+          broadcastNanos[m] = timing.broadcastNanos();
+          launchNanos[m] = timing.launchNanos();
+          resultNanos[m] = timing.resultNanos();
           tokens += totals.tokens();
         }
       }
@@ -90,6 +95,9 @@ public final class Benchmark {
       r.put("compute_cpu_ms_median", median(kernelCpuNanos) / 1e6);
       r.put("overhead_ms_median", median(overhead));
       r.put("broadcast_ms_median", median(broadcastNanos) / 1e6);
+      boolean oneClock = launchNanos[0] >= 0;
+      r.put("launch_ms_median", oneClock ? median(launchNanos) / 1e6 : null);
+      r.put("result_ms_median", oneClock ? median(resultNanos) / 1e6 : null);
       r.put("model_gflops", modelGflops);
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);

@@ -61,11 +61,21 @@ final class DistributedStep {
 
   /**
    * Sums of one step: loss, target tokens and gradient (not yet divided by the token count),
-   * each partition's final states ({@code finalStates[p]}, null for random sampling), the
-   * slowest partition's kernel time (wall and CPU) and the time taken to create the broadcasts.
+   * each partition's final states ({@code finalStates[p]}, null for random sampling) and where
+   * the step's time went.
    */
   record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
-                long maxKernelNanos, long maxKernelCpuNanos, long broadcastNanos) {}
+                StepTiming timing) {}
+
+  /**
+   * Nanoseconds of one step's phases: creating the broadcast; from then until the first task
+   * entered its function (job submission, scheduling, task deserialization); the slowest
+   * partition's kernel, wall and CPU; from the last kernel's end until the job returned (result
+   * serialization, transfer, deserialization). {@code launchNanos} and {@code resultNanos}
+   * compare executor and driver clocks and are -1 unless both are one JVM (local mode).
+   */
+  record StepTiming(long broadcastNanos, long launchNanos, long maxKernelNanos,
+                    long maxKernelCpuNanos, long resultNanos) {}
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
@@ -113,12 +123,15 @@ final class DistributedStep {
       StepResult[] parts = new StepResult[plan.partitions()];
       runOnEveryPartition(new GradientTask(model, plan, inputs, epoch, offset, step),
           parts, StepResult.class);
+      long jobDone = System.nanoTime();
       float[] grad = parts[0].gradSum().values(); // freshly deserialized: ours to add into
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
       long maxKernelNanos = 0;
       long maxKernelCpuNanos = 0;
+      long firstTaskStart = Long.MAX_VALUE;
+      long lastKernelEnd = Long.MIN_VALUE;
       for (StepResult r : parts) {
         if (r != parts[0]) {
           float[] g = r.gradSum().values();
@@ -128,14 +141,18 @@ final class DistributedStep {
         }
         maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
         maxKernelCpuNanos = Math.max(maxKernelCpuNanos, r.kernelCpuNanos());
+        firstTaskStart = Math.min(firstTaskStart, r.taskStartNanos());
+        lastKernelEnd = Math.max(lastKernelEnd, r.kernelEndNanos());
         loss += r.lossSum();
         tokens += r.tokens();
         if (finalStates != null) {
           finalStates[r.partition()] = r.finalState().values();
         }
       }
-      return new Totals(loss, tokens, grad, finalStates, maxKernelNanos, maxKernelCpuNanos,
-          broadcastNanos);
+      boolean oneClock = sc.isLocal();
+      return new Totals(loss, tokens, grad, finalStates, new StepTiming(broadcastNanos,
+          oneClock ? firstTaskStart - (start + broadcastNanos) : -1, maxKernelNanos,
+          maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1));
     } finally {
       // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
       destroyer.execute(inputs::destroy);

@@ -61,6 +61,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
 
   @Override
   public StepResult apply(TaskContext context, Iterator<TokenShard> shards) {
+    long taskStart = System.nanoTime();
     TokenShard shard = shards.next();
     int p = shard.partition();
     int b = plan.sequenceCount(p);
@@ -75,9 +76,10 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     long start = System.nanoTime();
     long cpuStart = THREADS.getCurrentThreadCpuTime();
     double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
-    long kernelNanos = System.nanoTime() - start;
+    long kernelEnd = System.nanoTime();
     long kernelCpuNanos = THREADS.getCurrentThreadCpuTime() - cpuStart;
     return new StepResult(p, loss, windows.length, new PackedFloats(grad),
-        carried ? new PackedFloats(state) : null, kernelNanos, kernelCpuNanos);
+        carried ? new PackedFloats(state) : null, kernelEnd - start, kernelCpuNanos, taskStart,
+        kernelEnd);
   }
 }

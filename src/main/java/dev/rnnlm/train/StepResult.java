@@ -7,8 +7,10 @@ import java.io.Serializable;
  * the gradient of that summed loss (flat, in parameter layout), its sequences' final recurrent
  * state ({@code (b, stateSize)} row-major; null when state is not carried), and the
  * wall and CPU nanoseconds spent in the forward + backward kernel (their difference is
- * time the task thread waited for a core).
+ * time the task thread waited for a core). {@code taskStartNanos} (entering the task function)
+ * and {@code kernelEndNanos} are the executor's {@code System.nanoTime()}: comparable with the
+ * driver's only when both are the same JVM (local mode).
  */
 record StepResult(int partition, double lossSum, long tokens, PackedFloats gradSum,
                   PackedFloats finalState, long kernelNanos,
-                  long kernelCpuNanos) implements Serializable {}
+                  long kernelCpuNanos, long taskStartNanos, long kernelEndNanos) implements Serializable {}
