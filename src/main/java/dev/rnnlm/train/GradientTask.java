@@ -40,12 +40,16 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     this.step = step;
   }
 
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** Whether the JVM measures per-thread CPU time (HotSpot on Linux does); else it is reported as 0. */
+  private static final boolean THREAD_CPU_TIME =
+      THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
   /**
    * The executor thread's gradient buffer, zeroed. Safe to reuse: Spark serializes a task's
    * result in the task's thread before that thread runs another task.
    */
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
   private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
 
   private static float[] zeroedGradientBuffer(int length) {
@@ -57,6 +61,10 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       Arrays.fill(g, 0f);
     }
     return g;
+  }
+
+  private static long threadCpuNanos() {
+    return THREAD_CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
   }
 
   @Override
@@ -74,10 +82,10 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     float[] p0 = in.params().values();
     float[] grad = zeroedGradientBuffer(p0.length);
     long start = System.nanoTime();
-    long cpuStart = THREADS.getCurrentThreadCpuTime();
+    long cpuStart = threadCpuNanos();
     double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
     long kernelEnd = System.nanoTime();
-    long kernelCpuNanos = THREADS.getCurrentThreadCpuTime() - cpuStart;
+    long kernelCpuNanos = threadCpuNanos() - cpuStart;
     return new StepResult(p, loss, windows.length, new PackedFloats(grad),
         carried ? new PackedFloats(state) : null, kernelEnd - start, kernelCpuNanos, taskStart,
         kernelEnd);
