@@ -1,5 +1,6 @@
 package dev.rnnlm.model;
 
+import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import java.util.SplittableRandom;
 
@@ -25,6 +26,10 @@ public final class RnnModel implements LanguageModel {
     float[] hs = new float[0];
     float[] logits = new float[0];
     float[] da = new float[0];
+    /** W_hh for the forward products H_{t-1} W_hh. */
+    final PackedMatrix whh = new PackedMatrix();
+    /** W_hh^T for the backward products dA_{t+1} W_hh^T. */
+    final PackedMatrix whhTransposed = new PackedMatrix();
 
     float[] hs(int size) {
       return hs.length >= size ? hs : (hs = new float[size]);
@@ -112,7 +117,7 @@ public final class RnnModel implements LanguageModel {
     float[] logits = ws.logits(rows * vocab);     // O then dO, (T*B, V)
     float[] da = ws.da(rows * h);                 // G then dA_1..dA_T, (T, B, H)
 
-    forwardStates(params, inputs, n, steps, state, hs);
+    forwardStates(params, inputs, n, steps, state, hs, ws.whh);
     double loss = outputLayer(params, hs, n * h, targets, rows, logits, true);
 
     // dW_hq += H_{1..T}^T dO ; db_q += colsum(dO) ; G = dO W_hq^T
@@ -121,10 +126,13 @@ public final class RnnModel implements LanguageModel {
     RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, da, 0);
 
     // t = T..1: dH_t = G_t + dA_{t+1} W_hh^T ; dA_t = dH_t * (1 - H_t^2)
+    if (steps > 1) {
+      ws.whhTransposed.pack(params, whh.offset(), h, h, true);
+    }
     for (int t = steps - 1; t >= 0; t--) {
       int cur = t * n * h;
       if (t < steps - 1) {
-        RowMajor.gemm(false, true, n, h, h, 1f, da, cur + n * h, params, whh.offset(), 1f, da, cur);
+        ws.whhTransposed.multiplyAdd(n, da, cur + n * h, da, cur);
       }
       int hOff = (t + 1) * n * h;
       for (int i = 0; i < n * h; i++) {
@@ -155,7 +163,7 @@ public final class RnnModel implements LanguageModel {
     Workspace ws = WORKSPACE.get();
     float[] hs = ws.hs((steps + 1) * batch * hidden);    // H_0..H_T, (T+1, B, H)
     float[] logits = ws.logits(rows * vocab);            // (T*B, V)
-    forwardStates(params, inputs, batch, steps, state, hs);
+    forwardStates(params, inputs, batch, steps, state, hs, ws.whh);
     double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, false);
     System.arraycopy(hs, steps * batch * hidden, state, 0, batch * hidden);
     return loss;
@@ -177,8 +185,9 @@ public final class RnnModel implements LanguageModel {
 
   /** hs[0] = state; hs[t+1] = tanh(W_xh[x_t] + b_h + hs[t] W_hh) for t = 0..T-1. */
   private void forwardStates(float[] params, int[] inputs, int n, int steps, float[] state,
-                             float[] hs) {
+                             float[] hs, PackedMatrix packedWhh) {
     final int h = hidden;
+    packedWhh.pack(params, whh.offset(), h, h, false);
     System.arraycopy(state, 0, hs, 0, n * h);
     for (int t = 0; t < steps; t++) {
       int prev = t * n * h;
@@ -190,7 +199,7 @@ public final class RnnModel implements LanguageModel {
           hs[dst + j] = params[row + j] + params[bh.offset() + j];
         }
       }
-      RowMajor.gemm(false, false, n, h, h, 1f, hs, prev, params, whh.offset(), 1f, hs, cur);
+      packedWhh.multiplyAdd(n, hs, prev, hs, cur);
       tanhInPlace(hs, cur, cur + n * h);
     }
   }

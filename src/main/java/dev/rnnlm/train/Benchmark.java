@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
@@ -102,6 +103,7 @@ public final class Benchmark {
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);
       r.put("blas", RowMajor.implementation());
+      r.put("recurrent_kernel", PackedMatrix.implementation());
       r.put("partitions", data.plan().partitions());
       r.put("corpus_tokens", data.tokens());
       r.put("cached_bytes_per_token", cachedBytesPerToken(data));

@@ -6,6 +6,7 @@ import dev.rnnlm.io.Checkpoint;
 import dev.rnnlm.io.CheckpointStore;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
@@ -83,6 +84,7 @@ public final class Trainer {
     out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
         data.tokens(), vocab.size(), data.unigramPerplexity(), plan.partitions(),
         RowMajor.implementation());
+    out.println("recurrent products: " + PackedMatrix.implementation());
     if (data.validation() != null) {
       out.printf("validation: %d tokens%n", data.validationTokens());
     }

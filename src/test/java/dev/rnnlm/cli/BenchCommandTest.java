@@ -21,8 +21,8 @@ class BenchCommandTest {
     assertEquals(1, run.out().strip().lines().count(), run.out());
     JsonNode report = new ObjectMapper().readTree(run.out());
     for (String key : List.of("tokens_per_sec", "step_ms_median", "floor_ms_median",
-        "compute_ms_median", "compute_cpu_ms_median", "overhead_ms_median", "model_gflops", "peak_gflops", "efficiency",
-        "blas")) {
+        "compute_ms_median", "compute_cpu_ms_median", "overhead_ms_median", "model_gflops",
+        "peak_gflops", "efficiency", "blas", "recurrent_kernel")) {
       assertTrue(report.has(key), key + " in " + run.out());
     }
     double step = report.get("step_ms_median").asDouble();

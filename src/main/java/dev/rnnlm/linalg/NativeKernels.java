@@ -1,0 +1,68 @@
+package dev.rnnlm.linalg;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * The JNI entry points of {@code src/main/c/packed_matrix.c}, loaded once per JVM from the jar
+ * (driver and executors alike). Optional: when the library is absent (not built, another
+ * platform), cannot load, the CPU lacks AVX2/FMA, or {@code -Drnnlm.native=false} is set,
+ * {@link #available()} is false and {@link PackedMatrix} multiplies with BLAS.
+ *
+ * <p>The native methods do no bounds checks: {@link PackedMatrix} checks before calling.
+ */
+final class NativeKernels {
+  static final String DISABLE_PROPERTY = "rnnlm.native";
+  private static final String RESOURCE = "/native/linux-x86_64/librnnlm_kernels.so";
+
+  private static final String UNAVAILABLE_REASON = load();
+
+  private NativeKernels() {}
+
+  /** Whether the native kernels are loaded and this CPU runs them. */
+  static boolean available() {
+    return UNAVAILABLE_REASON == null;
+  }
+
+  /** Why the native kernels are not used, or null when they are. */
+  static String unavailableReason() {
+    return UNAVAILABLE_REASON;
+  }
+
+  /** Returns null on success, else the reason the kernels cannot be used. */
+  private static String load() {
+    if ("false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY))) {
+      return "disabled by -D" + DISABLE_PROPERTY + "=false";
+    }
+    String os = System.getProperty("os.name", "");
+    String arch = System.getProperty("os.arch", "");
+    if (!os.startsWith("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      return "built for x86-64 Linux only, this is " + os + " " + arch;
+    }
+    try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        return "not built into this jar (gcc was missing at build time)";
+      }
+      Path file = Files.createTempFile("rnnlm_kernels", ".so");
+      file.toFile().deleteOnExit();
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      System.load(file.toAbsolutePath().toString());
+    } catch (IOException | UnsatisfiedLinkError e) {
+      return "cannot load " + RESOURCE + ": " + e.getMessage();
+    }
+    return supported() ? null : "this CPU lacks AVX2/FMA";
+  }
+
+  static native boolean supported();
+
+  /** Packs op(src) (k, n) into {@code panels}; src is (k, n), or (n, k) when transposed. */
+  static native void pack(float[] src, int srcOffset, int k, int n, boolean transposed,
+                          float[] panels);
+
+  /** {@code C(m, n) += A(m, k) op(M)}, op(M) packed by {@link #pack}; all row-major. */
+  static native void multiplyAdd(int m, int n, int k, float[] a, int aOffset, float[] panels,
+                                 float[] c, int cOffset);
+}

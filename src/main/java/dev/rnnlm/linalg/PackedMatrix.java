@@ -1,0 +1,78 @@
+package dev.rnnlm.linalg;
+
+/**
+ * A matrix {@code op(M)} of shape {@code (k, n)} prepared once for many products
+ * {@code C(m, n) += A(m, k) op(M)} with few rows, e.g. the T recurrent products of one BPTT
+ * window batch with {@code W_hh} (forward) or {@code W_hh^T} (backward).
+ *
+ * <p>With the native kernels ({@link #isNative()}) the matrix is copied into 16-column panels
+ * once, which a general BLAS would redo on every call; otherwise the products go to BLAS
+ * ({@link RowMajor#gemm}) on the source array, which must then stay unchanged between
+ * {@link #pack} and the products. Reusable: {@link #pack} again for the next matrix. One
+ * instance per thread.
+ */
+public final class PackedMatrix {
+  private static final int PANEL = 16;
+
+  private float[] panels = new float[0];
+  private float[] source;
+  private int sourceOffset;
+  private boolean transposed;
+  private int k;
+  private int n;
+
+  /**
+   * Prepares {@code op(M)}: M is the row-major {@code (k, n)} block of {@code src} at
+   * {@code offset}, or the {@code (n, k)} block when {@code transposed} (then op(M) = M^T).
+   */
+  public void pack(float[] src, int offset, int k, int n, boolean transposed) {
+    if (k < 1 || n < 1 || offset < 0 || (long) offset + (long) k * n > src.length) {
+      throw new IllegalArgumentException("matrix (" + k + ", " + n + ") at " + offset
+          + " does not fit an array of " + src.length);
+    }
+    this.source = src;
+    this.sourceOffset = offset;
+    this.transposed = transposed;
+    this.k = k;
+    this.n = n;
+    if (isNative()) {
+      int size = (n + PANEL - 1) / PANEL * PANEL * k;
+      if (panels.length < size) {
+        panels = new float[size];
+      }
+      NativeKernels.pack(src, offset, k, n, transposed, panels);
+    }
+  }
+
+  /** {@code C(m, n) += A(m, k) op(M)}; A at {@code aOffset}, C at {@code cOffset}, row-major. */
+  public void multiplyAdd(int m, float[] a, int aOffset, float[] c, int cOffset) {
+    if (source == null) {
+      throw new IllegalStateException("multiplyAdd before pack");
+    }
+    if (m < 0 || aOffset < 0 || cOffset < 0 || (long) aOffset + (long) m * k > a.length
+        || (long) cOffset + (long) m * n > c.length) {
+      throw new IllegalArgumentException("product of (" + m + ", " + k + ") at " + aOffset
+          + " into (" + m + ", " + n + ") at " + cOffset + " exceeds arrays of " + a.length
+          + " and " + c.length);
+    }
+    if (m == 0) {
+      return;
+    }
+    if (isNative()) {
+      NativeKernels.multiplyAdd(m, n, k, a, aOffset, panels, c, cOffset);
+    } else {
+      RowMajor.gemm(false, transposed, m, n, k, 1f, a, aOffset, source, sourceOffset,
+          1f, c, cOffset);
+    }
+  }
+
+  /** Whether products run on the native panel kernel (else on BLAS). */
+  public static boolean isNative() {
+    return NativeKernels.available();
+  }
+
+  /** "native AVX2 panels", or "BLAS (reason the native kernel is not used)". */
+  public static String implementation() {
+    return isNative() ? "native AVX2 panels" : "BLAS (" + NativeKernels.unavailableReason() + ")";
+  }
+}
