@@ -24,7 +24,8 @@ final class BenchCommand {
         options.add(o);
       }
     }
-    options.add(Option.value("warmup-steps", "N", "untimed steps first (JIT warm-up; about one epoch of the book's configuration) [150]"));
+    options.add(Option.value("warmup-steps", "N",
+        "untimed steps first [until the JIT has settled: at least 150, at most 5000]"));
     options.add(Option.value("measure-steps", "N", "timed steps [30]"));
     OPTIONS = List.copyOf(options);
   }
@@ -39,9 +40,9 @@ final class BenchCommand {
     }
     Map<String, String> values = OptionParsing.withConfigFile(parsed, OPTIONS);
     OptionParsing.require(values, "input", "bench");
-    int warmup = OptionValues.intValue(values, "warmup-steps", 150);
+    int warmup = OptionValues.intValue(values, "warmup-steps", Benchmark.AUTO_WARMUP);
     int measure = OptionValues.intValue(values, "measure-steps", 30);
-    if (warmup < 0) {
+    if (warmup < 0 && values.containsKey("warmup-steps")) {
       throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmup);
     }
     if (measure < 1) {

@@ -5,6 +5,8 @@ import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.optim.Sgd;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,15 +28,34 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  /** Runs {@code warmup} untimed steps, then {@code measure} timed steps; returns the report. */
+  /** {@link #run}'s warm-up when none is given: until the JIT has settled. */
+  public static final int AUTO_WARMUP = -1;
+  /** The automatic warm-up's bounds: at least one epoch of the book's configuration. */
+  static final int MIN_AUTO_WARMUP = 150;
+  static final int MAX_AUTO_WARMUP = 5000;
+  /** Steps between two looks at the JIT during the automatic warm-up. */
+  private static final int WARMUP_BLOCK = 100;
+  /**
+   * Settled: the JIT compiled for less than this share of a block's wall time (of one core).
+   * Measured in local[2] on the book's configuration: compilation takes over 100% of a core in
+   * the first 20 s, 15-40% for the next minute (C2 compiling Spark's scheduler, RPC and
+   * status-listener paths, single methods for up to 0.9 s), under 10% after about 90 s.
+   */
+  private static final double SETTLED_COMPILE_SHARE = 0.05;
+
+  /**
+   * Runs {@code warmup} untimed steps ({@link #AUTO_WARMUP}: until the JIT has settled), then
+   * {@code measure} timed steps; returns the report.
+   */
   public static Map<String, Object> run(JavaSparkContext sc, TrainSettings s, int warmup,
                                         int measure) throws Exception {
     try (TrainingData data = TrainingData.prepare(sc, s)) {
       LanguageModel model = new RnnModel(data.vocabulary().size(), s.hidden());
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
-      DistributedStep step = new DistributedStep(sc, data.shards(), model, data.plan());
-      Sgd sgd = new Sgd(s.lr());
+      StepLoop loop = new StepLoop(sc, data, model, params, s);
+      int warmed = warmUp(loop, warmup);
+      long compileBefore = compileMillis();
 
       long[] stepNanos = new long[measure];
       long[] kernelNanos = new long[measure];
@@ -43,40 +64,20 @@ public final class Benchmark {
       long[] broadcastNanos = new long[measure];
       long[] launchNanos = new long[measure];
       long[] resultNanos = new long[measure];
-      int epoch = 0;
-      int offset = data.plan().offset(epoch);
-      int stepInEpoch = 0;
-      float[][] states = Trainer.initialStates(data.plan(), model);
       long tokens = 0;
-      for (int i = 0; i < warmup + measure; i++) {
-        if (stepInEpoch == data.plan().stepsPerEpoch(offset)) {
-          epoch++;
-          offset = data.plan().offset(epoch);
-          stepInEpoch = 0;
-          states = Trainer.initialStates(data.plan(), model);
-        }
-        sc.setJobDescription("bench step " + (i + 1));
-        long t0 = System.nanoTime();
-        DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
-        Trainer.applyAveragedGradient(totals, params, s.clip(), sgd, epoch, stepInEpoch - 1);
-        long t1 = System.nanoTime();
-        states = totals.finalStates();
-        sc.setJobDescription("bench empty job " + (i + 1));
-        step.runEmptyJob();
-        long t2 = System.nanoTime();
-        if (i >= warmup) {
-          int m = i - warmup;
-          stepNanos[m] = t1 - t0;
-          DistributedStep.StepTiming timing = totals.timing();
-          kernelNanos[m] = timing.maxKernelNanos();
-          kernelCpuNanos[m] = timing.maxKernelCpuNanos();
-          floorNanos[m] = t2 - t1;
-          broadcastNanos[m] = timing.broadcastNanos();
-          launchNanos[m] = timing.launchNanos();
-          resultNanos[m] = timing.resultNanos();
-          tokens += totals.tokens();
-        }
+      for (int m = 0; m < measure; m++) {
+        StepSample sample = loop.next();
+        stepNanos[m] = sample.stepNanos();
+        floorNanos[m] = sample.floorNanos();
+        DistributedStep.StepTiming timing = sample.totals().timing();
+        kernelNanos[m] = timing.maxKernelNanos();
+        kernelCpuNanos[m] = timing.maxKernelCpuNanos();
+        broadcastNanos[m] = timing.broadcastNanos();
+        launchNanos[m] = timing.launchNanos();
+        resultNanos[m] = timing.resultNanos();
+        tokens += sample.totals().tokens();
       }
+      long compileAfter = compileMillis();
       long totalNanos = Arrays.stream(stepNanos).sum();
       double stepMs = median(stepNanos) / 1e6;
       double computeMs = median(kernelNanos) / 1e6;
@@ -112,9 +113,100 @@ public final class Benchmark {
       r.put("steps", s.steps());
       r.put("hidden", s.hidden());
       r.put("vocab", data.vocabulary().size());
+      r.put("warmup_steps", warmed);
       r.put("measure_steps", measure);
+      r.put("jit_compile_ms_measured", compileBefore < 0 ? null : compileAfter - compileBefore);
       return r;
     }
+  }
+
+  /** One timed training step and the empty job after it. */
+  private record StepSample(DistributedStep.Totals totals, long stepNanos, long floorNanos) {}
+
+  /** Training steps as the trainer runs them (epochs roll over), each followed by an empty job. */
+  private static final class StepLoop {
+    private final JavaSparkContext sc;
+    private final TrainingData data;
+    private final LanguageModel model;
+    private final float[] params;
+    private final TrainSettings settings;
+    private final DistributedStep step;
+    private final Sgd sgd;
+    private int epoch;
+    private int offset;
+    private int stepInEpoch;
+    private float[][] states;
+    private int count;
+
+    StepLoop(JavaSparkContext sc, TrainingData data, LanguageModel model, float[] params,
+             TrainSettings settings) {
+      this.sc = sc;
+      this.data = data;
+      this.model = model;
+      this.params = params;
+      this.settings = settings;
+      this.step = new DistributedStep(sc, data.shards(), model, data.plan());
+      this.sgd = new Sgd(settings.lr());
+      this.offset = data.plan().offset(epoch);
+      this.states = Trainer.initialStates(data.plan(), model);
+    }
+
+    StepSample next() {
+      if (stepInEpoch == data.plan().stepsPerEpoch(offset)) {
+        epoch++;
+        offset = data.plan().offset(epoch);
+        stepInEpoch = 0;
+        states = Trainer.initialStates(data.plan(), model);
+      }
+      count++;
+      sc.setJobDescription("bench step " + count);
+      long t0 = System.nanoTime();
+      DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
+      Trainer.applyAveragedGradient(totals, params, settings.clip(), sgd, epoch, stepInEpoch - 1);
+      long t1 = System.nanoTime();
+      states = totals.finalStates();
+      sc.setJobDescription("bench empty job " + count);
+      step.runEmptyJob();
+      long t2 = System.nanoTime();
+      return new StepSample(totals, t1 - t0, t2 - t1);
+    }
+  }
+
+  /**
+   * Runs the warm-up and returns its step count: {@code requested} steps, or for
+   * {@link #AUTO_WARMUP} at least {@link #MIN_AUTO_WARMUP}, then blocks of
+   * {@link #WARMUP_BLOCK} until the JIT's compile time in a block falls below
+   * {@link #SETTLED_COMPILE_SHARE} of its wall time, at most {@link #MAX_AUTO_WARMUP}.
+   */
+  private static int warmUp(StepLoop loop, int requested) {
+    int target = requested == AUTO_WARMUP ? MIN_AUTO_WARMUP : requested;
+    int done = 0;
+    for (; done < target; done++) {
+      loop.next();
+    }
+    if (requested != AUTO_WARMUP || compileMillis() < 0) {
+      return done;
+    }
+    while (done < MAX_AUTO_WARMUP) {
+      long compile0 = compileMillis();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < WARMUP_BLOCK; i++) {
+        loop.next();
+      }
+      done += WARMUP_BLOCK;
+      double wallMs = (System.nanoTime() - t0) / 1e6;
+      if ((compileMillis() - compile0) < SETTLED_COMPILE_SHARE * wallMs) {
+        break;
+      }
+    }
+    return done;
+  }
+
+  /** The JIT's total compile time so far in ms (local mode: executors included), or -1. */
+  private static long compileMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime() : -1;
   }
 
   /**

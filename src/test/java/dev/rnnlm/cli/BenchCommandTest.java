@@ -22,7 +22,7 @@ class BenchCommandTest {
     JsonNode report = new ObjectMapper().readTree(run.out());
     for (String key : List.of("tokens_per_sec", "step_ms_median", "floor_ms_median",
         "compute_ms_median", "compute_cpu_ms_median", "overhead_ms_median", "model_gflops",
-        "peak_gflops", "efficiency", "blas", "recurrent_kernel")) {
+        "peak_gflops", "efficiency", "blas", "recurrent_kernel", "jit_compile_ms_measured")) {
       assertTrue(report.has(key), key + " in " + run.out());
     }
     double step = report.get("step_ms_median").asDouble();
@@ -34,6 +34,8 @@ class BenchCommandTest {
     }
     assertEquals(report.get("model_gflops").asDouble() / report.get("peak_gflops").asDouble(),
         report.get("efficiency").asDouble(), 1e-9);
+    assertEquals(2, report.get("warmup_steps").asInt(), "an explicit warm-up is exact");
+    assertEquals(5, report.get("measure_steps").asInt());
     // 4 sequences x 5 steps per training step
     assertTrue(report.get("tokens_per_sec").asDouble() > 0, run.out());
   }
