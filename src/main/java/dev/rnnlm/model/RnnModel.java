@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
  *
  * <p>One-hot inputs are never built: {@code X_t W_xh} is a row gather and its gradient a
  * scatter-add. Only the recurrent products are per step; the output layer and the weight
- * gradients are single GEMMs over all {@code T * B} positions.
+ * gradients are single GEMMs over all {@code T * B} positions. The recurrent products, a few
+ * rows each, go through {@link PackedMatrix}: {@code W_hh} (and {@code W_hh^T} for BPTT) is
+ * prepared once per call instead of once per product.
  */
 public final class RnnModel implements LanguageModel {
   private static final float INIT_STDDEV = 0.01f;
