@@ -14,12 +14,26 @@ package dev.rnnlm.linalg;
 public final class PackedMatrix {
   private static final int PANEL = 16;
 
+  private final boolean useNative;
   private float[] panels = new float[0];
   private float[] source;
   private int sourceOffset;
   private boolean transposed;
   private int k;
   private int n;
+
+  /** Uses the native kernel when it is available ({@link #isNative()}), else BLAS. */
+  public PackedMatrix() {
+    this(isNative());
+  }
+
+  /** {@code useNative}: the native kernel (must be available) or BLAS; tests compare both. */
+  PackedMatrix(boolean useNative) {
+    if (useNative && !isNative()) {
+      throw new IllegalStateException("native kernel unavailable: " + implementation());
+    }
+    this.useNative = useNative;
+  }
 
   /**
    * Prepares {@code op(M)}: M is the row-major {@code (k, n)} block of {@code src} at
@@ -35,7 +49,7 @@ public final class PackedMatrix {
     this.transposed = transposed;
     this.k = k;
     this.n = n;
-    if (isNative()) {
+    if (useNative) {
       int size = (n + PANEL - 1) / PANEL * PANEL * k;
       if (panels.length < size) {
         panels = new float[size];
@@ -58,7 +72,7 @@ public final class PackedMatrix {
     if (m == 0) {
       return;
     }
-    if (isNative()) {
+    if (useNative) {
       NativeKernels.multiplyAdd(m, n, k, a, aOffset, panels, c, cOffset);
     } else {
       RowMajor.gemm(false, transposed, m, n, k, 1f, a, aOffset, source, sourceOffset,
@@ -66,7 +80,12 @@ public final class PackedMatrix {
     }
   }
 
-  /** Whether products run on the native panel kernel (else on BLAS). */
+  /** Whether this instance multiplies on the native kernel (else on BLAS). */
+  boolean usesNative() {
+    return useNative;
+  }
+
+  /** Whether new instances run products on the native panel kernel (else on BLAS). */
   public static boolean isNative() {
     return NativeKernels.available();
   }

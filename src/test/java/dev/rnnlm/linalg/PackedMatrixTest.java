@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +21,21 @@ class PackedMatrixTest {
       {16, 512, 512}, {1, 1, 1}, {5, 3, 17}, {7, 33, 16}, {13, 300, 40}, {6, 257, 31},
       {32, 64, 64}, {11, 512, 100}};
 
+  /** The native kernel where this host has it, and always the BLAS fallback. */
+  private static List<PackedMatrix> implementations() {
+    return PackedMatrix.isNative()
+        ? List.of(new PackedMatrix(true), new PackedMatrix(false))
+        : List.of(new PackedMatrix(false));
+  }
+
   @Test
   void productsEqualDoublePrecisionReferenceForPlainAndTransposedMatrices() {
+    for (PackedMatrix packed : implementations()) {
+      productsEqualDoublePrecisionReference(packed);
+    }
+  }
+
+  private static void productsEqualDoublePrecisionReference(PackedMatrix packed) {
     SplittableRandom random = new SplittableRandom(7);
     for (int[] shape : SHAPES) {
       for (boolean transposed : new boolean[] {false, true}) {
@@ -46,11 +60,11 @@ class PackedMatrixTest {
           }
         }
 
-        PackedMatrix packed = new PackedMatrix();
         packed.pack(src, srcOffset, k, n, transposed);
         packed.multiplyAdd(m, ac, aOffset, ac, cOffset);
 
-        String where = "m=" + m + " k=" + k + " n=" + n + " transposed=" + transposed;
+        String where = (packed.usesNative() ? "native" : "BLAS") + " m=" + m + " k=" + k
+            + " n=" + n + " transposed=" + transposed;
         for (int i = 0; i < ac.length; i++) {
           boolean inC = i >= cOffset && i < cOffset + m * n;
           if (inC) {
@@ -66,8 +80,13 @@ class PackedMatrixTest {
 
   @Test
   void repackingReplacesTheMatrixAndShrinksWithoutStaleColumns() {
+    for (PackedMatrix packed : implementations()) {
+      repackThenMultiplyByIdentity(packed);
+    }
+  }
+
+  private static void repackThenMultiplyByIdentity(PackedMatrix packed) {
     SplittableRandom random = new SplittableRandom(11);
-    PackedMatrix packed = new PackedMatrix();
     packed.pack(randomArray(random, 64 * 64), 0, 64, 64, false);
     float[] identity = new float[20 * 20];
     for (int i = 0; i < 20; i++) {
