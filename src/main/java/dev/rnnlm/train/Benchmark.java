@@ -65,6 +65,7 @@ public final class Benchmark {
       long[] broadcastNanos = new long[measure];
       long[] launchNanos = new long[measure];
       long[] resultNanos = new long[measure];
+      long[] driverNanos = new long[measure];
       long tokens = 0;
       for (int m = 0; m < measure; m++) {
         StepSample sample = loop.next();
@@ -76,6 +77,7 @@ public final class Benchmark {
         broadcastNanos[m] = timing.broadcastNanos();
         launchNanos[m] = timing.launchNanos();
         resultNanos[m] = timing.resultNanos();
+        driverNanos[m] = timing.sumNanos() + sample.updateNanos();
         tokens += sample.totals().tokens();
       }
       long compileAfter = compileMillis();
@@ -101,6 +103,7 @@ public final class Benchmark {
       boolean oneClock = launchNanos[0] >= 0;
       r.put("launch_ms_median", oneClock ? median(launchNanos) / 1e6 : null);
       r.put("result_ms_median", oneClock ? median(resultNanos) / 1e6 : null);
+      r.put("update_ms_median", median(driverNanos) / 1e6);
       r.put("model_gflops", modelGflops);
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);
@@ -122,7 +125,8 @@ public final class Benchmark {
   }
 
   /** One timed training step and the empty job after it. */
-  private record StepSample(DistributedStep.Totals totals, long stepNanos, long floorNanos) {}
+  private record StepSample(DistributedStep.Totals totals, long stepNanos, long updateNanos,
+                            long floorNanos) {}
 
   /** Training steps as the trainer runs them (epochs roll over), each followed by an empty job. */
   private static final class StepLoop {
@@ -163,13 +167,14 @@ public final class Benchmark {
       sc.setJobDescription("bench step " + count);
       long t0 = System.nanoTime();
       DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
+      long tRun = System.nanoTime();
       Trainer.applyAveragedGradient(totals, params, settings.clip(), sgd, epoch, stepInEpoch - 1);
       long t1 = System.nanoTime();
       states = totals.finalStates();
       sc.setJobDescription("bench empty job " + count);
       step.runEmptyJob();
       long t2 = System.nanoTime();
-      return new StepSample(totals, t1 - t0, t2 - t1);
+      return new StepSample(totals, t1 - t0, t1 - tRun, t2 - t1);
     }
   }
 

@@ -71,11 +71,12 @@ final class DistributedStep {
    * Nanoseconds of one step's phases: creating the broadcast; from then until the first task
    * entered its function (job submission, scheduling, task deserialization); the slowest
    * partition's kernel, wall and CPU; from the last kernel's end until the job returned (result
-   * serialization, transfer, deserialization). {@code launchNanos} and {@code resultNanos}
-   * compare executor and driver clocks and are -1 unless both are one JVM (local mode).
+   * serialization, transfer, deserialization); from the job's return until the sums were done
+   * on the driver. {@code launchNanos} and {@code resultNanos} compare executor and driver
+   * clocks and are -1 unless both are one JVM (local mode).
    */
   record StepTiming(long broadcastNanos, long launchNanos, long maxKernelNanos,
-                    long maxKernelCpuNanos, long resultNanos) {}
+                    long maxKernelCpuNanos, long resultNanos, long sumNanos) {}
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
@@ -152,7 +153,8 @@ final class DistributedStep {
       boolean oneClock = sc.isLocal();
       return new Totals(loss, tokens, grad, finalStates, new StepTiming(broadcastNanos,
           oneClock ? firstTaskStart - (start + broadcastNanos) : -1, maxKernelNanos,
-          maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1));
+          maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1,
+          System.nanoTime() - jobDone));
     } finally {
       // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
       destroyer.execute(inputs::destroy);

@@ -28,7 +28,8 @@ class BenchCommandTest {
     double step = report.get("step_ms_median").asDouble();
     assertTrue(step > 0 && report.get("compute_ms_median").asDouble() <= step, run.out());
     // local mode: driver and tasks share one clock, so the phases around the kernel are measured
-    for (String phase : List.of("broadcast_ms_median", "launch_ms_median", "result_ms_median")) {
+    for (String phase : List.of("broadcast_ms_median", "launch_ms_median", "result_ms_median",
+        "update_ms_median")) {
       double ms = report.get(phase).asDouble(-1);
       assertTrue(ms > 0 && ms < step, phase + " in " + run.out());
     }
