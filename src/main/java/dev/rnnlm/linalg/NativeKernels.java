@@ -15,7 +15,7 @@ import java.nio.file.StandardCopyOption;
  * <p>The native methods do no bounds checks: {@link PackedMatrix} checks before calling.
  */
 final class NativeKernels {
-  static final String DISABLE_PROPERTY = "rnnlm.native";
+  private static final String DISABLE_PROPERTY = "rnnlm.native";
   private static final String RESOURCE = "/native/linux-x86_64/librnnlm_kernels.so";
 
   private static final String UNAVAILABLE_REASON = load();

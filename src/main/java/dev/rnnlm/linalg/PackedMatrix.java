@@ -80,9 +80,10 @@ public final class PackedMatrix {
     }
   }
 
-  /** Whether this instance multiplies on the native kernel (else on BLAS). */
-  boolean usesNative() {
-    return useNative;
+  /** Which implementation this instance multiplies with: "native" or "BLAS". */
+  @Override
+  public String toString() {
+    return useNative ? "native" : "BLAS";
   }
 
   /** Whether new instances run products on the native panel kernel (else on BLAS). */

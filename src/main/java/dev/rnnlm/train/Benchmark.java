@@ -65,7 +65,7 @@ public final class Benchmark {
       long[] broadcastNanos = new long[measure];
       long[] launchNanos = new long[measure];
       long[] resultNanos = new long[measure];
-      long[] driverNanos = new long[measure];
+      long[] updateNanos = new long[measure];
       long tokens = 0;
       for (int m = 0; m < measure; m++) {
         StepSample sample = loop.next();
@@ -77,7 +77,7 @@ public final class Benchmark {
         broadcastNanos[m] = timing.broadcastNanos();
         launchNanos[m] = timing.launchNanos();
         resultNanos[m] = timing.resultNanos();
-        driverNanos[m] = timing.sumNanos() + sample.updateNanos();
+        updateNanos[m] = timing.sumNanos() + sample.applyNanos();
         tokens += sample.totals().tokens();
       }
       long compileAfter = compileMillis();
@@ -103,7 +103,7 @@ public final class Benchmark {
       boolean oneClock = launchNanos[0] >= 0;
       r.put("launch_ms_median", oneClock ? median(launchNanos) / 1e6 : null);
       r.put("result_ms_median", oneClock ? median(resultNanos) / 1e6 : null);
-      r.put("update_ms_median", median(driverNanos) / 1e6);
+      r.put("update_ms_median", median(updateNanos) / 1e6);
       r.put("model_gflops", modelGflops);
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);
@@ -124,8 +124,8 @@ public final class Benchmark {
     }
   }
 
-  /** One timed training step and the empty job after it. */
-  private record StepSample(DistributedStep.Totals totals, long stepNanos, long updateNanos,
+  /** One timed training step (of it: clip and SGD on the driver) and the empty job after it. */
+  private record StepSample(DistributedStep.Totals totals, long stepNanos, long applyNanos,
                             long floorNanos) {}
 
   /** Training steps as the trainer runs them (epochs roll over), each followed by an empty job. */

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PackedMatrixTest {
 
@@ -28,14 +30,9 @@ class PackedMatrixTest {
         : List.of(new PackedMatrix(false));
   }
 
-  @Test
-  void productsEqualDoublePrecisionReferenceForPlainAndTransposedMatrices() {
-    for (PackedMatrix packed : implementations()) {
-      productsEqualDoublePrecisionReference(packed);
-    }
-  }
-
-  private static void productsEqualDoublePrecisionReference(PackedMatrix packed) {
+  @ParameterizedTest
+  @MethodSource("implementations")
+  void productsEqualDoublePrecisionReferenceForPlainAndTransposedMatrices(PackedMatrix packed) {
     SplittableRandom random = new SplittableRandom(7);
     for (int[] shape : SHAPES) {
       for (boolean transposed : new boolean[] {false, true}) {
@@ -63,8 +60,7 @@ class PackedMatrixTest {
         packed.pack(src, srcOffset, k, n, transposed);
         packed.multiplyAdd(m, ac, aOffset, ac, cOffset);
 
-        String where = (packed.usesNative() ? "native" : "BLAS") + " m=" + m + " k=" + k
-            + " n=" + n + " transposed=" + transposed;
+        String where = packed + " m=" + m + " k=" + k + " n=" + n + " transposed=" + transposed;
         for (int i = 0; i < ac.length; i++) {
           boolean inC = i >= cOffset && i < cOffset + m * n;
           if (inC) {
@@ -78,14 +74,9 @@ class PackedMatrixTest {
     }
   }
 
-  @Test
-  void repackingReplacesTheMatrixAndShrinksWithoutStaleColumns() {
-    for (PackedMatrix packed : implementations()) {
-      repackThenMultiplyByIdentity(packed);
-    }
-  }
-
-  private static void repackThenMultiplyByIdentity(PackedMatrix packed) {
+  @ParameterizedTest
+  @MethodSource("implementations")
+  void repackingReplacesTheMatrixAndShrinksWithoutStaleColumns(PackedMatrix packed) {
     SplittableRandom random = new SplittableRandom(11);
     packed.pack(randomArray(random, 64 * 64), 0, 64, 64, false);
     float[] identity = new float[20 * 20];
