@@ -109,6 +109,7 @@ public final class Benchmark {
       r.put("efficiency", modelGflops / peak);
       r.put("blas", RowMajor.implementation());
       r.put("recurrent_kernel", PackedMatrix.implementation());
+      r.put("step_channel", loop.step.channelKind().description());
       r.put("partitions", data.plan().partitions());
       r.put("corpus_tokens", data.tokens());
       r.put("cached_bytes_per_token", cachedBytesPerToken(data));

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.TaskContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import scala.collection.Iterator;
 import scala.collection.immutable.Seq;
@@ -20,9 +19,10 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 /**
- * One training step over all partitions: broadcast parameters and carried states, run a
+ * One training step over all partitions: hand parameters and carried states to the tasks
+ * through a {@link StepChannel} (a broadcast, or by reference in local mode), run a
  * {@link GradientTask} per partition, and add the results in partition order (never in
- * arrival order) so the sums are the same on every run. Jobs go straight to
+ * arrival order) so the sums are the same on every run, whichever the channel. Jobs go straight to
  * {@code SparkContext.runJob} with named function classes: an RDD action would make Spark
  * analyse a fresh lambda's bytecode on every step.
  */
@@ -32,6 +32,9 @@ final class DistributedStep {
   private final LanguageModel model;
   private final WindowPlan plan;
   private final Seq<Object> allPartitions;
+  private final StepChannel.Kind channelKind;
+  /** In-process steps: each partition's gradient buffer, reused by every step (see InProcessChannel). */
+  private final float[][] gradientBuffers;
   private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "rnnlm-broadcast-cleanup");
     t.setDaemon(true);
@@ -40,6 +43,17 @@ final class DistributedStep {
 
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
                   WindowPlan plan) {
+    this(sc, shards, model, plan, StepChannel.Kind.of(sc));
+  }
+
+  /** With a chosen channel kind: {@code IN_PROCESS} needs a local-mode context. */
+  DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
+                  WindowPlan plan, StepChannel.Kind channelKind) {
+    if (channelKind == StepChannel.Kind.IN_PROCESS && !sc.isLocal()) {
+      throw new IllegalArgumentException("in-process steps need local mode, not " + sc.master());
+    }
+    this.channelKind = channelKind;
+    this.gradientBuffers = new float[plan.partitions()][];
     this.sc = sc;
     this.shards = shards.rdd();
     this.model = model;
@@ -60,15 +74,15 @@ final class DistributedStep {
   record StepInputs(PackedFloats params, PackedFloats[] states) implements java.io.Serializable {}
 
   /**
-   * Sums of one step: loss, target tokens and gradient (not yet divided by the token count),
-   * each partition's final states ({@code finalStates[p]}, null for random sampling) and where
-   * the step's time went.
+   * Sums of one step: loss, target tokens and gradient (not yet divided by the token count;
+   * the caller's to change, until the next step, which may reuse it), each partition's final
+   * states ({@code finalStates[p]}, null for random sampling) and where the step's time went.
    */
   record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
                 StepTiming timing) {}
 
   /**
-   * Nanoseconds of one step's phases: creating the broadcast; from then until the first task
+   * Nanoseconds of one step's phases: opening the channel (creating the broadcast); from then until the first task
    * entered its function (job submission, scheduling, task deserialization); the slowest
    * partition's kernel, wall and CPU; from the last kernel's end until the job returned (result
    * serialization, transfer, deserialization); from the job's return until the sums were done
@@ -77,6 +91,11 @@ final class DistributedStep {
    */
   record StepTiming(long broadcastNanos, long launchNanos, long maxKernelNanos,
                     long maxKernelCpuNanos, long resultNanos, long sumNanos) {}
+
+  /** How this step's inputs and results travel. */
+  StepChannel.Kind channelKind() {
+    return channelKind;
+  }
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
@@ -116,16 +135,23 @@ final class DistributedStep {
   /** Runs step {@code step} of an epoch from {@code states} (null: zero state every step). */
   Totals run(float[] params, float[][] states, int epoch, int offset, int step) {
     long start = System.nanoTime();
-    // One broadcast per step: each one costs block-manager round trips on the driver.
-    Broadcast<StepInputs> inputs = sc.broadcast(new StepInputs(new PackedFloats(params),
-        states == null ? null : PackedFloats.each(states)));
+    StepInputs inputs = new StepInputs(new PackedFloats(params),
+        states == null ? null : PackedFloats.each(states));
+    StepChannel channel = channelKind == StepChannel.Kind.IN_PROCESS
+        ? InProcessChannel.open(inputs, gradientBuffers)
+        : BroadcastChannel.open(sc, inputs, destroyer);
     long broadcastNanos = System.nanoTime() - start;
     try {
-      StepResult[] parts = new StepResult[plan.partitions()];
-      runOnEveryPartition(new GradientTask(model, plan, inputs, epoch, offset, step),
-          parts, StepResult.class);
+      Object[] returned = new Object[plan.partitions()];
+      runOnEveryPartition(new GradientTask(model, plan, channel, epoch, offset, step),
+          returned, Object.class);
       long jobDone = System.nanoTime();
-      float[] grad = parts[0].gradSum().values(); // freshly deserialized: ours to add into
+      StepResult[] parts = new StepResult[returned.length];
+      for (int p = 0; p < parts.length; p++) {
+        parts[p] = channel.receive(p, returned[p]);
+      }
+      // Ours to add into: freshly deserialized, or partition 0's buffer, which its task is done with.
+      float[] grad = parts[0].gradSum().values();
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
@@ -156,8 +182,7 @@ final class DistributedStep {
           maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1,
           System.nanoTime() - jobDone));
     } finally {
-      // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
-      destroyer.execute(inputs::destroy);
+      channel.close();
     }
   }
 }

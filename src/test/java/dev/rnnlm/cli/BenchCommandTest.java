@@ -36,6 +36,7 @@ class BenchCommandTest {
     assertEquals(report.get("model_gflops").asDouble() / report.get("peak_gflops").asDouble(),
         report.get("efficiency").asDouble(), 1e-9);
     assertEquals(2, report.get("warmup_steps").asInt(), "an explicit warm-up is exact");
+    assertEquals("in-process (local mode)", report.get("step_channel").asText(), run.out());
     assertEquals(5, report.get("measure_steps").asInt());
     // 4 sequences x 5 steps per training step
     assertTrue(report.get("tokens_per_sec").asDouble() > 0, run.out());

@@ -23,8 +23,11 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Distributed steps on a real local Spark follow the single-process algorithm: with 1, 2 and 4
@@ -32,7 +35,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * computed in one process, and a few clipped SGD steps reach the same parameters. For
  * sequential sampling the minibatch is the book's (the one-partition plan); for random
  * sampling each partition shuffles its own windows, so the minibatch is the union of the
- * partitions' windows, computed here in one process.
+ * partitions' windows, computed here in one process. Both step channels are run: by reference
+ * (local mode's default) and broadcast + serialized task results (what executors in other JVMs
+ * use); with 4 partitions on 2 task threads a thread runs two partitions of one step.
  */
 class DistributedStepTest {
   private static final int BATCH = 8;
@@ -60,9 +65,15 @@ class DistributedStepTest {
     corpus.close();
   }
 
+  static Stream<Arguments> samplingsAndChannels() {
+    return Stream.of(Sampling.values()).flatMap(sampling -> Stream.of(StepChannel.Kind.values())
+        .map(channel -> Arguments.of(sampling, channel)));
+  }
+
   @ParameterizedTest
-  @EnumSource(Sampling.class)
-  void oneTwoAndFourPartitionsFollowTheSingleProcessTrajectory(Sampling sampling) {
+  @MethodSource("samplingsAndChannels")
+  void oneTwoAndFourPartitionsFollowTheSingleProcessTrajectory(Sampling sampling,
+                                                               StepChannel.Kind channel) {
     LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
     float[] init = new float[model.layout().size()];
     model.initialize(init, SEED);
@@ -78,7 +89,7 @@ class DistributedStepTest {
       }
       JavaRDD<TokenShard> shards = corpus.layout(ranges);
       try {
-        DistributedStep step = new DistributedStep(sc, shards, model, plan);
+        DistributedStep step = new DistributedStep(sc, shards, model, plan, channel);
         float[] params = init.clone();
         float[][] states = Trainer.initialStates(plan, model);
         int offset = plan.offset(0);
@@ -89,18 +100,56 @@ class DistributedStepTest {
           scale(grad, 1f / totals.tokens());
           if (s == 0) {
             assertClose(reference.get(0), grad, 1e-5,
-                "first-step gradient with " + partitions + " partitions, " + sampling);
+                "first-step gradient with " + partitions + " partitions, " + sampling + ", " + channel);
           }
           GradientClipping.clipByGlobalNorm(grad, CLIP);
           new Sgd(LR).apply(params, grad);
           states = totals.finalStates();
         }
         assertClose(reference.get(1), params, 1e-5,
-            "parameters after " + TRAINING_STEPS + " steps with " + partitions + " partitions, " + sampling);
+            "parameters after " + TRAINING_STEPS + " steps with " + partitions + " partitions, "
+            + sampling + ", " + channel);
       } finally {
         shards.unpersist(false);
       }
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Sampling.class)
+  void inProcessAndBroadcastChannelsGiveBitIdenticalParameters(Sampling sampling) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    float[] init = new float[model.layout().size()];
+    model.initialize(init, SEED);
+    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 4, sampling, SEED);
+    long[][] ranges = new long[4][];
+    for (int p = 0; p < 4; p++) {
+      ranges[p] = plan.tokenRange(p);
+    }
+    JavaRDD<TokenShard> shards = corpus.layout(ranges);
+    try {
+      float[] inProcess = trainedParameters(new DistributedStep(sc, shards, model, plan,
+          StepChannel.Kind.IN_PROCESS), model, plan, init);
+      float[] broadcast = trainedParameters(new DistributedStep(sc, shards, model, plan,
+          StepChannel.Kind.BROADCAST), model, plan, init);
+      assertArrayEquals(broadcast, inProcess, "parameters after " + TRAINING_STEPS + " steps, " + sampling);
+    } finally {
+      shards.unpersist(false);
+    }
+  }
+
+  /** {@link #TRAINING_STEPS} clipped SGD steps from {@code init}, as the trainer takes them. */
+  private static float[] trainedParameters(DistributedStep step, LanguageModel model,
+                                           WindowPlan plan, float[] init) {
+    float[] params = init.clone();
+    float[][] states = Trainer.initialStates(plan, model);
+    Sgd sgd = new Sgd(LR);
+    for (int s = 0; s < TRAINING_STEPS; s++) {
+      DistributedStep.Totals totals = step.run(params, states, 0, plan.offset(0), s);
+      Trainer.applyAveragedGradient(totals, params, CLIP, sgd, 0, s);
+      states = totals.finalStates();
+    }
+    return params;
   }
 
   /**

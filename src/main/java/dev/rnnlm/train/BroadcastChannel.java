@@ -1,0 +1,65 @@
+package dev.rnnlm.train;
+
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * A step exchanged the way Spark moves data between JVMs: the inputs are one broadcast (tasks
+ * hold only its handle), each partition's result is serialized into its task's result.
+ */
+final class BroadcastChannel extends StepChannel {
+  private final Broadcast<DistributedStep.StepInputs> inputs;
+  /** Driver side: where the broadcast is destroyed, off the step's critical path. */
+  private final transient Executor cleanup;
+
+  private BroadcastChannel(Broadcast<DistributedStep.StepInputs> inputs, Executor cleanup) {
+    this.inputs = inputs;
+    this.cleanup = cleanup;
+  }
+
+  static BroadcastChannel open(JavaSparkContext sc, DistributedStep.StepInputs inputs,
+                               Executor cleanup) {
+    return new BroadcastChannel(sc.broadcast(inputs), cleanup);
+  }
+
+  /**
+   * The executor thread's gradient buffer. Safe to reuse: Spark serializes a task's result in
+   * the task's thread before that thread runs another task.
+   */
+  private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
+
+  @Override
+  DistributedStep.StepInputs inputs() {
+    return inputs.value();
+  }
+
+  @Override
+  float[] gradientBuffer(int partition, int length) {
+    float[] g = GRADIENT.get();
+    if (g.length != length) {
+      g = new float[length];
+      GRADIENT.set(g);
+    } else {
+      Arrays.fill(g, 0f);
+    }
+    return g;
+  }
+
+  @Override
+  Object send(StepResult result) {
+    return result;
+  }
+
+  @Override
+  StepResult receive(int partition, Object returned) {
+    return (StepResult) returned;
+  }
+
+  @Override
+  void close() {
+    // Removing a broadcast takes milliseconds of messaging; the next step need not wait.
+    cleanup.execute(inputs::destroy);
+  }
+}
