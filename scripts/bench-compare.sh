@@ -22,30 +22,35 @@ for r in $(seq "$rounds"); do
   runs[torch]+=" $(/usr/bin/python3 "$ref" "$corpus" --epochs 2 "${common[@]}" --threads 2 --max-tokens $tokens | awk '/^epoch 2 /{print $6}')"
   runs[torch_concise]+=" $(/usr/bin/python3 "$ref" "$corpus" --epochs 2 "${common[@]}" --threads 2 --max-tokens $tokens --concise | awk '/^epoch 2 /{print $6}')"
   # book: after bench's automatic warm-up (until the JIT has settled), the rate a training run
-  # keeps; early: steps 151-300, while the JIT still competes for the cores. B=256 steps are
-  # kernel-bound (~8x the work of a B=32 step): fewer steps say as much.
+  # keeps; early: steps 151-300, while the JIT still competes for the cores; broadcast: book
+  # with the step channel executors in other JVMs use (broadcast + serialized task results)
+  # instead of local mode's by-reference one. B=256 steps are kernel-bound (~8x the work of a
+  # B=32 step): fewer steps say as much.
   for cfg in "book --batch 32 --measure-steps 300" \
              "early --batch 32 --warmup-steps 150 --measure-steps 150" \
+             "broadcast --batch 32 --measure-steps 300" \
              "large --batch 256 --warmup-steps 50 --measure-steps 50"; do
     name=${cfg%% *}; opts=${cfg#* }
+    java_opts="-Xmx4g -XX:+UseParallelGC"
+    [[ $name == broadcast ]] && java_opts+=" -Drnnlm.inProcess=false"
     # shellcheck disable=SC2086
-    json=$("$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l --max-tokens $tokens --master 'local[2]' \
-      --hidden 512 --steps 35 $opts 2>/dev/null | tail -1)
+    json=$(RNNLM_JAVA_OPTS="$java_opts" "$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l \
+      --max-tokens $tokens --master 'local[2]' --hidden 512 --steps 35 $opts 2>/dev/null | tail -1)
     runs[$name]+=" $(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%d/%.1f/%.1f/%.2f" % (d["tokens_per_sec"], d["overhead_ms_median"], d["floor_ms_median"], d["efficiency"]))')"
   done
 done
-python3 - "${runs[torch]}" "${runs[torch_concise]}" "${runs[book]}" "${runs[early]}" "${runs[large]}" <<'PY'
+python3 - "${runs[torch]}" "${runs[torch_concise]}" "${runs[book]}" "${runs[early]}" "${runs[broadcast]}" "${runs[large]}" <<'PY'
 import statistics, sys
 torch, concise = ([float(x) for x in a.split()] for a in sys.argv[1:3])
 def parse(a): return [tuple(float(v) for v in x.split("/")) for x in a.split()]
-book, early, large = parse(sys.argv[3]), parse(sys.argv[4]), parse(sys.argv[5])
+book, early, broadcast, large = (parse(a) for a in sys.argv[3:7])
 med = statistics.median
 t, c = med(torch), med(concise)
 print(f"runs per program: {len(torch)} (medians below)")
 print(f"pytorch explicit loop, 2 threads   {t:9.0f} tokens/s")
 print(f"pytorch nn.RNN (--concise)          {c:9.0f} tokens/s")
 for name, rows in (("spark-rnn-lm B=32 (book)", book), ("  same, steps 151-300", early),
-                   ("spark-rnn-lm B=256", large)):
+                   ("  same, broadcast channel", broadcast), ("spark-rnn-lm B=256", large)):
     tps = med(r[0] for r in rows)
     print(f"{name:35s} {tps:9.0f} tokens/s  x{tps / t:.2f} explicit  x{tps / c:.2f} concise  "
           f"overhead {med(r[1] for r in rows):.1f} ms  floor {med(r[2] for r in rows):.1f} ms  "
