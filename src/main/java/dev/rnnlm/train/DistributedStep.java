@@ -22,9 +22,9 @@ import scala.runtime.BoxedUnit;
  * One training step over all partitions: hand parameters and carried states to the tasks
  * through a {@link StepChannel} (a broadcast, or by reference in local mode), run a
  * {@link GradientTask} per partition, and add the results in partition order (never in
- * arrival order) so the sums are the same on every run, whichever the channel. Jobs go straight to
- * {@code SparkContext.runJob} with named function classes: an RDD action would make Spark
- * analyse a fresh lambda's bytecode on every step.
+ * arrival order) so the sums are the same on every run, whichever the channel. Jobs go
+ * straight to {@code SparkContext.runJob} with named function classes: an RDD action would make
+ * Spark analyse a fresh lambda's bytecode on every step.
  */
 final class DistributedStep {
   private final JavaSparkContext sc;
@@ -33,7 +33,7 @@ final class DistributedStep {
   private final WindowPlan plan;
   private final Seq<Object> allPartitions;
   private final StepChannel.Kind channelKind;
-  /** In-process steps: each partition's gradient buffer, reused by every step (see InProcessChannel). */
+  /** In-process steps: each partition's gradient buffer, reused by every step. */
   private final float[][] gradientBuffers;
   private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "rnnlm-broadcast-cleanup");
@@ -150,7 +150,7 @@ final class DistributedStep {
       for (int p = 0; p < parts.length; p++) {
         parts[p] = channel.receive(p, returned[p]);
       }
-      // Ours to add into: freshly deserialized, or partition 0's buffer, which its task is done with.
+      // Ours to add into: freshly deserialized, or partition 0's buffer (its task is done).
       float[] grad = parts[0].gradSum().values();
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;

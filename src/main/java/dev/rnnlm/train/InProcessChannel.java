@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * its result in a mailbox the driver empties. The task carries only the mailbox's number.
  *
  * <p>A mailbox is open only while its step runs: a task that finds none (it ran in another JVM,
- * or after its step was abandoned) fails instead of computing on stale inputs.
+ * or after its step was abandoned) fails instead of computing on stale inputs. A partition's
+ * gradient buffer has one writer at a time: Spark does not speculate in local mode
+ * ({@code TaskSchedulerImpl} starts speculation only when not local), and a retried attempt
+ * starts after the failed one ended.
  */
 final class InProcessChannel extends StepChannel {
   private static final Map<Long, Mailbox> OPEN = new ConcurrentHashMap<>();
@@ -34,7 +37,7 @@ final class InProcessChannel extends StepChannel {
     this.id = id;
   }
 
-  /** Opens the mailbox of one step; {@code gradients} has one (reused) buffer slot per partition. */
+  /** Opens one step's mailbox; {@code gradients}: one (reused) buffer slot per partition. */
   static InProcessChannel open(DistributedStep.StepInputs inputs, float[][] gradients) {
     long id = NEXT_ID.incrementAndGet();
     OPEN.put(id, new Mailbox(inputs, gradients, new AtomicReferenceArray<>(gradients.length)));

@@ -1,6 +1,7 @@
 package dev.rnnlm.train;
 
 import java.io.Serializable;
+import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * How one step's inputs reach the partitions' tasks and their results come back to the driver.
@@ -47,7 +48,7 @@ abstract class StepChannel implements Serializable {
     }
 
     /** In-process when the context is local mode (unless disabled), else broadcast. */
-    static Kind of(org.apache.spark.api.java.JavaSparkContext sc) {
+    static Kind of(JavaSparkContext sc) {
       boolean allowed = !"false".equalsIgnoreCase(System.getProperty(IN_PROCESS_PROPERTY));
       return sc.isLocal() && allowed ? IN_PROCESS : BROADCAST;
     }
