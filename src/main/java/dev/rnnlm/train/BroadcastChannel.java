@@ -1,6 +1,5 @@
 package dev.rnnlm.train;
 
-import java.util.Arrays;
 import java.util.concurrent.Executor;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -28,7 +27,7 @@ final class BroadcastChannel extends StepChannel {
    * The executor thread's gradient buffer. Safe to reuse: Spark serializes a task's result in
    * the task's thread before that thread runs another task.
    */
-  private static final ThreadLocal<float[]> GRADIENT = ThreadLocal.withInitial(() -> new float[0]);
+  private static final ThreadLocal<float[]> GRADIENT = new ThreadLocal<>();
 
   @Override
   DistributedStep.StepInputs inputs() {
@@ -37,13 +36,8 @@ final class BroadcastChannel extends StepChannel {
 
   @Override
   float[] gradientBuffer(int partition, int length) {
-    float[] g = GRADIENT.get();
-    if (g.length != length) {
-      g = new float[length];
-      GRADIENT.set(g);
-    } else {
-      Arrays.fill(g, 0f);
-    }
+    float[] g = zeroedOrNew(GRADIENT.get(), length);
+    GRADIENT.set(g);
     return g;
   }
 

@@ -82,12 +82,12 @@ final class DistributedStep {
                 StepTiming timing) {}
 
   /**
-   * Nanoseconds of one step's phases: opening the channel (creating the broadcast); from then until the first task
-   * entered its function (job submission, scheduling, task deserialization); the slowest
-   * partition's kernel, wall and CPU; from the last kernel's end until the job returned (result
-   * serialization, transfer, deserialization); from the job's return until the sums were done
-   * on the driver. {@code launchNanos} and {@code resultNanos} compare executor and driver
-   * clocks and are -1 unless both are one JVM (local mode).
+   * Nanoseconds of one step's phases: opening the channel (creating the broadcast); from then
+   * until the first task entered its function (job submission, scheduling, task
+   * deserialization); the slowest partition's kernel, wall and CPU; from the last kernel's end
+   * until the job returned (result serialization, transfer, deserialization); from the job's
+   * return until the sums were done on the driver. {@code launchNanos} and {@code resultNanos}
+   * compare executor and driver clocks and are -1 unless both are one JVM (local mode).
    */
   record StepTiming(long broadcastNanos, long launchNanos, long maxKernelNanos,
                     long maxKernelCpuNanos, long resultNanos, long sumNanos) {}

@@ -1,6 +1,5 @@
 package dev.rnnlm.train;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,14 +60,8 @@ final class InProcessChannel extends StepChannel {
   @Override
   float[] gradientBuffer(int partition, int length) {
     float[][] gradients = mailbox().gradients();
-    float[] g = gradients[partition];
-    if (g == null || g.length != length) {
-      g = new float[length];
-      gradients[partition] = g;
-    } else {
-      Arrays.fill(g, 0f);
-    }
-    return g;
+    gradients[partition] = zeroedOrNew(gradients[partition], length);
+    return gradients[partition];
   }
 
   @Override

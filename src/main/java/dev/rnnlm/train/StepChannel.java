@@ -1,6 +1,7 @@
 package dev.rnnlm.train;
 
 import java.io.Serializable;
+import java.util.Arrays;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -30,6 +31,15 @@ abstract class StepChannel implements Serializable {
 
   /** Driver side, after the job: releases the step's inputs and results. */
   abstract void close();
+
+  /** {@code buffer} zeroed when it has {@code length} floats, else a new (zero) array. */
+  static float[] zeroedOrNew(float[] buffer, int length) {
+    if (buffer == null || buffer.length != length) {
+      return new float[length];
+    }
+    Arrays.fill(buffer, 0f);
+    return buffer;
+  }
 
   /** How steps are exchanged with their tasks. */
   enum Kind {
