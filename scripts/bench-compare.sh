@@ -31,10 +31,11 @@ for r in $(seq "$rounds"); do
              "broadcast --batch 32 --measure-steps 300" \
              "large --batch 256 --warmup-steps 50 --measure-steps 50"; do
     name=${cfg%% *}; opts=${cfg#* }
-    java_opts="-Xmx4g -XX:+UseParallelGC"
-    [[ $name == broadcast ]] && java_opts+=" -Drnnlm.inProcess=false"
+    # JAVA_TOOL_OPTIONS adds the property and keeps scripts/rnnlm's default JVM options.
+    tool_opts=""
+    [[ $name == broadcast ]] && tool_opts="-Drnnlm.inProcess=false"
     # shellcheck disable=SC2086
-    json=$(RNNLM_JAVA_OPTS="$java_opts" "$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l \
+    json=$(JAVA_TOOL_OPTIONS="$tool_opts" "$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l \
       --max-tokens $tokens --master 'local[2]' --hidden 512 --steps 35 $opts 2>/dev/null | tail -1)
     runs[$name]+=" $(echo "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%d/%.1f/%.1f/%.2f" % (d["tokens_per_sec"], d["overhead_ms_median"], d["floor_ms_median"], d["efficiency"]))')"
   done

@@ -74,7 +74,7 @@ public final class Benchmark {
         DistributedStep.StepTiming timing = sample.totals().timing();
         kernelNanos[m] = timing.maxKernelNanos();
         kernelCpuNanos[m] = timing.maxKernelCpuNanos();
-        broadcastNanos[m] = timing.broadcastNanos();
+        broadcastNanos[m] = timing.channelOpenNanos();
         launchNanos[m] = timing.launchNanos();
         resultNanos[m] = timing.resultNanos();
         updateNanos[m] = timing.sumNanos() + sample.applyNanos();

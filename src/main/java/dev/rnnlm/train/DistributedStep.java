@@ -89,7 +89,7 @@ final class DistributedStep {
    * return until the sums were done on the driver. {@code launchNanos} and {@code resultNanos}
    * compare executor and driver clocks and are -1 unless both are one JVM (local mode).
    */
-  record StepTiming(long broadcastNanos, long launchNanos, long maxKernelNanos,
+  record StepTiming(long channelOpenNanos, long launchNanos, long maxKernelNanos,
                     long maxKernelCpuNanos, long resultNanos, long sumNanos) {}
 
   /** How this step's inputs and results travel. */
@@ -140,7 +140,7 @@ final class DistributedStep {
     StepChannel channel = channelKind == StepChannel.Kind.IN_PROCESS
         ? InProcessChannel.open(inputs, gradientBuffers)
         : BroadcastChannel.open(sc, inputs, destroyer);
-    long broadcastNanos = System.nanoTime() - start;
+    long channelOpenNanos = System.nanoTime() - start;
     try {
       Object[] returned = new Object[plan.partitions()];
       runOnEveryPartition(new GradientTask(model, plan, channel, epoch, offset, step),
@@ -177,8 +177,8 @@ final class DistributedStep {
         }
       }
       boolean oneClock = sc.isLocal();
-      return new Totals(loss, tokens, grad, finalStates, new StepTiming(broadcastNanos,
-          oneClock ? firstTaskStart - (start + broadcastNanos) : -1, maxKernelNanos,
+      return new Totals(loss, tokens, grad, finalStates, new StepTiming(channelOpenNanos,
+          oneClock ? firstTaskStart - (start + channelOpenNanos) : -1, maxKernelNanos,
           maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1,
           System.nanoTime() - jobDone));
     } finally {
