@@ -1,23 +1,25 @@
 package dev.rnnlm.cli;
 
-import dev.rnnlm.data.InputException;
-import dev.rnnlm.train.TrainingDivergedException;
-import java.io.IOException;
+import dev.rnnlm.io.DirectoryLock;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * {@code rnnlm COMMAND [options]}: train, generate, evaluate, export, inspect, retrain, bench.
- * Exit status 0 on success, 1 when the work fails (bad input, unreadable model), 2 for a
- * command line that cannot be parsed; retrain adds 3 (registry locked) and 4 (not promoted).
+ * Exit status 0 on success, 1 when the work fails (bad input, unreadable model, not enough
+ * memory, a failed Spark task), 2 for a command line that cannot be parsed, 3 when another run
+ * holds the model directory or registry (train, retrain); retrain adds 4 (not promoted).
+ *
+ * <p>A failure is one line on standard error, {@code error: ...}, with its cause; train and
+ * retrain keep the stack trace in their run log ({@code DIR/logs/}) and name it on that line.
  */
 public final class Main {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+  public static final int LOCKED = 3;
 
   private static final Map<String, String> COMMANDS = Map.of(
       "train", "train a model on a corpus",
@@ -58,22 +60,28 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest, out, spark);
         case "export" -> ExportCommand.run(rest, out);
         case "inspect" -> InspectCommand.run(rest, out);
-        case "retrain" -> RetrainCommand.run(rest, out, err, spark);
+        case "retrain" -> RetrainCommand.run(rest, out, spark);
         default -> throw new OptionParsing.UsageException("unknown command '" + args[0]
             + "' (see rnnlm --help)");
       };
-    } catch (OptionParsing.UsageException e) {
-      err.println("error: " + e.getMessage());
-      return USAGE;
-    } catch (InputException | IllegalArgumentException | TrainingDivergedException e) {
-      err.println("error: " + e.getMessage());
-      return FAILED;
-    } catch (IOException | UncheckedIOException e) {
-      err.println("error: " + e.getMessage());
-      return FAILED;
-    } catch (Exception e) {
-      err.println("error: " + e);
-      return FAILED;
+    } catch (Throwable e) {
+      Throwable cause = e instanceof LoggedFailure f ? f.getCause() : e;
+      String log = e instanceof LoggedFailure f ? " (details: " + f.log + ")" : "";
+      err.println("error: " + Failures.oneLine(cause) + log);
+      if (cause instanceof OptionParsing.UsageException) {
+        return USAGE;
+      }
+      return cause instanceof DirectoryLock.HeldException ? LOCKED : FAILED;
+    }
+  }
+
+  /** A failure whose stack trace went to a run log; {@link #getCause} is the failure itself. */
+  static final class LoggedFailure extends RuntimeException {
+    final String log;
+
+    LoggedFailure(Throwable failure, String log) {
+      super(failure.getMessage(), failure, false, false);
+      this.log = log;
     }
   }
 

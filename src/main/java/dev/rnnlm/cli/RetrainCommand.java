@@ -2,6 +2,8 @@ package dev.rnnlm.cli;
 
 import dev.rnnlm.train.OptionValues;
 
+import dev.rnnlm.data.InputFiles;
+import dev.rnnlm.io.DirectoryLock;
 import dev.rnnlm.io.Registry;
 import dev.rnnlm.train.Retrainer;
 import java.io.PrintStream;
@@ -9,15 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * {@code rnnlm retrain}: one scheduled retraining against a registry. Exit status: 0 promoted,
- * {@link #NOT_PROMOTED} when the current model was kept, {@link #LOCKED} when another retrain
+ * {@link #NOT_PROMOTED} when the current model was kept, {@link Main#LOCKED} when another run
  * holds the registry, 1 and 2 as for every command.
  */
 final class RetrainCommand {
-  static final int LOCKED = 3;
   static final int NOT_PROMOTED = 4;
 
   static final List<Option> OPTIONS;
@@ -37,7 +39,7 @@ final class RetrainCommand {
 
   private RetrainCommand() {}
 
-  static int run(String[] args, PrintStream out, PrintStream err, JavaSparkContext existing) throws Exception {
+  static int run(String[] args, PrintStream out, JavaSparkContext existing) throws Exception {
     OptionParsing.Parsed parsed = OptionParsing.parse("retrain",
         "warm-start from a registry's current model, train, promote if not worse", OPTIONS, args, out);
     if (parsed.helpShown()) {
@@ -58,28 +60,28 @@ final class RetrainCommand {
     values.remove("tolerance");
     values.remove("keep-versions");
     values.putIfAbsent("epochs", "10");
-    try (SparkSession spark = SparkSession.open("retrain", values.getOrDefault("master", "local[*]"), existing)) {
-      Registry registry = new Registry(spark.context().hadoopConfiguration(), registryDir);
-      Registry.Lock lock;
-      try {
-        lock = registry.lock(out);
-      } catch (Registry.LockedException e) {
-        err.println("error: " + e.getMessage());
-        return LOCKED;
+    String master = values.getOrDefault("master", "local[*]");
+    Configuration hadoop = SparkSession.hadoopConfiguration("retrain", master, existing);
+    InputFiles.expand(values.get("input"), hadoop);
+    Registry registry = new Registry(hadoop, registryDir);
+    try (DirectoryLock lock = registry.lock(out);
+         RunLog log = RunLog.start(hadoop, registryDir, "retrain")) {
+      Retrainer.Result r;
+      try (SparkSession spark = SparkSession.open("retrain", master, existing)) {
+        r = new Retrainer(spark.context(), out).run(registry, values, tolerance, keep);
+      } catch (Throwable t) {
+        throw log.failed(t);
       }
-      try (lock) {
-        Retrainer.Result r = new Retrainer(spark.context(), out).run(registry, values, tolerance, keep);
-        String was = r.currentPerplexity() == null ? "none"
-            : String.format("%.4f (%s)", r.currentPerplexity(), r.current());
-        if (r.promoted()) {
-          out.printf("promoted %s: validation perplexity %.4f, current was %s%n", r.version(),
-              r.newPerplexity(), was);
-          return Main.OK;
-        }
-        out.printf("not promoted: %s validation perplexity %.4f > %s x (1 + %s); %s stays current%n",
-            r.version(), r.newPerplexity(), was, tolerance, r.current());
-        return NOT_PROMOTED;
+      String was = r.currentPerplexity() == null ? "none"
+          : String.format("%.4f (%s)", r.currentPerplexity(), r.current());
+      if (r.promoted()) {
+        out.printf("promoted %s: validation perplexity %.4f, current was %s%n", r.version(),
+            r.newPerplexity(), was);
+        return Main.OK;
       }
+      out.printf("not promoted: %s validation perplexity %.4f > %s x (1 + %s); %s stays current%n",
+          r.version(), r.newPerplexity(), was, tolerance, r.current());
+      return NOT_PROMOTED;
     }
   }
 }

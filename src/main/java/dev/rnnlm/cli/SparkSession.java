@@ -1,7 +1,9 @@
 package dev.rnnlm.cli;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * The Spark context of one command. A master set by spark-submit or {@code spark.master}
@@ -24,6 +26,17 @@ final class SparkSession implements AutoCloseable {
     }
     return new SparkSession(new JavaSparkContext(configure(new SparkConf(), command, cliMaster)),
         true);
+  }
+
+  /**
+   * The Hadoop configuration the command's Spark context has (or will have): for checks of paths
+   * before the context starts, which takes seconds.
+   */
+  static Configuration hadoopConfiguration(String command, String cliMaster, JavaSparkContext existing) {
+    if (existing != null) {
+      return existing.hadoopConfiguration();
+    }
+    return SparkHadoopUtil.get().newConfiguration(configure(new SparkConf(), command, cliMaster));
   }
 
   /**

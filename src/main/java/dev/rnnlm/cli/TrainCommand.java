@@ -1,5 +1,9 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.data.InputFiles;
+import dev.rnnlm.io.DirectoryLock;
+import dev.rnnlm.io.ModelDirectory;
+import dev.rnnlm.train.OptionValues;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
 import dev.rnnlm.train.Trainer;
@@ -7,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /** {@code rnnlm train}: corpus in, model directory out. */
@@ -37,10 +42,17 @@ final class TrainCommand {
       Option.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never [1]"),
       Option.value("checkpoint-every-steps", "N", "also write one every N optimizer steps; 0 = never [0]"),
       Option.value("keep-checkpoints", "K", "keep the K newest checkpoints [3]"),
-      Option.flag("resume", "continue from the newest good checkpoint in --model DIR"));
+      Option.flag("resume", "continue from the newest good checkpoint in --model DIR"),
+      Option.flag("overwrite", "replace the model in --model DIR; the old one stays until the new one is complete"),
+      Option.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (warns instead)"));
 
   private TrainCommand() {}
 
+  /**
+   * Checks the paths before Spark starts, takes the model directory's lock, decides where the run
+   * writes ({@link ModelDirectory#prepare}), trains with Spark's messages in the run log and, for
+   * --overwrite, publishes the new model over the old one.
+   */
   static int run(String[] args, PrintStream out, JavaSparkContext existing) throws IOException {
     OptionParsing.Parsed parsed = OptionParsing.parse("train", "train an RNN language model",
         OPTIONS, args, out);
@@ -51,11 +63,29 @@ final class TrainCommand {
     OptionParsing.require(values, "input", "train");
     OptionParsing.require(values, "model", "train");
     TrainSettings settings = TrainOptions.fromMap(values);
-    try (SparkSession spark = SparkSession.open("train", settings.master(), existing)) {
-      Trainer.Outcome outcome = new Trainer(spark.context(), settings, out).run();
-      List<Double> ppl = outcome.epochPerplexities();
-      out.printf("trained: perplexity %.3f -> %.3f (unigram %.3f); model written to %s%n",
-          ppl.get(0), ppl.get(ppl.size() - 1), outcome.unigramPerplexity(), settings.modelDir());
+    boolean overwrite = OptionValues.booleanValue(values, "overwrite", false);
+    Configuration hadoop = SparkSession.hadoopConfiguration("train", settings.master(), existing);
+    InputFiles.expand(settings.input(), hadoop);
+    if (!settings.val().isEmpty()) {
+      InputFiles.expand(settings.val(), hadoop);
+    }
+    ModelDirectory target = new ModelDirectory(hadoop, settings.modelDir());
+    target.requireWritable();
+    try (DirectoryLock lock = target.lock(out)) {
+      String workDir = target.prepare(settings.resume(), overwrite, out);
+      try (RunLog log = RunLog.start(hadoop, settings.modelDir(), "train")) {
+        try (SparkSession spark = SparkSession.open("train", settings.master(), existing)) {
+          Trainer.Outcome outcome = new Trainer(spark.context(), settings.withModelDir(workDir), out).run();
+          if (overwrite) {
+            target.publishReplacement();
+          }
+          List<Double> ppl = outcome.epochPerplexities();
+          out.printf("trained: perplexity %.3f -> %.3f (unigram %.3f); model written to %s%n",
+              ppl.get(0), ppl.get(ppl.size() - 1), outcome.unigramPerplexity(), settings.modelDir());
+        } catch (Throwable t) {
+          throw log.failed(t);
+        }
+      }
     }
     return Main.OK;
   }

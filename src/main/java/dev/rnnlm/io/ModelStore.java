@@ -82,10 +82,11 @@ public final class ModelStore {
     String dir = Registry.resolveModelDir(conf, dirOrRegistry);
     Path root = new Path(dir);
     FileSystem fs = root.getFileSystem(conf);
-    Path descriptor = new Path(root, MODEL_FILE);
     if (!fs.exists(root)) {
       throw new ModelFormatException("model directory does not exist: " + dir);
     }
+    // During a replacement (train --overwrite) each file is read where it is at this moment.
+    Path descriptor = ModelDirectory.modelFile(fs, root, MODEL_FILE);
     if (!fs.exists(descriptor)) {
       throw new ModelFormatException("not a model directory (no " + MODEL_FILE + "): " + dir);
     }
@@ -107,10 +108,10 @@ public final class ModelStore {
     }
     try {
       List<String> tokens = new ArrayList<>();
-      JSON.readTree(readAll(fs, new Path(root, VOCAB_FILE))).forEach(t -> tokens.add(t.asText()));
+      JSON.readTree(readAll(fs, ModelDirectory.modelFile(fs, root, VOCAB_FILE))).forEach(t -> tokens.add(t.asText()));
       Vocabulary vocabulary = Vocabulary.ofTokens(tokens);
       JsonNode pd = d.path("parameters");
-      byte[] raw = readAll(fs, new Path(root, PARAMS_FILE));
+      byte[] raw = readAll(fs, ModelDirectory.modelFile(fs, root, PARAMS_FILE));
       if (!sha256(raw).equals(pd.path("sha256").asText())) {
         throw new ModelFormatException("corrupt model in " + dir + ": " + PARAMS_FILE
             + " does not match its SHA-256 in " + MODEL_FILE);

@@ -1,18 +1,12 @@
 package dev.rnnlm.io;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -23,7 +17,7 @@ import org.apache.hadoop.fs.Path;
  * <pre>
  * REG/CURRENT             name of the current version ("v000003"); replaced atomically
  * REG/versions/v000003/   a model directory, plus provenance.json
- * REG/.lock               held by the one retrain working on the registry (pid, host, time)
+ * REG/.lock               held by the one retrain working on the registry ({@link DirectoryLock})
  * </pre>
  *
  * A registry is accepted wherever a model directory is: {@link #resolveModelDir} maps it to
@@ -32,7 +26,6 @@ import org.apache.hadoop.fs.Path;
 public final class Registry {
   public static final String CURRENT = "CURRENT";
   public static final String VERSIONS = "versions";
-  public static final String LOCK = ".lock";
   private static final String VERSION_PREFIX = "v";
 
   private final Configuration conf;
@@ -111,72 +104,11 @@ public final class Registry {
     return removed;
   }
 
-  /** Held while a retrain works on the registry; release it by closing. */
-  public final class Lock implements AutoCloseable {
-    private final Path path = new Path(root, LOCK);
-
-    @Override
-    public void close() throws IOException {
-      fs.delete(path, false);
-    }
-  }
-
-  /** Thrown when another live retrain holds the registry. */
-  public static final class LockedException extends IllegalStateException {
-    LockedException(String message) {
-      super(message);
-    }
-  }
-
   /**
-   * Takes the registry's lock, or fails at once when another live process holds it. A lock
-   * left by a process that no longer runs on this host is stale and taken over (the report
-   * names it on {@code log}).
+   * Takes the registry's writer lock ({@link DirectoryLock}), or fails at once with
+   * {@link DirectoryLock.HeldException} naming the holder when another live run has it.
    */
-  public Lock lock(java.io.PrintStream log) throws IOException {
-    fs.mkdirs(root);
-    Path path = new Path(root, LOCK);
-    for (int attempt = 0; attempt < 2; attempt++) {
-      try (FSDataOutputStream out = fs.create(path, false)) {
-        Properties p = new Properties();
-        p.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
-        p.setProperty("host", host());
-        p.setProperty("started", Instant.now().toString());
-        p.store(out, "spark-rnn-lm retrain lock");
-        return new Lock();
-      } catch (FileAlreadyExistsException | org.apache.hadoop.ipc.RemoteException e) {
-        // fall through to inspect the holder
-      } catch (IOException e) {
-        if (!fs.exists(path)) {
-          throw e;
-        }
-      }
-      Properties holder = new Properties();
-      try (var in = fs.open(path)) {
-        holder.load(in);
-      } catch (IOException e) {
-        // being written right now: treat as held
-      }
-      String pid = holder.getProperty("pid", "?");
-      String host = holder.getProperty("host", "?");
-      boolean stale = host.equals(host()) && !pid.equals("?")
-          && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false) == false;
-      if (!stale) {
-        throw new LockedException("registry " + root + " is locked by another retrain (pid " + pid
-            + " on " + host + " since " + holder.getProperty("started", "?") + ")");
-      }
-      log.println("warning: taking over stale lock of pid " + pid + " (no longer running) on " + root);
-      fs.delete(path, false);
-    }
-    throw new LockedException("registry " + root + " is locked by another retrain");
-  }
-
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      String name = ManagementFactory.getRuntimeMXBean().getName();
-      return name.substring(name.indexOf('@') + 1);
-    }
+  public DirectoryLock lock(java.io.PrintStream log) throws IOException {
+    return DirectoryLock.acquire(conf, root.toString(), "registry", log);
   }
 }

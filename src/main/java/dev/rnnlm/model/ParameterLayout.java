@@ -37,6 +37,9 @@ public final class ParameterLayout implements Serializable {
     return size;
   }
 
+  /** The flat parameter array is one Java array: at most this many floats. */
+  public static final int MAX_PARAMETERS = Integer.MAX_VALUE - 8;
+
   public static final class Builder {
     private final List<Tensor> tensors = new ArrayList<>();
     private int next;
@@ -44,7 +47,13 @@ public final class ParameterLayout implements Serializable {
     public Tensor add(String name, int rows, int cols) {
       Tensor t = new Tensor(name, rows, cols, next);
       tensors.add(t);
-      next = Math.addExact(next, Math.multiplyExact(rows, cols));
+      long end = (long) next + (long) rows * cols;
+      if (end > MAX_PARAMETERS) {
+        throw new IllegalArgumentException("model too large: " + name + " (" + rows + " x " + cols
+            + ") takes it past " + MAX_PARAMETERS + " parameters, the limit of one Java array;"
+            + " use a smaller --max-vocab or --hidden");
+      }
+      next = (int) end;
       return t;
     }
 

@@ -49,8 +49,21 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     return THREAD_CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
   }
 
+  /**
+   * Runs the step on this task's partition. Running out of memory is reported as this task's
+   * failure ({@link TaskOutOfMemoryException}): as an {@code OutOfMemoryError} it would make
+   * Spark's executor exit the JVM (status 52), which in local mode is the driver too.
+   */
   @Override
   public Object apply(TaskContext context, Iterator<TokenShard> shards) {
+    try {
+      return runStep(shards);
+    } catch (OutOfMemoryError e) {
+      throw new TaskOutOfMemoryException(context.partitionId(), e);
+    }
+  }
+
+  private Object runStep(Iterator<TokenShard> shards) {
     long taskStart = System.nanoTime();
     TokenShard shard = shards.next();
     int p = shard.partition();

@@ -42,7 +42,8 @@ public final class TrainOptions {
         OptionValues.intValue(o, "checkpoint-every-steps", d.checkpointEverySteps()),
         OptionValues.intValue(o, "keep-checkpoints", d.keepCheckpoints()),
         OptionValues.booleanValue(o, "resume", d.resume()),
-        OptionValues.intValue(o, "max-vocab", d.maxVocab()));
+        OptionValues.intValue(o, "max-vocab", d.maxVocab()),
+        OptionValues.booleanValue(o, "skip-memory-check", d.skipMemoryCheck()));
   }
 
   /** The settings as option values, with the partition count actually used. */

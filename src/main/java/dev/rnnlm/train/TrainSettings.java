@@ -33,6 +33,7 @@ import dev.rnnlm.text.Tokenizer;
  * @param keepCheckpoints how many of the newest checkpoints to keep
  * @param resume continue from the newest good checkpoint in the model directory
  * @param maxVocab at most this many ids, {@code <unk>} included; 0 = no cap
+ * @param skipMemoryCheck train even when the memory estimate exceeds the heaps (it warns)
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
@@ -40,10 +41,10 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
                             String master, long seed, int sampleEvery, String samplePrefix,
                             String val, double valFraction, int checkpointEvery,
                             int checkpointEverySteps, int keepCheckpoints, boolean resume,
-                            int maxVocab) {
+                            int maxVocab, boolean skipMemoryCheck) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0);
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -76,6 +77,14 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
       throw new IllegalArgumentException("--partitions must be at most --batch (" + batch
           + "), got " + partitions);
     }
+  }
+
+  /** The same settings writing to {@code dir} (a staging directory, a registry's new version). */
+  public TrainSettings withModelDir(String dir) {
+    return new TrainSettings(input, dir, epochs, hidden, batch, steps, lr, clip, sampling, tokens,
+        normalize, minFreq, maxTokens, partitions, master, seed, sampleEvery, samplePrefix, val,
+        valFraction, checkpointEvery, checkpointEverySteps, keepCheckpoints, resume, maxVocab,
+        skipMemoryCheck);
   }
 
   private static void positive(String option, long value) {

@@ -98,6 +98,7 @@ public final class Trainer {
     }
 
     LanguageModel model = new RnnModel(vocab.size(), s.hidden());
+    checkMemory(model, plan);
     Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
     if (resumed == null && base != null) {
@@ -194,6 +195,31 @@ public final class Trainer {
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.unigramPerplexity());
+  }
+
+  /**
+   * Stops the run before its first step when the memory estimate does not fit the heaps (see
+   * {@link MemoryEstimate}); with --skip-memory-check it only warns.
+   */
+  private void checkMemory(LanguageModel model, WindowPlan plan) {
+    boolean oneJvm = sc.isLocal();
+    int maxSequences = 0;
+    for (int p = 0; p < plan.partitions(); p++) {
+      maxSequences = Math.max(maxSequences, plan.sequenceCount(p));
+    }
+    int taskSlots = oneJvm ? sc.defaultParallelism()
+        : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
+    MemoryEstimate estimate = MemoryEstimate.of(model.layout().size(), model.hiddenSize(),
+        model.vocabSize(), plan.steps(), maxSequences, plan.partitions(), 0, oneJvm,
+        Math.max(1, Math.min(plan.partitions(), taskSlots)));
+    long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
+    String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, oneJvm);
+    if (why != null && !settings.skipMemoryCheck()) {
+      throw new InsufficientMemoryException(why);
+    }
+    if (why != null) {
+      out.println("warning: " + why);
+    }
   }
 
   /** The model as it stands, ready to be saved as the result or inside a checkpoint. */

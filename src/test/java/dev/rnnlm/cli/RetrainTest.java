@@ -73,8 +73,8 @@ class RetrainTest {
     String host = java.net.InetAddress.getLocalHost().getHostName();
     Files.writeString(registry.resolve(".lock"), "pid=" + ProcessHandle.current().pid() + "\nhost=" + host + "\n");
     CliRun locked = retrain(registry, SparkTestContext.sampleData().toString());
-    assertEquals(RetrainCommand.LOCKED, locked.exitCode(), locked.out());
-    assertTrue(locked.err().contains("locked by another retrain"), locked.err());
+    assertEquals(Main.LOCKED, locked.exitCode(), locked.out());
+    assertTrue(locked.err().contains("in use by another run (pid " + ProcessHandle.current().pid() + " on " + host), locked.err());
     assertFalse(Files.exists(registry.resolve("CURRENT")));
 
     Process gone = new ProcessBuilder("true").start();

@@ -1,0 +1,66 @@
+package dev.rnnlm.cli;
+
+import dev.rnnlm.data.InputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A failure as the one console line a user reads: what failed and why, no stack trace. */
+final class Failures {
+  /** Spark's text for a job stopped by a failed task: which task, where, and its exception's first line. */
+  private static final Pattern TASK_FAILURE = Pattern.compile(
+      "most recent failure: Lost task (\\S+) in stage (\\S+) \\(TID \\d+\\) \\(([^)]*)\\): ([^\\n]*)");
+  private static final String OWN_PACKAGE = "dev.rnnlm.";
+
+  private Failures() {}
+
+  static String oneLine(Throwable t) {
+    return firstLine(describe(t));
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof OutOfMemoryError) {
+      return String.format(Locale.ROOT, "the driver ran out of memory (%s) in a heap of %,d MiB; use a "
+          + "smaller vocabulary (--max-vocab, --min-freq), --hidden or --batch, or a larger heap "
+          + "(spark.driver.memory; RNNLM_JAVA_OPTS=-Xmx... for scripts/rnnlm)", t.getMessage(),
+          Runtime.getRuntime().maxMemory() >> 20);
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null) {
+        Matcher m = TASK_FAILURE.matcher(c.getMessage());
+        if (m.find()) {
+          return "a Spark task failed (task " + m.group(1) + " in stage " + m.group(2) + ", "
+              + m.group(3) + "): " + withoutOwnClassName(m.group(4));
+        }
+      }
+    }
+    if (t.getMessage() != null && isExpected(t)) {
+      return t.getMessage();
+    }
+    return t.toString();
+  }
+
+  /** Failures whose message is written for the user; others show their class too. */
+  private static boolean isExpected(Throwable t) {
+    return t instanceof OptionParsing.UsageException || t instanceof InputException
+        || t instanceof IllegalArgumentException || t instanceof IllegalStateException
+        || t instanceof IOException || t instanceof UncheckedIOException
+        || t.getClass().getName().startsWith(OWN_PACKAGE);
+  }
+
+  /** "dev.rnnlm.train.TaskOutOfMemoryException: partition 0 ..." -> "partition 0 ...". */
+  private static String withoutOwnClassName(String exception) {
+    int colon = exception.indexOf(": ");
+    if (exception.startsWith(OWN_PACKAGE) && colon > 0) {
+      return exception.substring(colon + 2);
+    }
+    return exception;
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).strip();
+  }
+}

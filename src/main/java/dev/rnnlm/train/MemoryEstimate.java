@@ -1,0 +1,106 @@
+package dev.rnnlm.train;
+
+import java.util.Locale;
+
+/**
+ * The memory a training run will need, estimated from its shapes once the vocabulary is known
+ * and before the first step, so that a run that cannot fit stops in seconds with one line
+ * instead of dying of {@code OutOfMemoryError} minutes later. Counts the large arrays only
+ * (4-byte floats; {@code N} parameters, {@code b} sequences per partition, {@code T} steps,
+ * {@code H} hidden units, {@code V} vocabulary):
+ *
+ * <pre>
+ * per task    kernel workspace: H_0..H_T (T+1)*b*H, logits T*b*V, dA T*b*H, packed W_hh 2*H*H
+ *             gradient N (one per partition, held by the driver in local mode)
+ *             result N (the gradient serialized for the driver; executors in other JVMs only)
+ * executor    the broadcast parameters N (executors in other JVMs only)
+ * driver      parameters N, a checkpoint's copy N and its bytes N, the optimizer's state,
+ *             P partition gradients N each, and with executors in other JVMs the serialized
+ *             broadcast N
+ * </pre>
+ *
+ * In local mode the driver's JVM also runs the tasks: its heap must hold the driver's share,
+ * every partition's gradient and the workspaces of the tasks that run at once.
+ *
+ * @param parameters N
+ * @param workspaceBytes one task's kernel workspace
+ * @param driverBytes what the driver's JVM holds (including local mode's tasks)
+ * @param executorBytes what one executor JVM holds with {@code tasksPerExecutor} tasks; 0 in local mode
+ * @param largestArray elements of the largest single array (a Java array holds at most 2^31 - 9)
+ */
+public record MemoryEstimate(long parameters, long workspaceBytes, long driverBytes,
+                             long executorBytes, long largestArray) {
+  /** What Spark keeps of every heap for itself ({@code spark.testing.reservedMemory}'s default). */
+  public static final long SPARK_RESERVED_BYTES = 300L << 20;
+
+  /**
+   * The estimate for a run.
+   *
+   * @param sequencesPerPartition the largest partition's share of the batch, b
+   * @param optimizerStateFloats floats of optimizer state (0 for SGD)
+   * @param oneJvm local mode: tasks run in the driver's JVM
+   * @param concurrentTasks tasks running at once in one JVM (local mode: min(P, cores);
+   *     elsewhere: task slots per executor)
+   */
+  public static MemoryEstimate of(long parameters, int hidden, int vocab, int steps,
+                                  int sequencesPerPartition, int partitions,
+                                  long optimizerStateFloats, boolean oneJvm, int concurrentTasks) {
+    long b = sequencesPerPartition;
+    long hs = (steps + 1L) * b * hidden;
+    long logits = steps * b * vocab;
+    long da = steps * b * hidden;
+    long packed = 2L * hidden * hidden;
+    long workspace = 4 * (hs + logits + da + packed);
+    long n4 = 4 * parameters;
+    long driverShare = 3 * n4 + 4 * optimizerStateFloats + partitions * n4 + (oneJvm ? 0 : n4);
+    long driver;
+    long executor;
+    if (oneJvm) {
+      driver = driverShare + concurrentTasks * workspace;
+      executor = 0;
+    } else {
+      driver = driverShare;
+      executor = n4 + concurrentTasks * (workspace + 2 * n4);
+    }
+    long largest = Math.max(parameters, Math.max(logits, Math.max(hs, da)));
+    return new MemoryEstimate(parameters, workspace, driver, executor, largest);
+  }
+
+  /** The part of a heap of {@code maxHeapBytes} the estimate may use: what Spark does not reserve. */
+  public static long usable(long maxHeapBytes) {
+    return Math.max(0, maxHeapBytes - SPARK_RESERVED_BYTES);
+  }
+
+  /**
+   * Why the run cannot fit, or null when it fits: each JVM's estimate against the usable part of
+   * its heap ({@code executorHeapBytes} is ignored in local mode), and no array beyond Java's
+   * limit. The message gives the estimate, the limit and the remedies.
+   */
+  public String whyNotFitting(long driverHeapBytes, long executorHeapBytes, boolean oneJvm) {
+    String remedies = "; remedies: a smaller vocabulary (--max-vocab, --min-freq), a smaller --hidden or "
+        + "--batch, more --partitions (on a cluster), a larger heap (spark.driver.memory / spark.executor.memory"
+        + (oneJvm ? "; RNNLM_JAVA_OPTS=-Xmx... for scripts/rnnlm" : "")
+        + "); --skip-memory-check trains anyway";
+    if (largestArray > Integer.MAX_VALUE - 8) {
+      return String.format(Locale.ROOT, "one array would hold %,d elements, more than a Java array can (%,d)%s",
+          largestArray, Integer.MAX_VALUE - 8, remedies);
+    }
+    String model = String.format(Locale.ROOT, "%,d parameters, %s a copy", parameters, mib(4 * parameters));
+    if (driverBytes > usable(driverHeapBytes)) {
+      return String.format(Locale.ROOT, "not enough memory: training needs about %s on the driver (%s%s), "
+          + "but its heap of %s leaves %s after Spark's reserve%s", mib(driverBytes), model,
+          oneJvm ? "; in local mode the driver also runs the tasks" : "", mib(driverHeapBytes),
+          mib(usable(driverHeapBytes)), remedies);
+    }
+    if (!oneJvm && executorBytes > usable(executorHeapBytes)) {
+      return String.format(Locale.ROOT, "not enough memory: training needs about %s per executor (%s), "
+          + "but spark.executor.memory %s leaves %s after Spark's reserve%s", mib(executorBytes), model,
+          mib(executorHeapBytes), mib(usable(executorHeapBytes)), remedies);
+    }
+    return null;
+  }
+
+  static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%,d MiB", (bytes + (1 << 20) - 1) >> 20);
+  }
+}
