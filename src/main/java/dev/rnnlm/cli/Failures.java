@@ -28,6 +28,10 @@ final class Failures {
           Runtime.getRuntime().maxMemory() >> 20);
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().contains("because SparkContext was shut down")) {
+        return "stopped: Spark was shut down while training (the process was interrupted or its "
+            + "Spark context stopped); continue from the newest checkpoint with --resume";
+      }
       if (c.getMessage() != null) {
         Matcher m = TASK_FAILURE.matcher(c.getMessage());
         if (m.find()) {

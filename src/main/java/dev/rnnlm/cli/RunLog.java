@@ -41,6 +41,9 @@ final class RunLog implements AutoCloseable {
   private final boolean copyOnClose;
   private final List<Appender> detached = new ArrayList<>();
   private final FileAppender appender;
+  /** Set when the JVM begins to shut down (a signal): the console then stays quiet to the end. */
+  private volatile boolean jvmEnding;
+  private final Thread shutdownWatch = new Thread(() -> jvmEnding = true, "rnnlm-run-log-shutdown");
 
   private RunLog(java.nio.file.Path localFile, FileSystem fs, Path destination, boolean copyOnClose) {
     this.localFile = localFile;
@@ -67,6 +70,7 @@ final class RunLog implements AutoCloseable {
     }
     root.addAppender(appender, null, null);
     context.updateLoggers();
+    Runtime.getRuntime().addShutdownHook(shutdownWatch);
   }
 
   /** Starts the log of {@code command} in {@code dir}/logs (created). */
@@ -123,9 +127,21 @@ final class RunLog implements AutoCloseable {
     return new Main.LoggedFailure(failure, destination.toString());
   }
 
-  /** Puts the console back and, off the local file system, copies the file into place. */
+  /**
+   * Puts the console back (unless the JVM is ending: Spark's shutdown would then print its
+   * warnings after the error line) and, off the local file system, copies the file into place.
+   */
   @Override
   public void close() throws IOException {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownWatch);
+    } catch (IllegalStateException e) {
+      jvmEnding = true;
+    }
+    if (jvmEnding) {
+      copyIfRemote();
+      return;
+    }
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
     var config = context.getConfiguration();
     LoggerConfig root = config.getRootLogger();
@@ -135,8 +151,12 @@ final class RunLog implements AutoCloseable {
     }
     context.updateLoggers();
     appender.stop();
-    if (copyOnClose) {
-      fs.copyFromLocalFile(true, true, new Path(localFile.toUri()), destination);
+    copyIfRemote();
+  }
+
+  private void copyIfRemote() throws IOException {
+    if (copyOnClose && Files.exists(localFile)) {
+      fs.copyFromLocalFile(false, true, new Path(localFile.toUri()), destination);
     }
   }
 }

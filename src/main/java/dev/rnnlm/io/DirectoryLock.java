@@ -15,6 +15,7 @@ import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.ShutdownHookManager;
 
@@ -22,8 +23,8 @@ import org.apache.hadoop.util.ShutdownHookManager;
  * The one writer of a directory ({@code DIR/.lock}: pid, host, start time), on any Hadoop file
  * system. {@code train} holds it on its model directory and {@code retrain} on its registry.
  *
- * <p>Taking it creates the lock file exclusively (an atomic create on the local file system and
- * on HDFS), so of two writers exactly one wins. A lock whose holder no longer runs on this host
+ * <p>Taking it creates the lock file exclusively and whole (a hard link on the local file system,
+ * a rename on HDFS, both failing when the name exists), so of two writers exactly one wins. A lock whose holder no longer runs on this host
  * (SIGKILL, a crash, a power cut) is stale and taken over with a warning; a lock held from another
  * host is never taken over, since its process cannot be checked from here. Released by
  * {@link #close}, and by a JVM shutdown hook on SIGTERM or Ctrl-C.
@@ -71,6 +72,9 @@ public final class DirectoryLock implements AutoCloseable {
       throws IOException {
     Path root = new Path(dir);
     FileSystem fs = root.getFileSystem(conf);
+    if (fs instanceof LocalFileSystem checksummed) {
+      fs = checksummed.getRaw(); // no .crc beside the lock: a stale one would make it unreadable
+    }
     fs.mkdirs(root);
     Path path = new Path(root, FILE);
     String pid = Long.toString(ProcessHandle.current().pid());
@@ -130,29 +134,33 @@ public final class DirectoryLock implements AutoCloseable {
   }
 
   /**
-   * Creates {@code path} only if it does not exist, atomically. Hadoop's local file system
-   * checks and creates in two steps, so there the JDK's exclusive create is used instead.
+   * Creates {@code path} with {@code content} only if it does not exist, atomically and whole: the
+   * content goes to a temporary file first, which then takes the name by an operation that fails
+   * when the name exists (a hard link locally, a rename on HDFS). A reader never sees a partly
+   * written lock, whose truncated pid could look like a process that is gone.
    */
   private static boolean createExclusively(FileSystem fs, Path path, byte[] content) throws IOException {
+    Path tmp = new Path(path.getParent(), path.getName() + "." + java.util.UUID.randomUUID() + ".tmp");
     java.nio.file.Path local = ModelDirectory.localFile(fs, path);
     if (local != null) {
+      java.nio.file.Path localTmp = ModelDirectory.localFile(fs, tmp);
+      Files.write(localTmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       try {
-        Files.write(local, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.createLink(local, localTmp);
         return true;
       } catch (FileAlreadyExistsException e) {
         return false;
+      } finally {
+        Files.deleteIfExists(localTmp);
       }
     }
-    try (FSDataOutputStream out = fs.create(path, false)) {
+    try (FSDataOutputStream out = fs.create(tmp, false)) {
       out.write(content);
-      return true;
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException | org.apache.hadoop.ipc.RemoteException e) {
-      return false;
-    } catch (IOException e) {
-      if (fs.exists(path)) {
-        return false;
-      }
-      throw e;
+    }
+    try {
+      return fs.rename(tmp, path);
+    } finally {
+      fs.delete(tmp, false);
     }
   }
 

@@ -138,7 +138,8 @@ public final class ModelDirectory {
     moveStagedIntoPlace();
   }
 
-  private void completeInterruptedReplacement(PrintStream log) throws IOException {
+  /** Finishes a replacement that a crash interrupted (see the class comment); a no-op otherwise. */
+  void completeInterruptedReplacement(PrintStream log) throws IOException {
     if (fs.exists(new Path(root, PUBLISHING))) {
       log.println("completing the interrupted replacement of the model in " + dir);
       moveStagedIntoPlace();

@@ -27,9 +27,11 @@ import java.util.Locale;
  * @param driverBytes what the driver's JVM holds (including local mode's tasks)
  * @param executorBytes what one executor JVM holds with {@code tasksPerExecutor} tasks; 0 in local mode
  * @param largestArray elements of the largest single array (a Java array holds at most 2^31 - 9)
+ * @param stepResultBytes what a step's tasks send the driver through Spark (the P gradients);
+ *     0 in local mode, where they pass by reference
  */
 public record MemoryEstimate(long parameters, long workspaceBytes, long driverBytes,
-                             long executorBytes, long largestArray) {
+                             long executorBytes, long largestArray, long stepResultBytes) {
   /** What Spark keeps of every heap for itself ({@code spark.testing.reservedMemory}'s default). */
   public static final long SPARK_RESERVED_BYTES = 300L << 20;
 
@@ -63,7 +65,8 @@ public record MemoryEstimate(long parameters, long workspaceBytes, long driverBy
       executor = n4 + concurrentTasks * (workspace + 2 * n4);
     }
     long largest = Math.max(parameters, Math.max(logits, Math.max(hs, da)));
-    return new MemoryEstimate(parameters, workspace, driver, executor, largest);
+    return new MemoryEstimate(parameters, workspace, driver, executor, largest,
+        oneJvm ? 0 : partitions * n4);
   }
 
   /** The part of a heap of {@code maxHeapBytes} the estimate may use: what Spark does not reserve. */
@@ -73,10 +76,12 @@ public record MemoryEstimate(long parameters, long workspaceBytes, long driverBy
 
   /**
    * Why the run cannot fit, or null when it fits: each JVM's estimate against the usable part of
-   * its heap ({@code executorHeapBytes} is ignored in local mode), and no array beyond Java's
-   * limit. The message gives the estimate, the limit and the remedies.
+   * its heap ({@code executorHeapBytes} is ignored in local mode), a step's results against
+   * {@code maxResultBytes} ({@code spark.driver.maxResultSize}; 0 = unlimited), and no array
+   * beyond Java's limit. The message gives the estimate, the limit and the remedies.
    */
-  public String whyNotFitting(long driverHeapBytes, long executorHeapBytes, boolean oneJvm) {
+  public String whyNotFitting(long driverHeapBytes, long executorHeapBytes, long maxResultBytes,
+                              boolean oneJvm) {
     String remedies = "; remedies: a smaller vocabulary (--max-vocab, --min-freq), a smaller --hidden or "
         + "--batch, more --partitions (on a cluster), a larger heap (spark.driver.memory / spark.executor.memory"
         + (oneJvm ? "; RNNLM_JAVA_OPTS=-Xmx... for scripts/rnnlm" : "")
@@ -96,6 +101,12 @@ public record MemoryEstimate(long parameters, long workspaceBytes, long driverBy
       return String.format(Locale.ROOT, "not enough memory: training needs about %s per executor (%s), "
           + "but spark.executor.memory %s leaves %s after Spark's reserve%s", mib(executorBytes), model,
           mib(executorHeapBytes), mib(usable(executorHeapBytes)), remedies);
+    }
+    if (maxResultBytes > 0 && stepResultBytes > maxResultBytes) {
+      return String.format(Locale.ROOT, "a step's results (one gradient per partition: %s) exceed "
+          + "spark.driver.maxResultSize (%s); raise it (--conf spark.driver.maxResultSize=%dm) or use "
+          + "fewer --partitions or a smaller vocabulary", mib(stepResultBytes), mib(maxResultBytes),
+          (stepResultBytes >> 20) * 2);
     }
     return null;
   }

@@ -213,7 +213,8 @@ public final class Trainer {
         model.vocabSize(), plan.steps(), maxSequences, plan.partitions(), 0, oneJvm,
         Math.max(1, Math.min(plan.partitions(), taskSlots)));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
-    String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, oneJvm);
+    long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
+    String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, maxResult, oneJvm);
     if (why != null && !settings.skipMemoryCheck()) {
       throw new InsufficientMemoryException(why);
     }

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.testutil.CliProcess;
 import dev.rnnlm.testutil.SparkTestContext;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,27 +92,13 @@ class KillAndResumeTest {
   }
 
   private Process start(Path model, boolean resume) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-modules") || arg.startsWith("-D")
-          && !arg.startsWith("-Dbasedir")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), "dev.rnnlm.cli.Main",
-        "train", "--input", SparkTestContext.sampleData().toString(), "--model", model.toString(),
-        "--checkpoint-every-steps", "5"));
-    cmd.addAll(List.of(OPTIONS));
+    List<String> args = new ArrayList<>(List.of("train", "--input", SparkTestContext.sampleData().toString(),
+        "--model", model.toString(), "--checkpoint-every-steps", "5"));
+    args.addAll(List.of(OPTIONS));
     if (resume) {
-      cmd.add("--resume");
+      args.add("--resume");
     }
-    File log = work.resolve(resume ? "last.log" : "first.log").toFile();
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log));
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-    return pb.start();
+    return CliProcess.start("1g", work.resolve(resume ? "last.log" : "first.log"), args);
   }
 
   private static java.util.Map<String, String> toMap(List<String> args) {
