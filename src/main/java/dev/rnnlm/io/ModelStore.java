@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -38,7 +39,7 @@ import org.apache.hadoop.fs.Path;
  * DIR/vocab.json       tokens in id order (JSON array of strings)
  * DIR/parameters.bin   float32 little-endian, flat, in the layout model.json lists
  * DIR/metrics.jsonl    one JSON object per epoch (appended by training)
- * DIR/training.png     perplexity against epoch (rewritten by training every epoch)
+ * DIR/training.png     perplexity against epoch (redrawn by training every few seconds)
  * </pre>
  *
  * Each file is written under a temporary name and renamed into place.
@@ -140,40 +141,78 @@ public final class ModelStore {
     }
   }
 
-  /** Appends one JSON line to {@code DIR/metrics.jsonl} (rewrites the file: works on every file system). */
+  /**
+   * Appends one JSON line to {@code DIR/metrics.jsonl}: a real append where the file system has
+   * one (local, HDFS), else the file is rewritten (object stores). A line cut short by a crash is
+   * skipped when the metrics are read back ({@link #truncateMetrics}).
+   */
   public void appendMetrics(String dir, Map<String, Object> metrics) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
-    FileSystem fs = file.getFileSystem(conf);
-    byte[] old = fs.exists(file) ? readAll(fs, file) : new byte[0];
+    FileSystem fs = metricsFileSystem(file);
     byte[] line = (JSON.writeValueAsString(metrics) + "\n").getBytes(StandardCharsets.UTF_8);
+    if (fs.exists(file) && fs.hasPathCapability(file, CommonPathCapabilities.FS_APPEND)) {
+      try (FSDataOutputStream out = fs.append(file)) {
+        out.write(line);
+        out.hflush();
+      }
+      return;
+    }
+    byte[] old = fs.exists(file) ? readAll(fs, file) : new byte[0];
     byte[] all = new byte[old.length + line.length];
     System.arraycopy(old, 0, all, 0, old.length);
     System.arraycopy(line, 0, all, old.length, line.length);
     writeAtomically(fs, file, all);
   }
 
-  /** Keeps only the metrics lines of epochs {@code <= lastEpoch} (a resumed run rewrites the rest). */
+  /**
+   * Keeps only the metrics lines of epochs {@code <= lastEpoch} (a resumed run rewrites the rest),
+   * dropping a last line that a crash cut short.
+   */
   public void truncateMetrics(String dir, int lastEpoch) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
-    FileSystem fs = file.getFileSystem(conf);
+    FileSystem fs = metricsFileSystem(file);
     if (!fs.exists(file)) {
       return;
     }
     StringBuilder kept = new StringBuilder();
     for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
-      if (!line.isBlank() && JSON.readTree(line).path("epoch").asInt() <= lastEpoch) {
+      JsonNode parsed;
+      try {
+        parsed = line.isBlank() ? null : JSON.readTree(line);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        parsed = null; // cut short
+      }
+      if (parsed != null && parsed.path("epoch").asInt() <= lastEpoch) {
         kept.append(line).append('\n');
       }
     }
     writeAtomically(fs, file, kept.toString().getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The file system the metrics are written with: on the local one, the raw file system (a
+   * checksum file beside a file that is appended to would go stale; a stale one left by an
+   * earlier version is removed).
+   */
+  private FileSystem metricsFileSystem(Path file) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem checksummed) {
+      FileSystem raw = checksummed.getRaw();
+      Path crc = new Path(file.getParent(), "." + file.getName() + ".crc");
+      if (raw.exists(crc)) {
+        raw.delete(crc, false);
+      }
+      return raw;
+    }
+    return fs;
+  }
+
   /** Removes a previous run's metrics and plot so a new training run starts fresh. */
   public void resetMetrics(String dir) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
-    FileSystem fs = file.getFileSystem(conf);
-    fs.delete(file, false);
-    fs.delete(new Path(dir, TrainingPlot.FILE), false);
+    metricsFileSystem(file).delete(file, false);
+    Path plot = new Path(dir, TrainingPlot.FILE);
+    plot.getFileSystem(conf).delete(plot, false);
   }
 
   /** Rewrites {@code DIR/training.png} with the perplexities so far. */

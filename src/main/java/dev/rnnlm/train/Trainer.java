@@ -41,7 +41,11 @@ public final class Trainer {
   private final ModelStore store;
   private final CheckpointStore checkpoints;
   private Vocabulary vocabulary;
-  private String lastCheckpoint; // the newest checkpoint written or resumed from, if any
+  /** The newest checkpoint written or resumed from, if any (written by the writer's thread). */
+  private volatile String lastCheckpoint;
+  /** Checkpoints, metrics and plots off the driver's critical path; one per run. */
+  private BackgroundWriter writer;
+  private long lastPlotNanos;
   private final SavedModel base;  // warm start, or null
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
@@ -67,7 +71,9 @@ public final class Trainer {
   public Outcome run() throws IOException {
     TrainSettings s = settings;
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    try (TrainingData data = TrainingData.prepare(sc, s, base == null ? null : base.vocabulary())) {
+    try (TrainingData data = TrainingData.prepare(sc, s, base == null ? null : base.vocabulary());
+         BackgroundWriter w = new BackgroundWriter()) {
+      writer = w;
       return train(data, pipeline);
     }
   }
@@ -153,6 +159,7 @@ public final class Trainer {
         try {
           norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
         } catch (TrainingDivergedException e) {
+          finishWritesQuietly();
           throw e.withCheckpoint(lastCheckpoint);
         }
         states = totals.finalStates();
@@ -165,8 +172,8 @@ public final class Trainer {
         progress.stepDone(step + 1, tokens - tokensBefore);
         if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && step + 1 < steps) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
-              epoch, step + 1, states, lossSum, tokens, normSum, clipped, perplexities, valPerplexities),
-              stepsDone);
+              epoch, step + 1, states, lossSum, tokens, normSum, clipped, List.copyOf(perplexities),
+              List.copyOf(valPerplexities)), stepsDone);
         }
       }
       progress.endEpoch();
@@ -181,7 +188,7 @@ public final class Trainer {
       }
       logEpoch(modelDir, epoch + 1, perplexity, (tokens - tokensBefore) / seconds, normSum / steps,
           (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
-      store.writePlot(modelDir, epochNumbers(perplexities.size()), perplexities, valPerplexities);
+      plot(modelDir, perplexities, valPerplexities, epoch + 1 == s.epochs());
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
@@ -189,9 +196,11 @@ public final class Trainer {
       boolean stepCheckpoint = s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0;
       if (epochCheckpoint || stepCheckpoint) {
         checkpoint(new Checkpoint(snapshot(model, params, epoch + 1, stepsDone, tokensSeen, plan),
-            epoch + 1, 0, null, 0, 0, 0, 0, perplexities, valPerplexities), stepsDone);
+            epoch + 1, 0, null, 0, 0, 0, 0, List.copyOf(perplexities), List.copyOf(valPerplexities)),
+            stepsDone);
       }
     }
+    finishWrites();
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.unigramPerplexity());
@@ -232,9 +241,55 @@ public final class Trainer {
         TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens()));
   }
 
+  /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
   private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
-    lastCheckpoint = checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints())
-        .toString();
+    submit("checkpoint at step " + stepsDone, () -> lastCheckpoint =
+        checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints()).toString());
+  }
+
+  /** Plots are redrawn at most every {@link #PLOT_INTERVAL_NANOS}, and after the last epoch. */
+  private static final long PLOT_INTERVAL_NANOS = 5_000_000_000L;
+
+  private void plot(String modelDir, List<Double> training, List<Double> validation, boolean last)
+      throws IOException {
+    long now = System.nanoTime();
+    if (!last && lastPlotNanos != 0 && now - lastPlotNanos < PLOT_INTERVAL_NANOS) {
+      return;
+    }
+    lastPlotNanos = now;
+    List<Double> t = List.copyOf(training);
+    List<Double> v = List.copyOf(validation);
+    submit("the training plot", () -> store.writePlot(modelDir, epochNumbers(t.size()), t, v));
+  }
+
+  private void submit(String what, BackgroundWriter.Write write) throws IOException {
+    try {
+      writer.submit(what, write);
+    } catch (IOException e) {
+      throw withLastCheckpoint(e);
+    }
+  }
+
+  private void finishWrites() throws IOException {
+    try {
+      writer.finish();
+    } catch (IOException e) {
+      throw withLastCheckpoint(e);
+    }
+  }
+
+  /** Before a failure is reported: the writes in flight finish, so the last checkpoint is known. */
+  private void finishWritesQuietly() {
+    try {
+      writer.finish();
+    } catch (IOException e) {
+      // the run is failing already; the last checkpoint written is still named
+    }
+  }
+
+  private IOException withLastCheckpoint(IOException e) {
+    return new IOException(e.getMessage() + "; last good checkpoint: "
+        + (lastCheckpoint == null ? "none" : lastCheckpoint), e);
   }
 
   /**
@@ -335,7 +390,7 @@ public final class Trainer {
     if (valPerplexity != null) {
       m.put("val_perplexity", valPerplexity);
     }
-    store.appendMetrics(modelDir, m);
+    submit("metrics", () -> store.appendMetrics(modelDir, m));
   }
 
   /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */
