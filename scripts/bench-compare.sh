@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: this project (scripts/rnnlm bench) against the PyTorch reference
-# (../shared/bench/ref_torch_rnn.py, or $REF) on the same corpus, same machine, same run,
+# (scripts/ref_torch_rnn.py, or $REF) on the same corpus, same machine, same run,
 # alternating the programs ROUNDS times and reporting medians.
 #   scripts/bench-compare.sh [CORPUS]   (default: sample-data x3, cut to 170k tokens)
 # Needs: the packaged jar, /usr/bin/python3 with torch (Debian: apt-get install python3-torch).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ref="${REF:-$here/../shared/bench/ref_torch_rnn.py}"
+ref="${REF:-$here/scripts/ref_torch_rnn.py}"
 rounds="${ROUNDS:-3}"
 corpus="${1:-}"
 if [[ -z "$corpus" ]]; then
