@@ -44,7 +44,8 @@ final class TrainCommand {
       Option.value("keep-checkpoints", "K", "keep the K newest checkpoints [3]"),
       Option.flag("resume", "continue from the newest good checkpoint in --model DIR"),
       Option.flag("overwrite", "replace the model in --model DIR; the old one stays until the new one is complete"),
-      Option.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (warns instead)"));
+      Option.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (warns instead)"),
+      Option.flag("verbose", "print where the time before the first step went"));
 
   private TrainCommand() {}
 

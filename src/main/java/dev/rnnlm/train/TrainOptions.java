@@ -43,7 +43,8 @@ public final class TrainOptions {
         OptionValues.intValue(o, "keep-checkpoints", d.keepCheckpoints()),
         OptionValues.booleanValue(o, "resume", d.resume()),
         OptionValues.intValue(o, "max-vocab", d.maxVocab()),
-        OptionValues.booleanValue(o, "skip-memory-check", d.skipMemoryCheck()));
+        OptionValues.booleanValue(o, "skip-memory-check", d.skipMemoryCheck()),
+        OptionValues.booleanValue(o, "verbose", d.verbose()));
   }
 
   /** The settings as option values, with the partition count actually used. */

@@ -34,6 +34,7 @@ import dev.rnnlm.text.Tokenizer;
  * @param resume continue from the newest good checkpoint in the model directory
  * @param maxVocab at most this many ids, {@code <unk>} included; 0 = no cap
  * @param skipMemoryCheck train even when the memory estimate exceeds the heaps (it warns)
+ * @param verbose print where the time before the first step went
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
@@ -41,10 +42,10 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
                             String master, long seed, int sampleEvery, String samplePrefix,
                             String val, double valFraction, int checkpointEvery,
                             int checkpointEverySteps, int keepCheckpoints, boolean resume,
-                            int maxVocab, boolean skipMemoryCheck) {
+                            int maxVocab, boolean skipMemoryCheck, boolean verbose) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false);
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false, false);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -84,7 +85,7 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     return new TrainSettings(input, dir, epochs, hidden, batch, steps, lr, clip, sampling, tokens,
         normalize, minFreq, maxTokens, partitions, master, seed, sampleEvery, samplePrefix, val,
         valFraction, checkpointEvery, checkpointEverySteps, keepCheckpoints, resume, maxVocab,
-        skipMemoryCheck);
+        skipMemoryCheck, verbose);
   }
 
   private static void positive(String option, long value) {

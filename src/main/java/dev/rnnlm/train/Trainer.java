@@ -17,6 +17,7 @@ import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,11 +70,16 @@ public final class Trainer {
   public record Outcome(SavedModel model, List<Double> epochPerplexities, double unigramPerplexity) {}
 
   public Outcome run() throws IOException {
+    long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     TrainSettings s = settings;
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
     try (TrainingData data = TrainingData.prepare(sc, s, base == null ? null : base.vocabulary());
          BackgroundWriter w = new BackgroundWriter()) {
       writer = w;
+      if (s.verbose()) {
+        out.printf("start-up: JVM + Spark %.2f s, reading + vocabulary %.2f s, layout %.2f s%n",
+            sinceJvmStart / 1e3, data.readNanos() / 1e9, data.layoutNanos() / 1e9);
+      }
       return train(data, pipeline);
     }
   }

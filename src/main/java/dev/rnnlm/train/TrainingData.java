@@ -22,11 +22,14 @@ import org.apache.spark.api.java.JavaSparkContext;
  * @param samplePrefix ids of the prefix used for samples during training
  * @param malformedSequences malformed UTF-8 sequences replaced while reading
  * @param unknownTokens training tokens that map to {@code <unk>}
+ * @param readNanos reading, tokenizing and counting the vocabulary (validation text included)
+ * @param layoutNanos laying the corpus out per partition and caching it
  */
 public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, WindowPlan plan,
                            JavaRDD<TokenShard> validation, long validationTokens,
                            double unigramPerplexity, List<Integer> samplePrefix,
-                           long malformedSequences, long unknownTokens) implements AutoCloseable {
+                           long malformedSequences, long unknownTokens, long readNanos,
+                           long layoutNanos) implements AutoCloseable {
   private static final int SAMPLE_PREFIX_TOKENS = 10;
 
   /**
@@ -44,6 +47,7 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
    */
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s,
                                      Vocabulary fixedVocabulary) throws IOException {
+    long start = System.nanoTime();
     TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
     try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
         s.minFreq(), s.maxVocab(), 0)) {
@@ -82,9 +86,11 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
         }
       }
       long[] idCounts = corpus.idCounts();
-      return new TrainingData(corpus.layout(ranges), vocab, plan, validation, validationTokens,
+      long read = System.nanoTime();
+      JavaRDD<TokenShard> shards = corpus.layout(ranges);
+      return new TrainingData(shards, vocab, plan, validation, validationTokens,
           unigramPerplexity(idCounts), prefix, corpus.malformedSequences(),
-          idCounts[Vocabulary.UNKNOWN_ID]);
+          idCounts[Vocabulary.UNKNOWN_ID], read - start, System.nanoTime() - read);
     }
   }
 
