@@ -30,7 +30,7 @@ final class RetrainCommand {
     options.add(Option.value("tolerance", "T", "promote when new validation perplexity <= current x (1 + T) [0.02]"));
     options.add(Option.value("keep-versions", "K", "keep the K newest versions (and always the current one) [5]"));
     for (Option o : TrainCommand.OPTIONS) {
-      if (!List.of("model", "resume", "config").contains(o.name())) {
+      if (!List.of("model", "resume", "overwrite", "config").contains(o.name())) {
         options.add(o);
       }
     }

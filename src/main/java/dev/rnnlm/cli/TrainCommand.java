@@ -45,7 +45,8 @@ final class TrainCommand {
       Option.flag("resume", "continue from the newest good checkpoint in --model DIR"),
       Option.flag("overwrite", "replace the model in --model DIR; the old one stays until the new one is complete"),
       Option.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (warns instead)"),
-      Option.flag("verbose", "print where the time before the first step went"));
+      Option.flag("verbose", "print where the time before the first step went"),
+      Option.flag("allow-mixed-kernels", "train even when executors compute with different BLAS or recurrent kernels (the model is then not reproducible bit for bit)"));
 
   private TrainCommand() {}
 

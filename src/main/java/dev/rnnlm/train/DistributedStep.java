@@ -76,10 +76,11 @@ final class DistributedStep {
   /**
    * Sums of one step: loss, target tokens and gradient (not yet divided by the token count;
    * the caller's to change, until the next step, which may reuse it), each partition's final
-   * states ({@code finalStates[p]}, null for random sampling) and where the step's time went.
+   * states ({@code finalStates[p]}, null for random sampling), where the step's time went, and
+   * what each partition computed with and where ({@code kernels[p]}, {@code executors[p]}).
    */
   record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
-                StepTiming timing) {}
+                StepTiming timing, String[] kernels, String[] executors) {}
 
   /**
    * Nanoseconds of one step's phases: opening the channel (creating the broadcast); from then
@@ -159,7 +160,11 @@ final class DistributedStep {
       long maxKernelCpuNanos = 0;
       long firstTaskStart = Long.MAX_VALUE;
       long lastKernelEnd = Long.MIN_VALUE;
+      String[] kernels = new String[parts.length];
+      String[] executors = new String[parts.length];
       for (StepResult r : parts) {
+        kernels[r.partition()] = r.kernels();
+        executors[r.partition()] = r.executor();
         if (r != parts[0]) {
           float[] g = r.gradSum().values();
           for (int i = 0; i < grad.length; i++) {
@@ -180,7 +185,7 @@ final class DistributedStep {
       return new Totals(loss, tokens, grad, finalStates, new StepTiming(channelOpenNanos,
           oneClock ? firstTaskStart - (start + channelOpenNanos) : -1, maxKernelNanos,
           maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1,
-          System.nanoTime() - jobDone));
+          System.nanoTime() - jobDone), kernels, executors);
     } finally {
       channel.close();
     }

@@ -2,10 +2,12 @@ package dev.rnnlm.train;
 
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.linalg.Kernels;
 import dev.rnnlm.model.LanguageModel;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
@@ -45,6 +47,12 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
   private static final boolean THREAD_CPU_TIME =
       THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
 
+  /** "executor 1 on 10.0.0.7" ("executor driver on ..." in local mode). */
+  private static String executor() {
+    SparkEnv env = SparkEnv.get();
+    return "executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host();
+  }
+
   private static long threadCpuNanos() {
     return THREAD_CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
   }
@@ -83,6 +91,6 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
     return channel.send(new StepResult(p, loss, windows.length, new PackedFloats(grad),
         carried ? new PackedFloats(state) : null, kernelEnd - start, kernelCpuNanos, taskStart,
-        kernelEnd));
+        kernelEnd, Kernels.inUse(), executor()));
   }
 }

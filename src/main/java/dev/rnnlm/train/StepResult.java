@@ -9,8 +9,10 @@ import java.io.Serializable;
  * wall and CPU nanoseconds spent in the forward + backward kernel (their difference is
  * time the task thread waited for a core). {@code taskStartNanos} (entering the task function)
  * and {@code kernelEndNanos} are the executor's {@code System.nanoTime()}: comparable with the
- * driver's only when both are the same JVM (local mode).
+ * driver's only when both are the same JVM (local mode). {@code kernels} is what the executor
+ * computed with ({@link dev.rnnlm.linalg.Kernels#inUse}), {@code executor} which one it was.
  */
 record StepResult(int partition, double lossSum, long tokens, PackedFloats gradSum,
                   PackedFloats finalState, long kernelNanos,
-                  long kernelCpuNanos, long taskStartNanos, long kernelEndNanos) implements Serializable {}
+                  long kernelCpuNanos, long taskStartNanos, long kernelEndNanos, String kernels,
+                  String executor) implements Serializable {}

@@ -44,7 +44,8 @@ public final class TrainOptions {
         OptionValues.booleanValue(o, "resume", d.resume()),
         OptionValues.intValue(o, "max-vocab", d.maxVocab()),
         OptionValues.booleanValue(o, "skip-memory-check", d.skipMemoryCheck()),
-        OptionValues.booleanValue(o, "verbose", d.verbose()));
+        OptionValues.booleanValue(o, "verbose", d.verbose()),
+        OptionValues.booleanValue(o, "allow-mixed-kernels", d.allowMixedKernels()));
   }
 
   /** The settings as option values, with the partition count actually used. */

@@ -35,6 +35,7 @@ import dev.rnnlm.text.Tokenizer;
  * @param maxVocab at most this many ids, {@code <unk>} included; 0 = no cap
  * @param skipMemoryCheck train even when the memory estimate exceeds the heaps (it warns)
  * @param verbose print where the time before the first step went
+ * @param allowMixedKernels train even when executors compute with different kernels (warns once)
  */
 public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
                             int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
@@ -42,10 +43,11 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
                             String master, long seed, int sampleEvery, String samplePrefix,
                             String val, double valFraction, int checkpointEvery,
                             int checkpointEverySteps, int keepCheckpoints, boolean resume,
-                            int maxVocab, boolean skipMemoryCheck, boolean verbose) {
+                            int maxVocab, boolean skipMemoryCheck, boolean verbose,
+                            boolean allowMixedKernels) {
 
   public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false, false);
+      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false, false, false);
 
   public TrainSettings {
     positive("--epochs", epochs);
@@ -85,7 +87,7 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     return new TrainSettings(input, dir, epochs, hidden, batch, steps, lr, clip, sampling, tokens,
         normalize, minFreq, maxTokens, partitions, master, seed, sampleEvery, samplePrefix, val,
         valFraction, checkpointEvery, checkpointEverySteps, keepCheckpoints, resume, maxVocab,
-        skipMemoryCheck, verbose);
+        skipMemoryCheck, verbose, allowMixedKernels);
   }
 
   private static void positive(String option, long value) {

@@ -161,6 +161,7 @@ public final class Trainer {
       for (int step = firstStep; step < steps; step++) {
         sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
         DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
+        checkKernels(totals);
         double norm;
         try {
           norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
@@ -210,6 +211,54 @@ public final class Trainer {
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.unigramPerplexity());
+  }
+
+  private boolean mixedKernelsReported;
+
+  /**
+   * Stops the run, before the step is applied, when its partitions were computed with different
+   * kernels (an executor without native BLAS or AVX2, say): the model would then depend on which
+   * executor ran which task. With --allow-mixed-kernels it warns once instead.
+   */
+  private void checkKernels(DistributedStep.Totals totals) {
+    String mixed = differentKernels(totals.kernels(), totals.executors());
+    if (mixed == null || mixedKernelsReported) {
+      return;
+    }
+    if (!settings.allowMixedKernels()) {
+      finishWritesQuietly();
+      throw new IllegalStateException("the executors of this run compute with different kernels: "
+          + mixed + "; the model would depend on which executor ran which task: give every executor "
+          + "the same native libraries and options, or pass --allow-mixed-kernels");
+    }
+    out.println("warning: the executors of this run compute with different kernels: " + mixed
+        + "; the model is not reproducible bit for bit (it depends on which executor ran which task)");
+    mixedKernelsReported = true;
+  }
+
+  /**
+   * Null when every partition reports the same kernels, else each kernel with the executors and
+   * partitions that used it: "[K1] on executor 0 on h (partitions 0, 2); [K2] on executor 1 on h
+   * (partition 1)".
+   */
+  static String differentKernels(String[] kernels, String[] executors) {
+    Map<String, Map<String, List<Integer>>> byKernel = new LinkedHashMap<>();
+    for (int p = 0; p < kernels.length; p++) {
+      byKernel.computeIfAbsent(kernels[p], k -> new LinkedHashMap<>())
+          .computeIfAbsent(executors[p], e -> new ArrayList<>()).add(p);
+    }
+    if (byKernel.size() <= 1) {
+      return null;
+    }
+    List<String> groups = new ArrayList<>();
+    byKernel.forEach((kernel, where) -> {
+      List<String> places = new ArrayList<>();
+      where.forEach((executor, partitions) -> places.add(executor + " (partition"
+          + (partitions.size() > 1 ? "s " : " ")
+          + String.join(", ", partitions.stream().map(String::valueOf).toList()) + ")"));
+      groups.add("[" + kernel + "] on " + String.join(", ", places));
+    });
+    return String.join("; ", groups);
   }
 
   /**

@@ -49,10 +49,20 @@ public final class StandaloneCluster implements AutoCloseable {
    * empty directory the caller deletes later) and waits until every worker has registered.
    */
   public static StandaloneCluster start(Path root, int workers) throws IOException, InterruptedException {
+    return start(root, workers, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int)}, with environment variables for some workers (by index), which
+   * their executors inherit: {@code JAVA_TOOL_OPTIONS} gives one worker's executors other JVM
+   * options than the rest.
+   */
+  public static StandaloneCluster start(Path root, int workers, Map<Integer, Map<String, String>> workerEnv)
+      throws IOException, InterruptedException {
     StandaloneCluster cluster = new StandaloneCluster(root);
     try {
       cluster.layOutSparkHome();
-      cluster.startDaemons(workers);
+      cluster.startDaemons(workers, workerEnv);
       return cluster;
     } catch (IOException | InterruptedException | RuntimeException | Error e) {
       cluster.close();
@@ -204,7 +214,8 @@ public final class StandaloneCluster implements AutoCloseable {
     Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  private void startDaemons(int workers) throws IOException, InterruptedException {
+  private void startDaemons(int workers, Map<Integer, Map<String, String>> workerEnv)
+      throws IOException, InterruptedException {
     String classpath = sparkHome.resolve("jars") + "/*";
     List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-Dspark.master.rest.enabled=false"));
     jvm.addAll(Packaged.javaOpens());
@@ -230,6 +241,7 @@ public final class StandaloneCluster implements AutoCloseable {
               "--webui-port", "0", "--work-dir", work.toString())))
           .redirectErrorStream(true).redirectOutput(log.toFile());
       environment(worker, false);
+      worker.environment().putAll(workerEnv.getOrDefault(i, Map.of()));
       Process workerProcess = processes.start(worker);
       started.add(workerProcess);
       workerPids.add(workerProcess.pid());

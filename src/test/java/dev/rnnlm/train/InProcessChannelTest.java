@@ -15,7 +15,7 @@ class InProcessChannelTest {
   }
 
   private static StepResult result(int partition, float[] grad) {
-    return new StepResult(partition, 1.5, 10, new PackedFloats(grad), null, 0, 0, 0, 0);
+    return new StepResult(partition, 1.5, 10, new PackedFloats(grad), null, 0, 0, 0, 0, "test", "test");
   }
 
   @Test
