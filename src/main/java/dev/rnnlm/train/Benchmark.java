@@ -4,7 +4,6 @@ import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
-import dev.rnnlm.optim.Sgd;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -54,7 +53,8 @@ public final class Benchmark {
       LanguageModel model = new RnnModel(data.vocabulary().size(), s.hidden());
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
-      StepLoop loop = new StepLoop(sc, data, model, params, s);
+      StepLoop loop = new StepLoop(sc, data, model, params, s.lr(), s.clip(), s.allowMixedKernels(),
+          System.out, "bench epoch");
       int warmed = warmUp(loop, warmup);
       long compileBefore = compileMillis();
 
@@ -68,7 +68,7 @@ public final class Benchmark {
       long[] updateNanos = new long[measure];
       long tokens = 0;
       for (int m = 0; m < measure; m++) {
-        StepSample sample = loop.next();
+        StepSample sample = timedStep(loop);
         stepNanos[m] = sample.stepNanos();
         floorNanos[m] = sample.floorNanos();
         DistributedStep.StepTiming timing = sample.totals().timing();
@@ -109,7 +109,7 @@ public final class Benchmark {
       r.put("efficiency", modelGflops / peak);
       r.put("blas", RowMajor.implementation());
       r.put("recurrent_kernel", PackedMatrix.implementation());
-      r.put("step_channel", loop.step.channelKind().description());
+      r.put("step_channel", loop.channelKind().description());
       r.put("partitions", data.plan().partitions());
       r.put("corpus_tokens", data.tokens());
       r.put("cached_bytes_per_token", cachedBytesPerToken(data));
@@ -129,54 +129,13 @@ public final class Benchmark {
   private record StepSample(DistributedStep.Totals totals, long stepNanos, long applyNanos,
                             long floorNanos) {}
 
-  /** Training steps as the trainer runs them (epochs roll over), each followed by an empty job. */
-  private static final class StepLoop {
-    private final JavaSparkContext sc;
-    private final TrainingData data;
-    private final LanguageModel model;
-    private final float[] params;
-    private final TrainSettings settings;
-    private final DistributedStep step;
-    private final Sgd sgd;
-    private int epoch;
-    private int offset;
-    private int stepInEpoch;
-    private float[][] states;
-    private int count;
-
-    StepLoop(JavaSparkContext sc, TrainingData data, LanguageModel model, float[] params,
-             TrainSettings settings) {
-      this.sc = sc;
-      this.data = data;
-      this.model = model;
-      this.params = params;
-      this.settings = settings;
-      this.step = new DistributedStep(sc, data.shards(), model, data.plan());
-      this.sgd = new Sgd(settings.lr());
-      this.offset = data.plan().offset(epoch);
-      this.states = Trainer.initialStates(data.plan(), model);
-    }
-
-    StepSample next() {
-      if (stepInEpoch == data.plan().stepsPerEpoch(offset)) {
-        epoch++;
-        offset = data.plan().offset(epoch);
-        stepInEpoch = 0;
-        states = Trainer.initialStates(data.plan(), model);
-      }
-      count++;
-      sc.setJobDescription("bench step " + count);
-      long t0 = System.nanoTime();
-      DistributedStep.Totals totals = step.run(params, states, epoch, offset, stepInEpoch++);
-      long tRun = System.nanoTime();
-      Trainer.applyAveragedGradient(totals, params, settings.clip(), sgd, epoch, stepInEpoch - 1);
-      long t1 = System.nanoTime();
-      states = totals.finalStates();
-      sc.setJobDescription("bench empty job " + count);
-      step.runEmptyJob();
-      long t2 = System.nanoTime();
-      return new StepSample(totals, t1 - t0, t1 - tRun, t2 - t1);
-    }
+  /** The next training step (epochs roll over, as in training), then an empty job: the floor. */
+  private static StepSample timedStep(StepLoop loop) {
+    StepLoop.Step step = loop.nextRollingOver();
+    long t0 = System.nanoTime();
+    loop.runEmptyJob();
+    return new StepSample(step.totals(), step.runNanos() + step.updateNanos(), step.updateNanos(),
+        System.nanoTime() - t0);
   }
 
   /**
@@ -189,7 +148,7 @@ public final class Benchmark {
     int target = requested == AUTO_WARMUP ? MIN_AUTO_WARMUP : requested;
     int done = 0;
     for (; done < target; done++) {
-      loop.next();
+      timedStep(loop);
     }
     if (requested != AUTO_WARMUP || compileMillis() < 0) {
       return done;
@@ -198,7 +157,7 @@ public final class Benchmark {
       long compile0 = compileMillis();
       long t0 = System.nanoTime();
       for (int i = 0; i < WARMUP_BLOCK; i++) {
-        loop.next();
+        timedStep(loop);
       }
       done += WARMUP_BLOCK;
       double wallMs = (System.nanoTime() - t0) / 1e6;

@@ -124,8 +124,8 @@ public final class Trainer {
     } else {
       System.arraycopy(resumed.model().params(), 0, params, 0, params.length);
     }
-    Sgd sgd = new Sgd(s.lr());
-    DistributedStep distributedStep = new DistributedStep(sc, data.shards(), model, plan);
+    StepLoop loop = new StepLoop(sc, data, model, params, s.lr(), s.clip(), s.allowMixedKernels(),
+        out, "epoch");
     String modelDir = s.modelDir();
     List<Double> perplexities = new ArrayList<>();
     List<Double> valPerplexities = new ArrayList<>();
@@ -146,41 +146,39 @@ public final class Trainer {
     long started = System.nanoTime();
     for (int epoch = firstEpoch; epoch < s.epochs(); epoch++) {
       long epochStart = System.nanoTime();
-      int offset = plan.offset(epoch);
-      int steps = plan.stepsPerEpoch(offset);
       boolean continuing = resumed != null && epoch == resumed.epoch();
-      float[][] states = continuing && resumed.states() != null ? resumed.states()
-          : initialStates(plan, model);
+      if (continuing) {
+        loop.resumeEpoch(epoch, resumed.step(), resumed.states());
+      } else {
+        loop.startEpoch(epoch);
+      }
+      int steps = loop.stepsInEpoch();
       double lossSum = continuing ? resumed.lossSum() : 0;
       long tokens = continuing ? resumed.tokens() : 0;
       double normSum = continuing ? resumed.normSum() : 0;
       int clipped = continuing ? resumed.clipped() : 0;
-      int firstStep = continuing ? resumed.step() : 0;
       long tokensBefore = tokens;
       progress.startEpoch(epoch + 1, steps);
-      for (int step = firstStep; step < steps; step++) {
-        sc.setJobDescription("epoch " + (epoch + 1) + " step " + (step + 1) + "/" + steps);
-        DistributedStep.Totals totals = distributedStep.run(params, states, epoch, offset, step);
-        checkKernels(totals);
-        double norm;
+      while (loop.hasNextStep()) {
+        StepLoop.Step done;
         try {
-          norm = applyAveragedGradient(totals, params, s.clip(), sgd, epoch, step);
+          done = loop.next();
         } catch (TrainingDivergedException e) {
           finishWritesQuietly();
           throw e.withCheckpoint(lastCheckpoint);
         }
-        states = totals.finalStates();
+        DistributedStep.Totals totals = done.totals();
         lossSum += totals.lossSum();
         tokens += totals.tokens();
-        normSum += norm;
-        clipped += norm > s.clip() ? 1 : 0;
+        normSum += done.norm();
+        clipped += done.norm() > s.clip() ? 1 : 0;
         stepsDone++;
         tokensSeen += totals.tokens();
-        progress.stepDone(step + 1, tokens - tokensBefore);
-        if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && step + 1 < steps) {
+        progress.stepDone(done.step() + 1, tokens - tokensBefore);
+        if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
-              epoch, step + 1, states, lossSum, tokens, normSum, clipped, List.copyOf(perplexities),
-              List.copyOf(valPerplexities)), stepsDone);
+              epoch, done.step() + 1, loop.states(), lossSum, tokens, normSum, clipped,
+              List.copyOf(perplexities), List.copyOf(valPerplexities)), stepsDone);
         }
       }
       progress.endEpoch();
@@ -211,54 +209,6 @@ public final class Trainer {
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.unigramPerplexity());
-  }
-
-  private boolean mixedKernelsReported;
-
-  /**
-   * Stops the run, before the step is applied, when its partitions were computed with different
-   * kernels (an executor without native BLAS or AVX2, say): the model would then depend on which
-   * executor ran which task. With --allow-mixed-kernels it warns once instead.
-   */
-  private void checkKernels(DistributedStep.Totals totals) {
-    String mixed = differentKernels(totals.kernels(), totals.executors());
-    if (mixed == null || mixedKernelsReported) {
-      return;
-    }
-    if (!settings.allowMixedKernels()) {
-      finishWritesQuietly();
-      throw new IllegalStateException("the executors of this run compute with different kernels: "
-          + mixed + "; the model would depend on which executor ran which task: give every executor "
-          + "the same native libraries and options, or pass --allow-mixed-kernels");
-    }
-    out.println("warning: the executors of this run compute with different kernels: " + mixed
-        + "; the model is not reproducible bit for bit (it depends on which executor ran which task)");
-    mixedKernelsReported = true;
-  }
-
-  /**
-   * Null when every partition reports the same kernels, else each kernel with the executors and
-   * partitions that used it: "[K1] on executor 0 on h (partitions 0, 2); [K2] on executor 1 on h
-   * (partition 1)".
-   */
-  static String differentKernels(String[] kernels, String[] executors) {
-    Map<String, Map<String, List<Integer>>> byKernel = new LinkedHashMap<>();
-    for (int p = 0; p < kernels.length; p++) {
-      byKernel.computeIfAbsent(kernels[p], k -> new LinkedHashMap<>())
-          .computeIfAbsent(executors[p], e -> new ArrayList<>()).add(p);
-    }
-    if (byKernel.size() <= 1) {
-      return null;
-    }
-    List<String> groups = new ArrayList<>();
-    byKernel.forEach((kernel, where) -> {
-      List<String> places = new ArrayList<>();
-      where.forEach((executor, partitions) -> places.add(executor + " (partition"
-          + (partitions.size() > 1 ? "s " : " ")
-          + String.join(", ", partitions.stream().map(String::valueOf).toList()) + ")"));
-      groups.add("[" + kernel + "] on " + String.join(", ", places));
-    });
-    return String.join("; ", groups);
   }
 
   /**

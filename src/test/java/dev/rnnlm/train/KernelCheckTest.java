@@ -8,14 +8,14 @@ import org.junit.jupiter.api.Test;
 class KernelCheckTest {
   @Test
   void partitionsComputedWithTheSameKernelsPassWhateverTheExecutors() {
-    assertNull(Trainer.differentKernels(new String[] {"K", "K", "K"},
+    assertNull(StepLoop.differentKernels(new String[] {"K", "K", "K"},
         new String[] {"executor 0 on a", "executor 1 on b", "executor 0 on a"}));
   }
 
   @Test
   void differentKernelsAreListedWithTheExecutorsAndPartitionsThatUsedThem() {
     assertEquals("[K1] on executor 0 on a (partitions 0, 2); [K2] on executor 1 on b (partition 1)",
-        Trainer.differentKernels(new String[] {"K1", "K2", "K1"},
+        StepLoop.differentKernels(new String[] {"K1", "K2", "K1"},
             new String[] {"executor 0 on a", "executor 1 on b", "executor 0 on a"}));
   }
 }
