@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -41,22 +40,13 @@ public final class EncodedCorpus implements AutoCloseable {
   /** Ids are cut into chunks of at most this many tokens so no record grows with file size. */
   private static final int CHUNK_TOKENS = 1 << 20;
 
-  private final List<Path> files;
   private final Vocabulary vocabulary;
   private final JavaRDD<IdChunk> chunks;
-  private final ChunkInfo[] chunkInfo; // in corpus order
-  private final Span[][] spans;        // [input partition][chunk seq]; null: not in this view
-  private final long tokens;
+  private final CorpusIndex index; // which ids of which chunks this view holds, and where
   private final long malformedSequences;
 
   /** Token ids of one piece of an input partition from file {@code file}; {@code seq} orders pieces. */
   record IdChunk(int inputPartition, int seq, int file, int[] ids) implements Serializable {}
-
-  /** Size and origin of a chunk, known on the driver. */
-  record ChunkInfo(int inputPartition, int seq, int file, int size) implements Serializable {}
-
-  /** Ids {@code [from, to)} of a chunk sit at view positions {@code start...}. */
-  record Span(int from, int to, long start) implements Serializable {}
 
   /** Orders token counts so that "greater" is more frequent, then earlier in token order. */
   static final class MoreFrequentFirst implements java.util.Comparator<Tuple2<String, Long>>, Serializable {
@@ -67,20 +57,14 @@ public final class EncodedCorpus implements AutoCloseable {
     }
   }
 
-  /** A slice of ids at global positions {@code start...}, on its way to a training partition. */
-  record Piece(long start, int[] ids) implements Serializable {}
-
   /** A training view and a validation view of one corpus. */
   public record Split(EncodedCorpus training, EncodedCorpus validation) {}
 
-  private EncodedCorpus(List<Path> files, Vocabulary vocabulary, JavaRDD<IdChunk> chunks,
-                        ChunkInfo[] chunkInfo, Span[][] spans, long tokens, long malformed) {
-    this.files = files;
+  private EncodedCorpus(Vocabulary vocabulary, JavaRDD<IdChunk> chunks, CorpusIndex index,
+                        long malformed) {
     this.vocabulary = vocabulary;
     this.chunks = chunks;
-    this.chunkInfo = chunkInfo;
-    this.spans = spans;
-    this.tokens = tokens;
+    this.index = index;
     this.malformedSequences = malformed;
   }
 
@@ -138,39 +122,20 @@ public final class EncodedCorpus implements AutoCloseable {
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     // One counting job gives every chunk's size; prefix sums give global positions.
-    List<ChunkInfo> infos = new ArrayList<>(chunks
-        .map(c -> new ChunkInfo(c.inputPartition(), c.seq(), c.file(), c.ids().length)).collect());
-    infos.sort(Comparator.comparingInt(ChunkInfo::inputPartition).thenComparingInt(ChunkInfo::seq));
-    ChunkInfo[] ordered = infos.toArray(ChunkInfo[]::new);
-    Span[][] spans = emptySpans(ordered, chunks.getNumPartitions());
-    long position = 0;
-    for (ChunkInfo c : ordered) {
-      spans[c.inputPartition()][c.seq()] = new Span(0, c.size(), position);
-      position += c.size();
-    }
-    if (position == 0) {
+    CorpusIndex index = CorpusIndex.of(chunks.map(c -> new CorpusIndex.ChunkInfo(c.inputPartition(),
+        c.seq(), c.file(), c.ids().length)).collect(), chunks.getNumPartitions(), files.size());
+    if (index.tokens() == 0) {
       chunks.unpersist(false);
       throw new InputException("no tokens in input " + input);
     }
-    EncodedCorpus all = new EncodedCorpus(files, vocabulary, chunks, ordered, spans, position,
-        malformed.value());
+    EncodedCorpus all = new EncodedCorpus(vocabulary, chunks, index, malformed.value());
     return maxTokens > 0 ? all.limit(maxTokens) : all;
   }
 
   /** The first {@code maxTokens} tokens of this view. */
   public EncodedCorpus limit(long maxTokens) {
-    if (maxTokens >= tokens) {
-      return this;
-    }
-    Span[][] cut = emptySpans(chunkInfo, spans.length);
-    for (ChunkInfo c : chunkInfo) {
-      Span s = spans[c.inputPartition()][c.seq()];
-      if (s != null && s.start() < maxTokens) {
-        int to = (int) Math.min(s.to(), s.from() + (maxTokens - s.start()));
-        cut[c.inputPartition()][c.seq()] = new Span(s.from(), to, s.start());
-      }
-    }
-    return new EncodedCorpus(files, vocabulary, chunks, chunkInfo, cut, maxTokens, malformedSequences);
+    CorpusIndex cut = index.limit(maxTokens);
+    return cut == index ? this : new EncodedCorpus(vocabulary, chunks, cut, malformedSequences);
   }
 
   /**
@@ -178,44 +143,9 @@ public final class EncodedCorpus implements AutoCloseable {
    * rest of every file, in order; the validation view is the tails, in file order.
    */
   public Split splitTails(double fraction) {
-    long[] fileTokens = new long[files.size()];
-    for (ChunkInfo c : chunkInfo) {
-      Span s = spans[c.inputPartition()][c.seq()];
-      fileTokens[c.file()] += s == null ? 0 : s.to() - s.from();
-    }
-    long[] trainTokensOfFile = new long[files.size()];
-    for (int f = 0; f < files.size(); f++) {
-      trainTokensOfFile[f] = fileTokens[f] - (long) Math.floor(fileTokens[f] * fraction);
-    }
-    Span[][] train = emptySpans(chunkInfo, spans.length);
-    Span[][] validation = emptySpans(chunkInfo, spans.length);
-    long[] seenOfFile = new long[files.size()];
-    long trainPos = 0;
-    long validationPos = 0;
-    for (ChunkInfo c : chunkInfo) {
-      Span s = spans[c.inputPartition()][c.seq()];
-      if (s == null) {
-        continue;
-      }
-      long seen = seenOfFile[c.file()];
-      int cut = (int) Math.max(s.from(), Math.min(s.to(), s.from() + trainTokensOfFile[c.file()] - seen));
-      if (cut > s.from()) {
-        train[c.inputPartition()][c.seq()] = new Span(s.from(), cut, trainPos);
-        trainPos += cut - s.from();
-      }
-      if (s.to() > cut) {
-        validation[c.inputPartition()][c.seq()] = new Span(cut, s.to(), validationPos);
-        validationPos += s.to() - cut;
-      }
-      seenOfFile[c.file()] = seen + s.to() - s.from();
-    }
-    if (trainPos == 0 || validationPos < 2) {
-      throw new InputException("--val-fraction " + fraction + " leaves " + trainPos
-          + " training and " + validationPos + " validation tokens");
-    }
-    return new Split(
-        new EncodedCorpus(files, vocabulary, chunks, chunkInfo, train, trainPos, malformedSequences),
-        new EncodedCorpus(files, vocabulary, chunks, chunkInfo, validation, validationPos, malformedSequences));
+    CorpusIndex.Split split = index.splitTails(fraction);
+    return new Split(new EncodedCorpus(vocabulary, chunks, split.training(), malformedSequences),
+        new EncodedCorpus(vocabulary, chunks, split.validation(), malformedSequences));
   }
 
   public Vocabulary vocabulary() {
@@ -224,7 +154,7 @@ public final class EncodedCorpus implements AutoCloseable {
 
   /** Tokens in this view. */
   public long tokens() {
-    return tokens;
+    return index.tokens();
   }
 
   /** Malformed UTF-8 sequences that were replaced by U+FFFD while reading. */
@@ -236,10 +166,10 @@ public final class EncodedCorpus implements AutoCloseable {
   /** How often each id occurs in this view; computed by a Spark job. */
   public long[] idCounts() {
     int v = vocabulary.size();
-    Span[][] sp = spans;
+    CorpusIndex view = index;
     return chunks.map(c -> {
       long[] counts = new long[v];
-      Span s = sp[c.inputPartition()][c.seq()];
+      CorpusIndex.Span s = view.span(c.inputPartition(), c.seq());
       for (int i = s == null ? 0 : s.from(); s != null && i < s.to(); i++) {
         counts[c.ids()[i]]++;
       }
@@ -254,14 +184,14 @@ public final class EncodedCorpus implements AutoCloseable {
 
   /** The first {@code n} ids of this view (fewer when its first chunk is shorter). */
   public int[] head(int n) {
-    Span[][] sp = spans;
+    CorpusIndex view = index;
     List<int[]> first = chunks
         .filter(c -> {
-          Span s = sp[c.inputPartition()][c.seq()];
+          CorpusIndex.Span s = view.span(c.inputPartition(), c.seq());
           return s != null && s.start() == 0 && s.to() > s.from();
         })
         .map(c -> {
-          Span s = sp[c.inputPartition()][c.seq()];
+          CorpusIndex.Span s = view.span(c.inputPartition(), c.seq());
           return Arrays.copyOfRange(c.ids(), s.from(), Math.min(s.to(), s.from() + n));
         })
         .take(1);
@@ -275,10 +205,11 @@ public final class EncodedCorpus implements AutoCloseable {
    */
   public JavaRDD<TokenShard> layout(long[][] ranges) {
     int partitions = ranges.length;
-    Span[][] sp = spans;
+    CorpusIndex view = index;
     int vocabSize = vocabulary.size();
     JavaRDD<TokenShard> shards = chunks
-        .flatMapToPair(c -> piecesFor(c, sp[c.inputPartition()][c.seq()], ranges))
+        .flatMapToPair(c -> CorpusIndex.piecesFor(c.ids(), view.span(c.inputPartition(), c.seq()), ranges)
+            .stream().map(piece -> new Tuple2<>(piece.partition(), piece)).iterator())
         .partitionBy(new HashPartitioner(partitions))
         .mapPartitionsWithIndex((p, it) -> List.of(assemble(p, ranges[p], it, vocabSize)).iterator(),
             true)
@@ -292,19 +223,6 @@ public final class EncodedCorpus implements AutoCloseable {
     chunks.unpersist(false);
   }
 
-  private static Span[][] emptySpans(ChunkInfo[] infos, int inputPartitions) {
-    int[] count = new int[inputPartitions];
-    for (ChunkInfo c : infos) {
-      count[c.inputPartition()] = Math.max(count[c.inputPartition()], c.seq() + 1);
-    }
-    Span[][] spans = new Span[inputPartitions][];
-    for (int i = 0; i < inputPartitions; i++) {
-      spans[i] = new Span[count[i]];
-    }
-    return spans;
-  }
-
-  /** Decoded text of a {@link LinePiece}, with its place in the line. */
   record TextPiece(String text, boolean startsLine, boolean endsLine) {
     void tokenize(TextPipeline pipeline, java.util.function.Consumer<String> out) {
       pipeline.tokenizePiece(text, startsLine, endsLine, out);
@@ -393,38 +311,23 @@ public final class EncodedCorpus implements AutoCloseable {
     };
   }
 
-  private static Iterator<Tuple2<Integer, Piece>> piecesFor(IdChunk chunk, Span span,
-                                                           long[][] ranges) {
-    List<Tuple2<Integer, Piece>> out = new ArrayList<>();
-    if (span == null) {
-      return out.iterator();
-    }
-    long spanEnd = span.start() + span.to() - span.from();
-    for (int p = 0; p < ranges.length; p++) {
-      long lo = Math.max(span.start(), ranges[p][0]);
-      long hi = Math.min(spanEnd, ranges[p][1]);
-      if (lo < hi) {
-        int from = span.from() + (int) (lo - span.start());
-        int to = span.from() + (int) (hi - span.start());
-        out.add(new Tuple2<>(p, new Piece(lo, Arrays.copyOfRange(chunk.ids(), from, to))));
+  private static TokenShard assemble(int partition, long[] range,
+                                     Iterator<Tuple2<Integer, CorpusIndex.Piece>> it, int vocabSize) {
+    Iterator<CorpusIndex.Piece> pieces = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
       }
-    }
-    return out.iterator();
-  }
 
-  private static TokenShard assemble(int partition, long[] range, Iterator<Tuple2<Integer, Piece>> it,
-                                     int vocabSize) {
-    int[] ids = new int[Math.toIntExact(range[1] - range[0])];
-    long filled = 0;
-    while (it.hasNext()) {
-      Piece piece = it.next()._2();
-      System.arraycopy(piece.ids(), 0, ids, (int) (piece.start() - range[0]), piece.ids().length);
-      filled += piece.ids().length;
+      @Override
+      public CorpusIndex.Piece next() {
+        return it.next()._2();
+      }
+    };
+    try {
+      return TokenShard.of(partition, range[0], CorpusIndex.assemble(range, pieces), vocabSize);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("partition " + partition + " " + e.getMessage(), e);
     }
-    if (filled != ids.length) {
-      throw new IllegalStateException("partition " + partition + " received " + filled
-          + " tokens for range " + Arrays.toString(range));
-    }
-    return TokenShard.of(partition, range[0], ids, vocabSize);
   }
 }
