@@ -145,11 +145,48 @@ public final class ModelStore {
     Path file = new Path(dir, METRICS_FILE);
     FileSystem fs = file.getFileSystem(conf);
     byte[] old = fs.exists(file) ? readAll(fs, file) : new byte[0];
-    byte[] line = (JSON.writeValueAsString(metrics) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = metricsLine(metrics).getBytes(StandardCharsets.UTF_8);
     byte[] all = new byte[old.length + line.length];
     System.arraycopy(old, 0, all, 0, old.length);
     System.arraycopy(line, 0, all, old.length, line.length);
     writeAtomically(fs, file, all);
+  }
+
+  /**
+   * The per-epoch metrics in {@code DIR/metrics.jsonl}, in file order: each line's fields by
+   * name, whole numbers as {@code Integer} or {@code Long}, others as {@code Double}, so that
+   * {@link #writeMetrics} writes the same lines back. Empty when there is no such file.
+   */
+  public List<Map<String, Number>> readMetrics(String dir) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    FileSystem fs = file.getFileSystem(conf);
+    List<Map<String, Number>> epochs = new ArrayList<>();
+    if (!fs.exists(file)) {
+      return epochs;
+    }
+    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      Map<String, Number> fields = new LinkedHashMap<>();
+      JSON.readTree(line).fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
+      epochs.add(fields);
+    }
+    return epochs;
+  }
+
+  /** Writes {@code DIR/metrics.jsonl} whole: one line per epoch, as training appends them. */
+  public void writeMetrics(String dir, List<? extends Map<String, ?>> epochs) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    StringBuilder text = new StringBuilder();
+    for (Map<String, ?> metrics : epochs) {
+      text.append(metricsLine(metrics));
+    }
+    writeAtomically(file.getFileSystem(conf), file, text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String metricsLine(Map<String, ?> metrics) throws IOException {
+    return JSON.writeValueAsString(metrics) + "\n";
   }
 
   /** Keeps only the metrics lines of epochs {@code <= lastEpoch} (a resumed run rewrites the rest). */
