@@ -172,6 +172,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
    *
    * @throws IllegalArgumentException naming the param and value when a param is invalid, or
    *     {@code inputCol} is missing or not a string column
+   * @throws InputException when the rows cannot be trained on (no tokens, too few for one step)
    */
   @Override
   public RnnLMModel fit(Dataset<?> dataset) {
