@@ -70,7 +70,8 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
       values.add(predicted ? score.perplexity() : null);
     }
     if (scores[1]) {
-      values.add(score == null ? null : -score.lossSum());
+      // Nothing predicted: the empty sum, +0.0 (negating a zero loss would give -0.0).
+      values.add(score == null ? null : predicted ? -score.lossSum() : 0.0);
     }
     if (scores[2]) {
       values.add(score == null ? null : score.tokens());
