@@ -125,8 +125,8 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     setDefault(skipMemoryCheck, d.skipMemoryCheck());
     optionOfParam.put(skipMemoryCheck, "skip-memory-check");
     stagingDir = stringParam("stagingDir", "where fit writes the corpus and model while it runs,"
-        + " on a file system every executor reads; empty = .rnnlm-ml-staging in the home"
-        + " directory of the default file system", "");
+        + " on a file system every executor reads; empty = ${hadoop.tmp.dir}/rnnlm-ml-staging"
+        + " on the default file system", "");
     verbose = new BooleanParam(this, "verbose",
         "print training's report to standard output (otherwise to the log at INFO)");
     setDefault(verbose, false);
@@ -259,10 +259,10 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
         m.params(), m.position(), training, provenance);
   }
 
-  private Path stagingRoot(Configuration conf) throws IOException {
+  /** {@code stagingDir}, or by default Hadoop's scratch directory on the default file system. */
+  private Path stagingRoot(Configuration conf) {
     String dir = getStagingDir();
-    return dir.isEmpty() ? new Path(FileSystem.get(conf).getHomeDirectory(), ".rnnlm-ml-staging")
-        : new Path(dir);
+    return dir.isEmpty() ? new Path(conf.get("hadoop.tmp.dir"), "rnnlm-ml-staging") : new Path(dir);
   }
 
   private static void deleteQuietly(FileSystem fs, Path dir) {

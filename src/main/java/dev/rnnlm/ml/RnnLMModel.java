@@ -46,7 +46,7 @@ import scala.Option;
  * In a saved pipeline the model is the stage directory {@code PATH/stages/N_<uid>}.
  */
 public final class RnnLMModel extends Model<RnnLMModel> implements MLWritable {
-  /** The generation settings of {@code rnnlm generate} without options. */
+  /** {@code rnnlm generate}'s default {@code --length}. */
   private static final int DEFAULT_LENGTH = 100;
 
   private final String uid;
