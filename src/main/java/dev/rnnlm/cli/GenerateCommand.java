@@ -5,14 +5,11 @@ import dev.rnnlm.train.OptionValues;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.SamplingSettings;
-import dev.rnnlm.model.TextGenerator;
-import dev.rnnlm.text.Tokenizer;
-import dev.rnnlm.text.Vocabulary;
+import dev.rnnlm.model.TextContinuation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntPredicate;
 import org.apache.hadoop.conf.Configuration;
 
 /** {@code rnnlm generate}: continue a prefix with a trained model (no Spark job needed). */
@@ -69,20 +66,17 @@ final class GenerateCommand {
     }
 
     SavedModel saved = new ModelStore(new Configuration()).load(dir);
-    Vocabulary vocab = saved.vocabulary();
-    List<Integer> prefixIds = saved.pipeline().tokenizeText(prefix).stream().map(vocab::id).toList();
+    TextContinuation continuation = new TextContinuation(saved.model(), saved.params(),
+        saved.pipeline(), saved.vocabulary());
+    List<Integer> prefixIds = continuation.prefixIds(prefix);
     if (prefixIds.isEmpty()) {
       throw new IllegalArgumentException("--prefix has no tokens after normalization: '" + prefix + "'");
     }
-    String prefixText = saved.tokens().join(prefixIds.stream().map(vocab::token).toList());
-    TextGenerator generator = new TextGenerator(saved.model(), saved.params());
     for (int i = 0; i < numSamples; i++) {
       if (i > 0) {
         out.println(SAMPLE_SEPARATOR);
       }
-      GeneratedText text = new GeneratedText(saved.tokens(), vocab, stopAt);
-      generator.generate(prefixIds, length, sampling.forSample(i), text);
-      out.println(text.after(prefixText));
+      out.println(continuation.continueText(prefixIds, length, sampling.forSample(i), stopAt));
     }
     return Main.OK;
   }
@@ -93,50 +87,6 @@ final class GenerateCommand {
       return Double.parseDouble(v.strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("--" + name + " must be a number, got '" + v + "'");
-    }
-  }
-
-  /**
-   * The text of the generated tokens (after the prefix), built as they come; with a stop
-   * string, it asks to stop once the text contains it and cuts the text right after its
-   * first occurrence.
-   */
-  private static final class GeneratedText implements IntPredicate {
-    private final Vocabulary vocab;
-    private final String stopAt;
-    /** What the tokenizer puts between two tokens ("" for characters, " " for words). */
-    private final String separator;
-    private final StringBuilder text = new StringBuilder();
-    private int tokens;
-
-    GeneratedText(Tokenizer tokenizer, Vocabulary vocab, String stopAt) {
-      this.vocab = vocab;
-      this.stopAt = stopAt;
-      this.separator = tokenizer.join(List.of("", ""));
-    }
-
-    @Override
-    public boolean test(int token) {
-      int before = text.length();
-      if (tokens++ > 0) {
-        text.append(separator);
-      }
-      text.append(vocab.token(token));
-      if (stopAt == null) {
-        return false;
-      }
-      // An occurrence that was not there before ends in what was just appended.
-      int at = text.indexOf(stopAt, Math.max(0, before - stopAt.length() + 1));
-      if (at < 0) {
-        return false;
-      }
-      text.setLength(at + stopAt.length());
-      return true;
-    }
-
-    /** The whole output: the prefix text, then the generated text as the tokenizer joins them. */
-    String after(String prefixText) {
-      return tokens == 0 ? prefixText : prefixText + separator + text;
     }
   }
 }

@@ -149,7 +149,7 @@ public final class ModelStore {
   public void appendMetrics(String dir, Map<String, Object> metrics) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
     FileSystem fs = metricsFileSystem(file);
-    byte[] line = (JSON.writeValueAsString(metrics) + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] line = metricsLine(metrics).getBytes(StandardCharsets.UTF_8);
     if (fs.exists(file) && fs.hasPathCapability(file, CommonPathCapabilities.FS_APPEND)) {
       try (FSDataOutputStream out = fs.append(file)) {
         out.write(line);
@@ -162,6 +162,49 @@ public final class ModelStore {
     System.arraycopy(old, 0, all, 0, old.length);
     System.arraycopy(line, 0, all, old.length, line.length);
     writeAtomically(fs, file, all);
+  }
+
+  /**
+   * The per-epoch metrics in {@code DIR/metrics.jsonl}, in file order: each line's fields by
+   * name, whole numbers as {@code Integer} or {@code Long}, others as {@code Double}, so that
+   * {@link #writeMetrics} writes the same lines back. Empty when there is no such file.
+   */
+  public List<Map<String, Number>> readMetrics(String dir) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    FileSystem fs = metricsFileSystem(file);
+    List<Map<String, Number>> epochs = new ArrayList<>();
+    if (!fs.exists(file)) {
+      return epochs;
+    }
+    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode parsed;
+      try {
+        parsed = JSON.readTree(line);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        continue; // a line a crash cut short
+      }
+      Map<String, Number> fields = new LinkedHashMap<>();
+      parsed.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
+      epochs.add(fields);
+    }
+    return epochs;
+  }
+
+  /** Writes {@code DIR/metrics.jsonl} whole: one line per epoch, as training appends them. */
+  public void writeMetrics(String dir, List<? extends Map<String, ?>> epochs) throws IOException {
+    Path file = new Path(dir, METRICS_FILE);
+    StringBuilder text = new StringBuilder();
+    for (Map<String, ?> metrics : epochs) {
+      text.append(metricsLine(metrics));
+    }
+    writeAtomically(metricsFileSystem(file), file, text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String metricsLine(Map<String, ?> metrics) throws IOException {
+    return JSON.writeValueAsString(metrics) + "\n";
   }
 
   /**

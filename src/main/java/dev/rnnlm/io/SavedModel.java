@@ -6,11 +6,14 @@ import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
+import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A model as stored in a model directory: what it is, how its text is tokenized, its
- * vocabulary and parameters, and where training stood.
+ * vocabulary and parameters, and where training stood. Serializable: Spark ships it to the
+ * tasks that score or generate with it (dev.rnnlm.ml).
  *
  * @param cell cell type, e.g. "rnn"
  * @param hidden hidden units
@@ -24,10 +27,14 @@ import java.util.Map;
  */
 public record SavedModel(String cell, int hidden, Normalizer normalize, Tokenizer tokens,
                          Vocabulary vocabulary, float[] params, TrainingPosition position,
-                         Map<String, String> training, Map<String, String> provenance) {
+                         Map<String, String> training, Map<String, String> provenance)
+    implements Serializable {
+
+  /** The cell types {@link #newModel} builds. */
+  public static final List<String> CELL_TYPES = List.of("rnn");
 
   /** How far training got: completed epochs, optimizer steps and target tokens seen. */
-  public record TrainingPosition(int epochs, long steps, long tokensSeen) {}
+  public record TrainingPosition(int epochs, long steps, long tokensSeen) implements Serializable {}
 
   public TextPipeline pipeline() {
     return new TextPipeline(normalize, tokens);

@@ -1,5 +1,7 @@
 package dev.rnnlm.model;
 
+import java.io.Serializable;
+
 /**
  * How {@link TextGenerator} chooses each next token.
  *
@@ -19,7 +21,8 @@ package dev.rnnlm.model;
  * @param topP sample only among the smallest set of most likely tokens with probability >= P; 1 = no limit
  * @param seed seed of the sampling generator (unused when greedy)
  */
-public record SamplingSettings(float temperature, int topK, double topP, long seed) {
+public record SamplingSettings(float temperature, int topK, double topP, long seed)
+    implements Serializable {
 
   /** Greedy decoding: always the most likely token. */
   public static final SamplingSettings GREEDY = new SamplingSettings(0f, 0, 1.0, 0);

@@ -6,6 +6,7 @@ import dev.rnnlm.model.LanguageModel;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongToIntFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -75,19 +76,35 @@ public final class Evaluator {
   private static Iterator<Score> scoreStream(Iterator<TokenShard> it, LanguageModel model,
                                              float[] params, int steps) {
     TokenShard shard = it.next();
+    return List.of(scoreRange(shard::get, shard.start(), shard.end(), model, params, steps))
+        .iterator();
+  }
+
+  /**
+   * Scores one token sequence as {@code rnnlm evaluate} scores a one-stream text: from a zero
+   * state, left to right in windows of {@code steps} tokens, every token but the first
+   * predicted once. Fewer than two tokens: nothing predicted, a zero score.
+   */
+  public static Score scoreSequence(int[] ids, LanguageModel model, float[] params, int steps) {
+    return scoreRange(pos -> ids[(int) pos], 0, ids.length, model, params, steps);
+  }
+
+  /** The stream of tokens {@code [start, end)}, read through {@code token}, scored. */
+  private static Score scoreRange(LongToIntFunction token, long start, long end,
+                                  LanguageModel model, float[] params, int steps) {
     float[] state = new float[model.stateSize()];
     int[] inputs = new int[steps];
     int[] targets = new int[steps];
     double loss = 0;
-    long predicted = shard.length() - 1L;
-    for (long pos = shard.start(); pos < shard.end() - 1; pos += steps) {
-      int len = (int) Math.min(steps, shard.end() - 1 - pos);
+    long predicted = end - start - 1;
+    for (long pos = start; pos < end - 1; pos += steps) {
+      int len = (int) Math.min(steps, end - 1 - pos);
       for (int t = 0; t < len; t++) {
-        inputs[t] = shard.get(pos + t);
-        targets[t] = shard.get(pos + t + 1);
+        inputs[t] = token.applyAsInt(pos + t);
+        targets[t] = token.applyAsInt(pos + t + 1);
       }
       loss += model.loss(params, inputs, targets, 1, len, state);
     }
-    return List.of(new Score(loss, Math.max(0, predicted))).iterator();
+    return new Score(loss, Math.max(0, predicted));
   }
 }

@@ -1,0 +1,414 @@
+package dev.rnnlm.ml;
+
+import dev.rnnlm.data.InputException;
+import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.train.TrainOptions;
+import dev.rnnlm.train.TrainSettings;
+import dev.rnnlm.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReadable;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Spark ML estimator of an RNN language model. {@link #fit} trains with the trainer of
+ * {@code rnnlm train} on the rows of the string column {@code inputCol}, in the dataset's
+ * order, as the lines of one corpus file: the same rows, params and seed give the same model,
+ * byte for byte, as {@code train} on a file holding those lines. Null rows are skipped.
+ *
+ * <p>The training params are {@code train}'s options under Spark ML's names (the option each
+ * mirrors is in its doc, e.g. {@code batchSize} is {@code --batch}), with {@code train}'s
+ * defaults. They are checked by {@code train}'s own validation, when {@code fit} (or a
+ * pipeline's schema check) runs, with its messages in param names: "hidden must be > 0, got
+ * -3", "minFreq must be >= 0, got -1".
+ *
+ * <p>{@code fit} writes the rows as one text file under {@code stagingDir} (on a file system
+ * every executor reads), trains into a model directory next to it, loads the model and deletes
+ * both. What the trainer reports goes to this class's logger at INFO, or with
+ * {@code verbose} to standard output as on the command line.
+ */
+public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsWritable {
+  private static final Logger LOG = LoggerFactory.getLogger(RnnLM.class);
+  /** What the trainer implements today; other values are rejected by name. */
+  private static final List<String> OPTIMIZERS = List.of("sgd");
+  private static final int LAYERS = 1;
+
+  private final String uid;
+  private final Param<String> inputCol;
+  private final Param<String> cell;
+  private final IntParam layers;
+  private final Param<String> optimizer;
+  private final IntParam epochs;
+  private final IntParam hidden;
+  private final IntParam batchSize;
+  private final IntParam steps;
+  private final DoubleParam lr;
+  private final DoubleParam clip;
+  private final Param<String> sampling;
+  private final Param<String> tokens;
+  private final Param<String> normalize;
+  private final LongParam minFreq;
+  private final LongParam maxTokens;
+  private final IntParam maxVocab;
+  private final IntParam partitions;
+  private final LongParam seed;
+  private final DoubleParam validationFraction;
+  private final BooleanParam skipMemoryCheck;
+  private final Param<String> stagingDir;
+  private final BooleanParam verbose;
+  private final Param<String> perplexityCol;
+  private final Param<String> logLikelihoodCol;
+  private final Param<String> tokensCol;
+  /** The training params and the {@code train} options they are, in {@code train}'s order. */
+  private final Map<Param<?>, String> optionOfParam = new LinkedHashMap<>();
+
+  public RnnLM() {
+    this(Identifiable.randomUID("rnnlm"));
+  }
+
+  /** With a given uid: how Spark's ML reader re-creates a saved estimator. */
+  public RnnLM(String uid) {
+    this.uid = uid;
+    TrainSettings d = TrainSettings.DEFAULTS;
+    inputCol = stringParam("inputCol", "string column whose rows are the corpus's lines", "text");
+    cell = stringParam("cell", "recurrent cell: one of " + SavedModel.CELL_TYPES, "rnn");
+    layers = new IntParam(this, "layers", "recurrent layers: 1 (stacked layers are not implemented yet)");
+    setDefault(layers, LAYERS);
+    optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
+    epochs = intParam("epochs", "epochs", "passes over the corpus", d.epochs());
+    hidden = intParam("hidden", "hidden", "hidden units", d.hidden());
+    batchSize = intParam("batchSize", "batch", "sequences per step, over all partitions", d.batch());
+    steps = intParam("steps", "steps", "time steps per window (truncated BPTT length)", d.steps());
+    lr = doubleParam("lr", "lr", "SGD learning rate", d.lr());
+    clip = doubleParam("clip", "clip", "clip the gradient to this global L2 norm", d.clip());
+    sampling = optionParam("sampling", "sampling", "minibatch iterator: sequential or random",
+        d.sampling().optionName());
+    tokens = optionParam("tokens", "tokens", "tokenization: char or word", d.tokens().optionName());
+    normalize = optionParam("normalize", "normalize",
+        "text cleaning: none, lower or d2l (letters only, lower case, lines joined)",
+        d.normalize().optionName());
+    minFreq = longParam("minFreq", "min-freq", "tokens seen fewer times map to <unk>", d.minFreq());
+    maxTokens = longParam("maxTokens", "max-tokens", "keep only the first N tokens; 0 = all", d.maxTokens());
+    maxVocab = intParam("maxVocab", "max-vocab",
+        "at most N ids including <unk>: the most frequent tokens; 0 = no cap", d.maxVocab());
+    partitions = intParam("partitions", "partitions",
+        "training partitions; 0 = Spark's default parallelism, at most batchSize", d.partitions());
+    seed = longParam("seed", "seed", "seed of every random choice", d.seed());
+    validationFraction = doubleParam("validationFraction", "val-fraction",
+        "hold out this last fraction of the corpus for validation (perplexity every epoch)",
+        d.valFraction());
+    skipMemoryCheck = new BooleanParam(this, "skipMemoryCheck",
+        "train even when the memory estimate exceeds the heaps (train --skip-memory-check)");
+    setDefault(skipMemoryCheck, d.skipMemoryCheck());
+    optionOfParam.put(skipMemoryCheck, "skip-memory-check");
+    stagingDir = stringParam("stagingDir", "where fit writes the corpus and model while it runs,"
+        + " on a file system every executor reads; empty = ${hadoop.tmp.dir}/rnnlm-ml-staging"
+        + " on the default file system", "");
+    verbose = new BooleanParam(this, "verbose",
+        "print training's report to standard output (otherwise to the log at INFO)");
+    setDefault(verbose, false);
+    perplexityCol = stringParam("perplexityCol", Columns.PERPLEXITY_DOC, Columns.PERPLEXITY);
+    logLikelihoodCol = stringParam("logLikelihoodCol", Columns.LOG_LIKELIHOOD_DOC,
+        Columns.LOG_LIKELIHOOD);
+    tokensCol = stringParam("tokensCol", Columns.TOKENS_DOC, Columns.TOKENS);
+  }
+
+  /** Reads an estimator saved with {@code write().save(path)}; Pipeline loading calls it too. */
+  public static MLReader<RnnLM> read() {
+    return new DefaultParamsReadable<RnnLM>() {}.read();
+  }
+
+  public static RnnLM load(String path) {
+    return read().load(path);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public RnnLM copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /**
+   * Checks every param and that {@code inputCol} is a string column; the schema the fitted
+   * model's {@code transform} gives (with its default generation params).
+   */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    trainSettings("", "");
+    Columns.requireString(schema, "inputCol", getInputCol());
+    return Columns.withOutputs(schema, $(perplexityCol), $(logLikelihoodCol), $(tokensCol), null);
+  }
+
+  /**
+   * Trains on the rows of {@code inputCol} (see the class comment). The model's
+   * {@code inputCol} and score column names are this estimator's.
+   *
+   * @throws IllegalArgumentException naming the param and value when a param is invalid, or
+   *     {@code inputCol} is missing or not a string column
+   * @throws InputException when the rows cannot be trained on (no tokens, too few for one step)
+   */
+  @Override
+  public RnnLMModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+    Configuration conf = sc.hadoopConfiguration();
+    String column = getInputCol();
+    String previousDescription = sc.getLocalProperty("spark.job.description");
+    Path staging = null;
+    FileSystem fs = null;
+    PrintStream report = getVerbose() ? System.out : LogLines.to(LOG);
+    try {
+      staging = new Path(stagingRoot(conf), uid + "-" + UUID.randomUUID());
+      fs = staging.getFileSystem(conf);
+      Path corpus = StagedCorpus.write(dataset, column, new Path(staging, "corpus"), conf);
+      String modelDir = new Path(staging, "model").toString();
+      Trainer.Outcome outcome;
+      try {
+        outcome = new Trainer(sc, trainSettings(corpus.toString(), modelDir), report).run();
+      } catch (IllegalArgumentException | InputException e) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put("input " + corpus, "inputCol '" + column + "'");
+        paths.put(corpus.toString(), "inputCol '" + column + "'");
+        throw OptionMessages.inParamNames(e, paramOfOption(), paths);
+      }
+      List<Map<String, Number>> metrics = new ModelStore(conf).readMetrics(modelDir);
+      RnnLMModel model = new RnnLMModel(uid, trainedOnColumn(outcome.model(), column), metrics);
+      return copyValues(model, ParamMap.empty()).setParent(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      sc.setLocalProperty("spark.job.description", previousDescription);
+      if (report != System.out) {
+        report.close();
+      }
+      deleteQuietly(fs, staging);
+    }
+  }
+
+  /**
+   * The settings {@code train} would get for these params, reading {@code input} and writing
+   * {@code modelDir}; invalid params fail with the command line's message in param names.
+   */
+  TrainSettings trainSettings(String input, String modelDir) {
+    requireOneOf("cell", $(cell), SavedModel.CELL_TYPES);
+    if (getLayers() != LAYERS) {
+      throw new IllegalArgumentException("layers must be " + LAYERS
+          + " (stacked layers are not implemented yet), got " + getLayers());
+    }
+    requireOneOf("optimizer", $(optimizer), OPTIMIZERS);
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("input", input);
+    options.put("model", modelDir);
+    optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
+    // The model directory of a fit is deleted when it returns: no checkpoint could be resumed.
+    options.put("checkpoint-every", "0");
+    try {
+      return TrainOptions.fromMap(options);
+    } catch (IllegalArgumentException e) {
+      throw OptionMessages.inParamNames(e, paramOfOption(), Map.of());
+    }
+  }
+
+  private Map<String, String> paramOfOption() {
+    Map<String, String> names = new LinkedHashMap<>();
+    optionOfParam.forEach((param, option) -> names.put(option, param.name()));
+    return names;
+  }
+
+  private static void requireOneOf(String param, String value, List<String> allowed) {
+    if (!allowed.contains(value)) {
+      throw new IllegalArgumentException(param + " must be one of " + allowed + ", got " + value);
+    }
+  }
+
+  /** The model with its input described as the column it came from, not a deleted file. */
+  private static SavedModel trainedOnColumn(SavedModel m, String column) {
+    String input = "inputCol '" + column + "' of a Spark ML fit";
+    Map<String, String> training = new LinkedHashMap<>(m.training());
+    training.put("input", input);
+    Map<String, String> provenance = new LinkedHashMap<>(m.provenance());
+    provenance.put("input", input);
+    return new SavedModel(m.cell(), m.hidden(), m.normalize(), m.tokens(), m.vocabulary(),
+        m.params(), m.position(), training, provenance);
+  }
+
+  /** {@code stagingDir}, or by default Hadoop's scratch directory on the default file system. */
+  private Path stagingRoot(Configuration conf) {
+    String dir = getStagingDir();
+    return dir.isEmpty() ? new Path(conf.get("hadoop.tmp.dir"), "rnnlm-ml-staging") : new Path(dir);
+  }
+
+  private static void deleteQuietly(FileSystem fs, Path dir) {
+    if (fs == null || dir == null) {
+      return;
+    }
+    try {
+      fs.delete(dir, true);
+    } catch (IOException e) {
+      LOG.warn("could not delete the staging directory {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private Param<String> stringParam(String name, String doc, String defaultValue) {
+    Param<String> p = new Param<>(this, name, doc);
+    setDefault(p, defaultValue);
+    return p;
+  }
+
+  private Param<String> optionParam(String name, String option, String doc, String defaultValue) {
+    Param<String> p = stringParam(name, doc + " (train --" + option + ")", defaultValue);
+    optionOfParam.put(p, option);
+    return p;
+  }
+
+  private IntParam intParam(String name, String option, String doc, int defaultValue) {
+    IntParam p = new IntParam(this, name, doc + " (train --" + option + ")");
+    setDefault(p, defaultValue);
+    optionOfParam.put(p, option);
+    return p;
+  }
+
+  private LongParam longParam(String name, String option, String doc, long defaultValue) {
+    LongParam p = new LongParam(this, name, doc + " (train --" + option + ")");
+    setDefault(p, defaultValue);
+    optionOfParam.put(p, option);
+    return p;
+  }
+
+  private DoubleParam doubleParam(String name, String option, String doc, double defaultValue) {
+    DoubleParam p = new DoubleParam(this, name, doc + " (train --" + option + ")");
+    setDefault(p, defaultValue);
+    optionOfParam.put(p, option);
+    return p;
+  }
+
+  // Params, getters and setters, in the order of train's options. Spark finds the params by
+  // their public no-argument accessors.
+
+  public Param<String> inputCol() { return inputCol; }
+  public String getInputCol() { return $(inputCol); }
+  public RnnLM setInputCol(String value) { return (RnnLM) set(inputCol, value); }
+
+  public Param<String> cell() { return cell; }
+  public String getCell() { return $(cell); }
+  public RnnLM setCell(String value) { return (RnnLM) set(cell, value); }
+
+  public IntParam layers() { return layers; }
+  public int getLayers() { return (Integer) $(layers); }
+  public RnnLM setLayers(int value) { return (RnnLM) set(layers, value); }
+
+  public Param<String> optimizer() { return optimizer; }
+  public String getOptimizer() { return $(optimizer); }
+  public RnnLM setOptimizer(String value) { return (RnnLM) set(optimizer, value); }
+
+  public IntParam epochs() { return epochs; }
+  public int getEpochs() { return (Integer) $(epochs); }
+  public RnnLM setEpochs(int value) { return (RnnLM) set(epochs, value); }
+
+  public IntParam hidden() { return hidden; }
+  public int getHidden() { return (Integer) $(hidden); }
+  public RnnLM setHidden(int value) { return (RnnLM) set(hidden, value); }
+
+  public IntParam batchSize() { return batchSize; }
+  public int getBatchSize() { return (Integer) $(batchSize); }
+  public RnnLM setBatchSize(int value) { return (RnnLM) set(batchSize, value); }
+
+  public IntParam steps() { return steps; }
+  public int getSteps() { return (Integer) $(steps); }
+  public RnnLM setSteps(int value) { return (RnnLM) set(steps, value); }
+
+  public DoubleParam lr() { return lr; }
+  public double getLr() { return (Double) $(lr); }
+  public RnnLM setLr(double value) { return (RnnLM) set(lr, value); }
+
+  public DoubleParam clip() { return clip; }
+  public double getClip() { return (Double) $(clip); }
+  public RnnLM setClip(double value) { return (RnnLM) set(clip, value); }
+
+  public Param<String> sampling() { return sampling; }
+  public String getSampling() { return $(sampling); }
+  public RnnLM setSampling(String value) { return (RnnLM) set(sampling, value); }
+
+  public Param<String> tokens() { return tokens; }
+  public String getTokens() { return $(tokens); }
+  public RnnLM setTokens(String value) { return (RnnLM) set(tokens, value); }
+
+  public Param<String> normalize() { return normalize; }
+  public String getNormalize() { return $(normalize); }
+  public RnnLM setNormalize(String value) { return (RnnLM) set(normalize, value); }
+
+  public LongParam minFreq() { return minFreq; }
+  public long getMinFreq() { return (Long) $(minFreq); }
+  public RnnLM setMinFreq(long value) { return (RnnLM) set(minFreq, value); }
+
+  public LongParam maxTokens() { return maxTokens; }
+  public long getMaxTokens() { return (Long) $(maxTokens); }
+  public RnnLM setMaxTokens(long value) { return (RnnLM) set(maxTokens, value); }
+
+  public IntParam maxVocab() { return maxVocab; }
+  public int getMaxVocab() { return (Integer) $(maxVocab); }
+  public RnnLM setMaxVocab(int value) { return (RnnLM) set(maxVocab, value); }
+
+  public IntParam partitions() { return partitions; }
+  public int getPartitions() { return (Integer) $(partitions); }
+  public RnnLM setPartitions(int value) { return (RnnLM) set(partitions, value); }
+
+  public LongParam seed() { return seed; }
+  public long getSeed() { return (Long) $(seed); }
+  public RnnLM setSeed(long value) { return (RnnLM) set(seed, value); }
+
+  public DoubleParam validationFraction() { return validationFraction; }
+  public double getValidationFraction() { return (Double) $(validationFraction); }
+  public RnnLM setValidationFraction(double value) { return (RnnLM) set(validationFraction, value); }
+
+  public BooleanParam skipMemoryCheck() { return skipMemoryCheck; }
+  public boolean getSkipMemoryCheck() { return (Boolean) $(skipMemoryCheck); }
+  public RnnLM setSkipMemoryCheck(boolean value) { return (RnnLM) set(skipMemoryCheck, value); }
+
+  public Param<String> stagingDir() { return stagingDir; }
+  public String getStagingDir() { return $(stagingDir); }
+  public RnnLM setStagingDir(String value) { return (RnnLM) set(stagingDir, value); }
+
+  public BooleanParam verbose() { return verbose; }
+  public boolean getVerbose() { return (Boolean) $(verbose); }
+  public RnnLM setVerbose(boolean value) { return (RnnLM) set(verbose, value); }
+
+  public Param<String> perplexityCol() { return perplexityCol; }
+  public String getPerplexityCol() { return $(perplexityCol); }
+  public RnnLM setPerplexityCol(String value) { return (RnnLM) set(perplexityCol, value); }
+
+  public Param<String> logLikelihoodCol() { return logLikelihoodCol; }
+  public String getLogLikelihoodCol() { return $(logLikelihoodCol); }
+  public RnnLM setLogLikelihoodCol(String value) { return (RnnLM) set(logLikelihoodCol, value); }
+
+  public Param<String> tokensCol() { return tokensCol; }
+  public String getTokensCol() { return $(tokensCol); }
+  public RnnLM setTokensCol(String value) { return (RnnLM) set(tokensCol, value); }
+}
