@@ -16,37 +16,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /** {@code rnnlm train}: corpus in, model directory out. */
 final class TrainCommand {
-  static final List<Option> OPTIONS = List.of(
-      Option.value("input", "PATH[,PATH...]", "text files, directories or globs on any Hadoop file system (required)"),
-      Option.value("model", "DIR", "model directory to write (required)"),
-      Option.value("config", "FILE", "properties file whose keys are these option names; flags override it"),
-      Option.value("epochs", "N", "passes over the corpus [500]"),
-      Option.value("hidden", "H", "hidden units [512]"),
-      Option.value("batch", "B", "sequences per step, over all partitions [32]"),
-      Option.value("steps", "T", "time steps per window (truncated BPTT length) [35]"),
-      Option.value("lr", "LR", "SGD learning rate [1.0]"),
-      Option.value("clip", "THETA", "clip the gradient to this global L2 norm [1.0]"),
-      Option.value("sampling", "sequential|random", "minibatch iterator [sequential]"),
-      Option.value("tokens", "char|word", "tokenization [char]"),
-      Option.value("normalize", "none|lower|d2l", "text cleaning; d2l = letters only, lower case, lines joined [none]"),
-      Option.value("min-freq", "N", "tokens seen fewer times map to <unk> [0]"),
-      Option.value("max-tokens", "N", "keep only the first N tokens [all]"),
-      Option.value("max-vocab", "N", "at most N ids including <unk>: the most frequent tokens; the rest map to <unk> [no cap]"),
-      Option.value("partitions", "P", "training partitions [Spark default parallelism, at most B]"),
-      Option.value("master", "URL", "Spark master when none is configured [local[*]]"),
-      Option.value("seed", "S", "random seed [0]"),
-      Option.value("sample-every", "N", "print a generated sample every N epochs; 0 = never [10]"),
-      Option.value("sample-prefix", "TEXT", "prefix of those samples [the corpus's first tokens]"),
-      Option.value("val", "PATH[,PATH...]", "validation text: its perplexity is reported every epoch"),
-      Option.value("val-fraction", "F", "hold out the last F of each input file for validation instead [0]"),
-      Option.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never [1]"),
-      Option.value("checkpoint-every-steps", "N", "also write one every N optimizer steps; 0 = never [0]"),
-      Option.value("keep-checkpoints", "K", "keep the K newest checkpoints [3]"),
-      Option.flag("resume", "continue from the newest good checkpoint in --model DIR"),
-      Option.flag("overwrite", "replace the model in --model DIR; the old one stays until the new one is complete"),
-      Option.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (warns instead)"),
-      Option.flag("verbose", "print where the time before the first step went"),
-      Option.flag("allow-mixed-kernels", "train even when executors compute with different BLAS or recurrent kernels (the model is then not reproducible bit for bit)"));
+  /** The option table's ({@link TrainOptions#ALL}), with their defaults in the help. */
+  static final List<Option> OPTIONS = TrainOptions.ALL.stream()
+      .map(o -> o.isFlag() ? Option.flag(o.name(), o.helpWithDefault())
+          : Option.value(o.name(), o.valueName(), o.helpWithDefault()))
+      .toList();
 
   private TrainCommand() {}
 

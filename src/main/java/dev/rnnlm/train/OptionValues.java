@@ -35,6 +35,27 @@ public final class OptionValues {
     }, "true or false");
   }
 
+  /** {@code v}, the value of {@code --name}, as an int: an error names the option and the value. */
+  static int toInt(String name, String v) {
+    return intValue(Map.of(name, v), name, 0);
+  }
+
+  static long toLong(String name, String v) {
+    return longValue(Map.of(name, v), name, 0);
+  }
+
+  static float toFloat(String name, String v) {
+    return floatValue(Map.of(name, v), name, 0);
+  }
+
+  static double toDouble(String name, String v) {
+    return doubleValue(Map.of(name, v), name, 0);
+  }
+
+  static boolean toBoolean(String name, String v) {
+    return booleanValue(Map.of(name, v), name, false);
+  }
+
   private static <T> T parse(Map<String, String> o, String name, T fallback,
                              Function<String, T> parser, String kind) {
     String v = o.get(name);

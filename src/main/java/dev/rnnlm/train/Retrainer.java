@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
@@ -54,7 +53,8 @@ public final class Retrainer {
       merged.putAll(base.training());
       merged.remove("val");
       merged.remove("val-fraction");
-      for (String fixed : List.of("hidden", "tokens", "normalize")) {
+      // The model's shape and text handling are the base model's (the option table's MODEL options).
+      for (String fixed : TrainOptions.namesWith(TrainOption.Effect.MODEL)) {
         if (options.containsKey(fixed) && !options.get(fixed).equals(merged.get(fixed))) {
           throw new IllegalArgumentException("--" + fixed + " " + options.get(fixed)
               + " differs from the current model's " + merged.get(fixed) + " (" + current.get() + ")");

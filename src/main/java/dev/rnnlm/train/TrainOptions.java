@@ -1,73 +1,172 @@
 package dev.rnnlm.train;
 
+import static dev.rnnlm.train.TrainOption.Effect.ADJUSTABLE;
+import static dev.rnnlm.train.TrainOption.Effect.MODEL;
+import static dev.rnnlm.train.TrainOption.Effect.TRAJECTORY;
+
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * Training options by name (as on the command line, without "--") to {@link TrainSettings} and
- * back. The one place that knows the names; a properties file and the model's record of its
- * training use the same keys.
+ * The table of {@code train}'s options: the one place that knows their names, defaults, help and
+ * effect on a run. It feeds the command line ({@code train --help}, parsing, {@code --config}
+ * files), {@link TrainSettings}' defaults, the checks of {@code --resume} and {@code retrain},
+ * the model's record of its training ({@code model.json}), and the README's option table
+ * ({@link #markdownTable}; a test compares the two).
  */
 public final class TrainOptions {
   private TrainOptions() {}
 
-  /** Builds settings from option values; missing options take their defaults. */
-  public static TrainSettings fromMap(Map<String, String> o) {
-    TrainSettings d = TrainSettings.DEFAULTS;
-    return new TrainSettings(
-        o.getOrDefault("input", d.input()),
-        o.getOrDefault("model", d.modelDir()),
-        OptionValues.intValue(o, "epochs", d.epochs()),
-        OptionValues.intValue(o, "hidden", d.hidden()),
-        OptionValues.intValue(o, "batch", d.batch()),
-        OptionValues.intValue(o, "steps", d.steps()),
-        OptionValues.floatValue(o, "lr", d.lr()),
-        OptionValues.floatValue(o, "clip", d.clip()),
-        o.containsKey("sampling") ? Sampling.parse(o.get("sampling")) : d.sampling(),
-        o.containsKey("tokens") ? Tokenizer.parse(o.get("tokens")) : d.tokens(),
-        o.containsKey("normalize") ? Normalizer.parse(o.get("normalize")) : d.normalize(),
-        OptionValues.longValue(o, "min-freq", d.minFreq()),
-        OptionValues.longValue(o, "max-tokens", d.maxTokens()),
-        OptionValues.intValue(o, "partitions", d.partitions()),
-        o.getOrDefault("master", d.master()),
-        OptionValues.longValue(o, "seed", d.seed()),
-        OptionValues.intValue(o, "sample-every", d.sampleEvery()),
-        o.getOrDefault("sample-prefix", d.samplePrefix()),
-        o.getOrDefault("val", d.val()),
-        OptionValues.doubleValue(o, "val-fraction", d.valFraction()),
-        OptionValues.intValue(o, "checkpoint-every", d.checkpointEvery()),
-        OptionValues.intValue(o, "checkpoint-every-steps", d.checkpointEverySteps()),
-        OptionValues.intValue(o, "keep-checkpoints", d.keepCheckpoints()),
-        OptionValues.booleanValue(o, "resume", d.resume()),
-        OptionValues.intValue(o, "max-vocab", d.maxVocab()),
-        OptionValues.booleanValue(o, "skip-memory-check", d.skipMemoryCheck()),
-        OptionValues.booleanValue(o, "verbose", d.verbose()),
-        OptionValues.booleanValue(o, "allow-mixed-kernels", d.allowMixedKernels()));
+  /** Every option of {@code train}, in the order {@code --help} and the README list them. */
+  public static final List<TrainOption> ALL = List.of(
+      TrainOption.value("input", "PATH[,PATH...]", "text files, directories (recursive) or globs on any "
+              + "Hadoop file system, read in sorted path order; UTF-8, malformed bytes replaced and counted")
+          .defaultValue("").shownAs("required").effect(ADJUSTABLE)
+          .binds(TrainSettings.Builder::input, TrainSettings::input),
+      TrainOption.value("model", "DIR", "model directory to write").defaultValue("").shownAs("required")
+          .binds(TrainSettings.Builder::modelDir, TrainSettings::modelDir),
+      TrainOption.value("config", "FILE", "properties file whose keys are these option names; "
+          + "command-line flags override it"),
+      TrainOption.value("epochs", "N", "passes over the corpus").defaultValue("500").effect(ADJUSTABLE)
+          .binds((b, v) -> b.epochs(OptionValues.toInt("epochs", v)), s -> Integer.toString(s.epochs())),
+      TrainOption.value("hidden", "H", "hidden units").defaultValue("512").effect(MODEL)
+          .binds((b, v) -> b.hidden(OptionValues.toInt("hidden", v)), s -> Integer.toString(s.hidden())),
+      TrainOption.value("batch", "B", "sequences per step, over all partitions").defaultValue("32")
+          .effect(TRAJECTORY)
+          .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())),
+      TrainOption.value("steps", "T", "time steps per window (truncated BPTT length)").defaultValue("35")
+          .effect(TRAJECTORY)
+          .binds((b, v) -> b.steps(OptionValues.toInt("steps", v)), s -> Integer.toString(s.steps())),
+      TrainOption.value("lr", "LR", "SGD learning rate").defaultValue("1.0").effect(ADJUSTABLE)
+          .binds((b, v) -> b.lr(OptionValues.toFloat("lr", v)), s -> Float.toString(s.lr())),
+      TrainOption.value("clip", "THETA", "clip the averaged gradient to this global L2 norm")
+          .defaultValue("1.0").effect(ADJUSTABLE)
+          .binds((b, v) -> b.clip(OptionValues.toFloat("clip", v)), s -> Float.toString(s.clip())),
+      TrainOption.value("sampling", "sequential|random", "the book's two minibatch iterators")
+          .defaultValue("sequential").effect(TRAJECTORY)
+          .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()),
+      TrainOption.value("tokens", "char|word", "tokenization").defaultValue("char").effect(MODEL)
+          .binds((b, v) -> b.tokens(Tokenizer.parse(v)), s -> s.tokens().optionName()),
+      TrainOption.value("normalize", "none|lower|d2l", "text cleaning: none keeps the text (line breaks "
+              + "are tokens), lower lower-cases, d2l is the book's: letters only, lower case, lines joined")
+          .defaultValue("none").effect(MODEL)
+          .binds((b, v) -> b.normalize(Normalizer.parse(v)), s -> s.normalize().optionName()),
+      TrainOption.value("min-freq", "N", "tokens seen fewer times map to <unk>").defaultValue("0")
+          .effect(TRAJECTORY)
+          .binds((b, v) -> b.minFreq(OptionValues.toLong("min-freq", v)), s -> Long.toString(s.minFreq())),
+      TrainOption.value("max-tokens", "N", "keep only the first N tokens (the book's max_tokens); 0 = all")
+          .defaultValue("0").shownAs("all").effect(TRAJECTORY)
+          .binds((b, v) -> b.maxTokens(OptionValues.toLong("max-tokens", v)), s -> Long.toString(s.maxTokens())),
+      TrainOption.value("max-vocab", "N", "at most N ids including <unk>: the most frequent tokens (ties "
+              + "by token), the rest map to <unk>; only those counts reach the driver; 0 = no cap")
+          .defaultValue("0").shownAs("no cap").effect(TRAJECTORY)
+          .binds((b, v) -> b.maxVocab(OptionValues.toInt("max-vocab", v)), s -> Integer.toString(s.maxVocab())),
+      TrainOption.value("partitions", "P", "training partitions, each a contiguous block of the B "
+              + "sequences; 0 = Spark's default parallelism, at most B")
+          .defaultValue("0").shownAs("Spark default parallelism, at most B").effect(TRAJECTORY)
+          .binds((b, v) -> b.partitions(OptionValues.toInt("partitions", v)),
+              s -> Integer.toString(s.partitions())),
+      TrainOption.value("master", "URL", "Spark master, used only when none is configured (spark-submit's wins)")
+          .defaultValue("local[*]").binds(TrainSettings.Builder::master, TrainSettings::master),
+      TrainOption.value("seed", "S", "seed of every random choice: initialization, epoch offsets, shuffles")
+          .defaultValue("0").effect(TRAJECTORY)
+          .binds((b, v) -> b.seed(OptionValues.toLong("seed", v)), s -> Long.toString(s.seed())),
+      TrainOption.value("sample-every", "N", "print a greedy sample every N epochs and after the last; 0 = never")
+          .defaultValue("10")
+          .binds((b, v) -> b.sampleEvery(OptionValues.toInt("sample-every", v)),
+              s -> Integer.toString(s.sampleEvery())),
+      TrainOption.value("sample-prefix", "TEXT", "prefix of those samples").defaultValue("")
+          .shownAs("the corpus's first tokens")
+          .binds(TrainSettings.Builder::samplePrefix, TrainSettings::samplePrefix),
+      TrainOption.value("val", "PATH[,PATH...]", "validation text, read with the training vocabulary; "
+              + "its perplexity is reported every epoch").defaultValue("").recorded()
+          .binds(TrainSettings.Builder::val, TrainSettings::val),
+      TrainOption.value("val-fraction", "F", "hold out the last fraction F of each input file for "
+              + "validation instead; those tokens are never trained on").defaultValue("0").effect(TRAJECTORY)
+          .binds((b, v) -> b.valFraction(OptionValues.toDouble("val-fraction", v)),
+              s -> Double.toString(s.valFraction())),
+      TrainOption.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never")
+          .defaultValue("1")
+          .binds((b, v) -> b.checkpointEvery(OptionValues.toInt("checkpoint-every", v)),
+              s -> Integer.toString(s.checkpointEvery())),
+      TrainOption.value("checkpoint-every-steps", "N", "also write one every N optimizer steps; 0 = never")
+          .defaultValue("0")
+          .binds((b, v) -> b.checkpointEverySteps(OptionValues.toInt("checkpoint-every-steps", v)),
+              s -> Integer.toString(s.checkpointEverySteps())),
+      TrainOption.value("keep-checkpoints", "K", "keep the K newest checkpoints").defaultValue("3")
+          .binds((b, v) -> b.keepCheckpoints(OptionValues.toInt("keep-checkpoints", v)),
+              s -> Integer.toString(s.keepCheckpoints())),
+      TrainOption.flag("resume", "continue from the newest good checkpoint in --model DIR")
+          .binds((b, v) -> b.resume(OptionValues.toBoolean("resume", v)), s -> Boolean.toString(s.resume())),
+      TrainOption.flag("overwrite", "replace the model in --model DIR; the old one stays in place, "
+          + "loadable, until the new one is complete"),
+      TrainOption.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (it warns)")
+          .binds((b, v) -> b.skipMemoryCheck(OptionValues.toBoolean("skip-memory-check", v)),
+              s -> Boolean.toString(s.skipMemoryCheck())),
+      TrainOption.flag("verbose", "print where the time before the first step went")
+          .binds((b, v) -> b.verbose(OptionValues.toBoolean("verbose", v)), s -> Boolean.toString(s.verbose())),
+      TrainOption.flag("allow-mixed-kernels", "train even when executors compute with different BLAS or "
+              + "recurrent kernels (the model is then not reproducible bit for bit)")
+          .binds((b, v) -> b.allowMixedKernels(OptionValues.toBoolean("allow-mixed-kernels", v)),
+              s -> Boolean.toString(s.allowMixedKernels())));
+
+  /** The option named {@code name}, or null. */
+  public static TrainOption named(String name) {
+    return ALL.stream().filter(o -> o.name().equals(name)).findFirst().orElse(null);
   }
 
-  /** The settings as option values, with the partition count actually used. */
+  /** The names of the options with effect {@code effect}, in table order. */
+  public static List<String> namesWith(TrainOption.Effect effect) {
+    return ALL.stream().filter(o -> o.effect() == effect).map(TrainOption::name).toList();
+  }
+
+  /** A builder holding every option's default. */
+  static TrainSettings.Builder defaults() {
+    TrainSettings.Builder b = new TrainSettings.Builder();
+    ALL.forEach(o -> o.setDefault(b));
+    return b;
+  }
+
+  /**
+   * Builds settings from option values by name (as on the command line, without "--"); missing
+   * options take their defaults, names that are not settings (--config, --overwrite) are ignored.
+   */
+  public static TrainSettings fromMap(Map<String, String> values) {
+    TrainSettings.Builder b = defaults();
+    for (TrainOption o : ALL) {
+      String v = values.get(o.name());
+      if (v != null && o.isSetting()) {
+        o.set(b, v);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * The settings as the model records them ({@code model.json}'s "training"): every option that
+   * changes the trajectory, and --val; --partitions is the count actually used.
+   */
   public static Map<String, String> toMap(TrainSettings s, int partitionsUsed) {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("input", s.input());
-    m.put("epochs", Integer.toString(s.epochs()));
-    m.put("hidden", Integer.toString(s.hidden()));
-    m.put("batch", Integer.toString(s.batch()));
-    m.put("steps", Integer.toString(s.steps()));
-    m.put("lr", Float.toString(s.lr()));
-    m.put("clip", Float.toString(s.clip()));
-    m.put("sampling", s.sampling().optionName());
-    m.put("tokens", s.tokens().optionName());
-    m.put("normalize", s.normalize().optionName());
-    m.put("min-freq", Long.toString(s.minFreq()));
-    m.put("max-tokens", Long.toString(s.maxTokens()));
-    m.put("max-vocab", Integer.toString(s.maxVocab()));
-    m.put("partitions", Integer.toString(partitionsUsed));
-    m.put("seed", Long.toString(s.seed()));
-    m.put("val", s.val());
-    m.put("val-fraction", Double.toString(s.valFraction()));
+    for (TrainOption o : ALL) {
+      if (o.isRecorded()) {
+        m.put(o.name(), o.name().equals("partitions") ? Integer.toString(partitionsUsed) : o.get(s));
+      }
+    }
     return m;
+  }
+
+  /** The README's option table (markdown), one row per option in table order. */
+  public static String markdownTable() {
+    return "| option | default | meaning | changes the trajectory |\n|---|---|---|---|\n"
+        + ALL.stream().map(o -> "| `--" + o.name()
+            + (o.isFlag() ? "" : " " + o.valueName().replace("|", "\\|")) + "` | "
+            + o.defaultShown() + " | " + o.help() + " | " + o.effect().describe() + " |")
+        .collect(Collectors.joining("\n"));
   }
 }

@@ -5,51 +5,73 @@ import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
 
 /**
- * Everything a training run is given. Defaults are the book's (see {@link #DEFAULTS}); the
- * constructor rejects values that cannot work, naming the option and the value.
- *
- * @param input comma-separated input paths (files, directories, globs; any Hadoop file system)
- * @param modelDir where the model is written
- * @param epochs passes over the corpus
- * @param hidden hidden units H
- * @param batch sequences per step B (global, over all partitions)
- * @param steps time steps per window T
- * @param lr SGD learning rate
- * @param clip global gradient-norm bound theta
- * @param sampling sequential or random minibatches
- * @param tokens char or word tokens
- * @param normalize text cleaning before tokenization
- * @param minFreq tokens seen fewer times map to {@code <unk>}
- * @param maxTokens keep only the first N tokens; 0 = all
- * @param partitions training partitions; 0 = Spark's default parallelism, at most B
- * @param master Spark master used when none is configured
- * @param seed seed of every random choice (initialization, offsets, shuffles)
- * @param sampleEvery print a generated sample every N epochs; 0 = never
- * @param samplePrefix prefix of those samples; empty = the corpus's first tokens
- * @param val validation text scored every epoch; empty = none
- * @param valFraction hold out this tail fraction of each input file for validation; 0 = none
- * @param checkpointEvery write a checkpoint every N epochs; 0 = never
- * @param checkpointEverySteps write a checkpoint every N optimizer steps; 0 = never
- * @param keepCheckpoints how many of the newest checkpoints to keep
- * @param resume continue from the newest good checkpoint in the model directory
- * @param maxVocab at most this many ids, {@code <unk>} included; 0 = no cap
- * @param skipMemoryCheck train even when the memory estimate exceeds the heaps (it warns)
- * @param verbose print where the time before the first step went
- * @param allowMixedKernels train even when executors compute with different kernels (warns once)
+ * Everything a training run is given, validated: a value that cannot work is rejected when the
+ * settings are built, naming the option and the value ({@code "--batch must be > 0, got -3"}).
+ * Built by {@link Builder}, whose defaults are the option table's ({@link TrainOptions#ALL}, the
+ * book's configuration): {@code TrainSettings.builder().hidden(128).build()}, or from option
+ * values by name with {@link TrainOptions#fromMap}.
  */
-public record TrainSettings(String input, String modelDir, int epochs, int hidden, int batch,
-                            int steps, float lr, float clip, Sampling sampling, Tokenizer tokens,
-                            Normalizer normalize, long minFreq, long maxTokens, int partitions,
-                            String master, long seed, int sampleEvery, String samplePrefix,
-                            String val, double valFraction, int checkpointEvery,
-                            int checkpointEverySteps, int keepCheckpoints, boolean resume,
-                            int maxVocab, boolean skipMemoryCheck, boolean verbose,
-                            boolean allowMixedKernels) {
+public final class TrainSettings {
+  /** Every option at its default (no input, no model directory). */
+  public static final TrainSettings DEFAULTS = builder().build();
+  private final String input;
+  private final String modelDir;
+  private final int epochs;
+  private final int hidden;
+  private final int batch;
+  private final int steps;
+  private final float lr;
+  private final float clip;
+  private final Sampling sampling;
+  private final Tokenizer tokens;
+  private final Normalizer normalize;
+  private final long minFreq;
+  private final long maxTokens;
+  private final int maxVocab;
+  private final int partitions;
+  private final String master;
+  private final long seed;
+  private final int sampleEvery;
+  private final String samplePrefix;
+  private final String val;
+  private final double valFraction;
+  private final int checkpointEvery;
+  private final int checkpointEverySteps;
+  private final int keepCheckpoints;
+  private final boolean resume;
+  private final boolean skipMemoryCheck;
+  private final boolean verbose;
+  private final boolean allowMixedKernels;
 
-  public static final TrainSettings DEFAULTS = new TrainSettings("", "", 500, 512, 32, 35, 1.0f,
-      1.0f, Sampling.SEQUENTIAL, Tokenizer.CHAR, Normalizer.NONE, 0, 0, 0, "local[*]", 0, 10, "", "", 0, 1, 0, 3, false, 0, false, false, false);
-
-  public TrainSettings {
+  private TrainSettings(Builder b) {
+    this.input = b.input;
+    this.modelDir = b.modelDir;
+    this.epochs = b.epochs;
+    this.hidden = b.hidden;
+    this.batch = b.batch;
+    this.steps = b.steps;
+    this.lr = b.lr;
+    this.clip = b.clip;
+    this.sampling = b.sampling;
+    this.tokens = b.tokens;
+    this.normalize = b.normalize;
+    this.minFreq = b.minFreq;
+    this.maxTokens = b.maxTokens;
+    this.maxVocab = b.maxVocab;
+    this.partitions = b.partitions;
+    this.master = b.master;
+    this.seed = b.seed;
+    this.sampleEvery = b.sampleEvery;
+    this.samplePrefix = b.samplePrefix;
+    this.val = b.val;
+    this.valFraction = b.valFraction;
+    this.checkpointEvery = b.checkpointEvery;
+    this.checkpointEverySteps = b.checkpointEverySteps;
+    this.keepCheckpoints = b.keepCheckpoints;
+    this.resume = b.resume;
+    this.skipMemoryCheck = b.skipMemoryCheck;
+    this.verbose = b.verbose;
+    this.allowMixedKernels = b.allowMixedKernels;
     positive("--epochs", epochs);
     positive("--hidden", hidden);
     positive("--batch", batch);
@@ -82,12 +104,193 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
     }
   }
 
+  /** A builder at the option table's defaults. */
+  public static Builder builder() {
+    return TrainOptions.defaults();
+  }
+
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.input = input;
+    b.modelDir = modelDir;
+    b.epochs = epochs;
+    b.hidden = hidden;
+    b.batch = batch;
+    b.steps = steps;
+    b.lr = lr;
+    b.clip = clip;
+    b.sampling = sampling;
+    b.tokens = tokens;
+    b.normalize = normalize;
+    b.minFreq = minFreq;
+    b.maxTokens = maxTokens;
+    b.maxVocab = maxVocab;
+    b.partitions = partitions;
+    b.master = master;
+    b.seed = seed;
+    b.sampleEvery = sampleEvery;
+    b.samplePrefix = samplePrefix;
+    b.val = val;
+    b.valFraction = valFraction;
+    b.checkpointEvery = checkpointEvery;
+    b.checkpointEverySteps = checkpointEverySteps;
+    b.keepCheckpoints = keepCheckpoints;
+    b.resume = resume;
+    b.skipMemoryCheck = skipMemoryCheck;
+    b.verbose = verbose;
+    b.allowMixedKernels = allowMixedKernels;
+    return b;
+  }
+
   /** The same settings writing to {@code dir} (a staging directory, a registry's new version). */
   public TrainSettings withModelDir(String dir) {
-    return new TrainSettings(input, dir, epochs, hidden, batch, steps, lr, clip, sampling, tokens,
-        normalize, minFreq, maxTokens, partitions, master, seed, sampleEvery, samplePrefix, val,
-        valFraction, checkpointEvery, checkpointEverySteps, keepCheckpoints, resume, maxVocab,
-        skipMemoryCheck, verbose, allowMixedKernels);
+    return toBuilder().modelDir(dir).build();
+  }
+
+  /** Comma-separated input paths (files, directories, globs; any Hadoop file system). */
+  public String input() {
+    return input;
+  }
+
+  /** Where the model is written. */
+  public String modelDir() {
+    return modelDir;
+  }
+
+  /** Passes over the corpus. */
+  public int epochs() {
+    return epochs;
+  }
+
+  /** Hidden units H. */
+  public int hidden() {
+    return hidden;
+  }
+
+  /** Sequences per step B (global, over all partitions). */
+  public int batch() {
+    return batch;
+  }
+
+  /** Time steps per window T. */
+  public int steps() {
+    return steps;
+  }
+
+  /** SGD learning rate. */
+  public float lr() {
+    return lr;
+  }
+
+  /** Global gradient-norm bound theta. */
+  public float clip() {
+    return clip;
+  }
+
+  /** Sequential or random minibatches. */
+  public Sampling sampling() {
+    return sampling;
+  }
+
+  /** Char or word tokens. */
+  public Tokenizer tokens() {
+    return tokens;
+  }
+
+  /** Text cleaning before tokenization. */
+  public Normalizer normalize() {
+    return normalize;
+  }
+
+  /** Tokens seen fewer times map to {@code <unk>}. */
+  public long minFreq() {
+    return minFreq;
+  }
+
+  /** Keep only the first N tokens; 0 = all. */
+  public long maxTokens() {
+    return maxTokens;
+  }
+
+  /** At most this many ids, {@code <unk>} included; 0 = no cap. */
+  public int maxVocab() {
+    return maxVocab;
+  }
+
+  /** Training partitions; 0 = Spark's default parallelism, at most B. */
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Spark master used when none is configured. */
+  public String master() {
+    return master;
+  }
+
+  /** Seed of every random choice (initialization, offsets, shuffles). */
+  public long seed() {
+    return seed;
+  }
+
+  /** Print a generated sample every N epochs; 0 = never. */
+  public int sampleEvery() {
+    return sampleEvery;
+  }
+
+  /** Prefix of those samples; empty = the corpus's first tokens. */
+  public String samplePrefix() {
+    return samplePrefix;
+  }
+
+  /** Validation text scored every epoch; empty = none. */
+  public String val() {
+    return val;
+  }
+
+  /** Hold out this tail fraction of each input file for validation; 0 = none. */
+  public double valFraction() {
+    return valFraction;
+  }
+
+  /** Write a checkpoint every N epochs; 0 = never. */
+  public int checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  /** Write a checkpoint every N optimizer steps; 0 = never. */
+  public int checkpointEverySteps() {
+    return checkpointEverySteps;
+  }
+
+  /** How many of the newest checkpoints to keep. */
+  public int keepCheckpoints() {
+    return keepCheckpoints;
+  }
+
+  /** Continue from the newest good checkpoint in the model directory. */
+  public boolean resume() {
+    return resume;
+  }
+
+  /** Train even when the memory estimate exceeds the heaps (it warns). */
+  public boolean skipMemoryCheck() {
+    return skipMemoryCheck;
+  }
+
+  /** Print where the time before the first step went. */
+  public boolean verbose() {
+    return verbose;
+  }
+
+  /** Train even when executors compute with different kernels (warns once). */
+  public boolean allowMixedKernels() {
+    return allowMixedKernels;
+  }
+
+  @Override
+  public String toString() {
+    return "TrainSettings" + TrainOptions.toMap(this, partitions);
   }
 
   private static void positive(String option, long value) {
@@ -99,6 +302,185 @@ public record TrainSettings(String input, String modelDir, int epochs, int hidde
   private static void nonNegative(String option, long value) {
     if (value < 0) {
       throw new IllegalArgumentException(option + " must be >= 0, got " + value);
+    }
+  }
+
+  /** Settings under construction; {@link #build} validates them. Fresh ones come from {@link TrainSettings#builder}. */
+  public static final class Builder {
+    private String input;
+    private String modelDir;
+    private int epochs;
+    private int hidden;
+    private int batch;
+    private int steps;
+    private float lr;
+    private float clip;
+    private Sampling sampling;
+    private Tokenizer tokens;
+    private Normalizer normalize;
+    private long minFreq;
+    private long maxTokens;
+    private int maxVocab;
+    private int partitions;
+    private String master;
+    private long seed;
+    private int sampleEvery;
+    private String samplePrefix;
+    private String val;
+    private double valFraction;
+    private int checkpointEvery;
+    private int checkpointEverySteps;
+    private int keepCheckpoints;
+    private boolean resume;
+    private boolean skipMemoryCheck;
+    private boolean verbose;
+    private boolean allowMixedKernels;
+
+    Builder() {}
+
+    public Builder input(String value) {
+      this.input = value;
+      return this;
+    }
+
+    public Builder modelDir(String value) {
+      this.modelDir = value;
+      return this;
+    }
+
+    public Builder epochs(int value) {
+      this.epochs = value;
+      return this;
+    }
+
+    public Builder hidden(int value) {
+      this.hidden = value;
+      return this;
+    }
+
+    public Builder batch(int value) {
+      this.batch = value;
+      return this;
+    }
+
+    public Builder steps(int value) {
+      this.steps = value;
+      return this;
+    }
+
+    public Builder lr(float value) {
+      this.lr = value;
+      return this;
+    }
+
+    public Builder clip(float value) {
+      this.clip = value;
+      return this;
+    }
+
+    public Builder sampling(Sampling value) {
+      this.sampling = value;
+      return this;
+    }
+
+    public Builder tokens(Tokenizer value) {
+      this.tokens = value;
+      return this;
+    }
+
+    public Builder normalize(Normalizer value) {
+      this.normalize = value;
+      return this;
+    }
+
+    public Builder minFreq(long value) {
+      this.minFreq = value;
+      return this;
+    }
+
+    public Builder maxTokens(long value) {
+      this.maxTokens = value;
+      return this;
+    }
+
+    public Builder maxVocab(int value) {
+      this.maxVocab = value;
+      return this;
+    }
+
+    public Builder partitions(int value) {
+      this.partitions = value;
+      return this;
+    }
+
+    public Builder master(String value) {
+      this.master = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public Builder sampleEvery(int value) {
+      this.sampleEvery = value;
+      return this;
+    }
+
+    public Builder samplePrefix(String value) {
+      this.samplePrefix = value;
+      return this;
+    }
+
+    public Builder val(String value) {
+      this.val = value;
+      return this;
+    }
+
+    public Builder valFraction(double value) {
+      this.valFraction = value;
+      return this;
+    }
+
+    public Builder checkpointEvery(int value) {
+      this.checkpointEvery = value;
+      return this;
+    }
+
+    public Builder checkpointEverySteps(int value) {
+      this.checkpointEverySteps = value;
+      return this;
+    }
+
+    public Builder keepCheckpoints(int value) {
+      this.keepCheckpoints = value;
+      return this;
+    }
+
+    public Builder resume(boolean value) {
+      this.resume = value;
+      return this;
+    }
+
+    public Builder skipMemoryCheck(boolean value) {
+      this.skipMemoryCheck = value;
+      return this;
+    }
+
+    public Builder verbose(boolean value) {
+      this.verbose = value;
+      return this;
+    }
+
+    public Builder allowMixedKernels(boolean value) {
+      this.allowMixedKernels = value;
+      return this;
+    }
+
+    /** The settings, validated. */
+    public TrainSettings build() {
+      return new TrainSettings(this);
     }
   }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -310,33 +311,27 @@ public final class Trainer {
     Checkpoint c = found.get().checkpoint();
     Map<String, String> then = c.model().training();
     Map<String, String> now = TrainOptions.toMap(settings, plan.partitions());
-    for (String key : TRAJECTORY_OPTIONS) {
-      if (!now.get(key).equals(then.get(key))) {
+    for (TrainOption o : TrainOptions.ALL) {
+      String key = o.name();
+      if (!now.containsKey(key) || Objects.equals(now.get(key), then.get(key))) {
+        continue;
+      }
+      if (o.effect().fixedOnResume()) {
         throw new IllegalArgumentException("--resume: --" + key + " is " + now.get(key)
             + " but checkpoint " + found.get().path() + " was trained with " + then.get(key));
+      }
+      if (o.effect() == TrainOption.Effect.ADJUSTABLE) {
+        out.printf("resume: --%s changed from %s to %s%n", key, then.get(key), now.get(key));
       }
     }
     if (!c.model().vocabulary().tokens().equals(vocab.tokens())) {
       throw new IllegalArgumentException("--resume: the input's vocabulary differs from checkpoint "
           + found.get().path() + " (did the input change?)");
     }
-    for (String key : List.of("lr", "clip")) {
-      if (!now.get(key).equals(then.get(key))) {
-        out.printf("resume: --%s changed from %s to %s%n", key, then.get(key), now.get(key));
-      }
-    }
     out.printf("resume: from %s (epoch %d, step %d)%n", found.get().path(), c.epoch() + 1, c.step());
     lastCheckpoint = found.get().path().toString();
     return c;
   }
-
-  /**
-   * Options that decide the data and the model; a resumed run must use the same. The learning
-   * rate and clipping bound may change (that is how a diverged run is rescued).
-   */
-  private static final List<String> TRAJECTORY_OPTIONS = List.of("hidden", "batch", "steps",
-      "sampling", "tokens", "normalize", "min-freq", "max-tokens", "max-vocab", "partitions", "seed",
-      "val-fraction");
 
   private static List<Integer> epochNumbers(int count) {
     List<Integer> epochs = new ArrayList<>(count);

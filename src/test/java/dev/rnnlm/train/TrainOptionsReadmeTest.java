@@ -1,0 +1,58 @@
+package dev.rnnlm.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's train option table is the option table's: a default, a help text or an option
+ * changed in {@link TrainOptions#ALL} alone fails here until the README says the same. To
+ * update the README, run this test with {@code -Drnnlm.updateReadme=true}.
+ */
+class TrainOptionsReadmeTest {
+  static final String BEGIN = "<!-- train options: generated from train.TrainOptions; TrainOptionsReadmeTest checks it -->\n";
+  static final String END = "\n<!-- end of train options -->";
+
+  @Test
+  void theReadmesTrainOptionTableIsTheOptionTable() throws Exception {
+    Path readme = Path.of("README.md");
+    String text = Files.readString(readme);
+    int begin = text.indexOf(BEGIN);
+    int end = text.indexOf(END, begin);
+    assertTrue(begin >= 0 && end > begin, "README.md lacks the train option markers");
+    String inReadme = text.substring(begin + BEGIN.length(), end);
+    String generated = TrainOptions.markdownTable();
+    if (Boolean.getBoolean("rnnlm.updateReadme")) {
+      Files.writeString(readme, text.substring(0, begin + BEGIN.length()) + generated + text.substring(end));
+      return;
+    }
+    assertEquals(generated, inReadme, "README.md's train options differ from train.TrainOptions.ALL; "
+        + "run this test with -Drnnlm.updateReadme=true to rewrite them");
+  }
+
+  @Test
+  void everySettingHasItsDefaultInTheTableAndRoundTripsThroughTheModelsRecord() {
+    TrainSettings defaults = TrainSettings.DEFAULTS;
+    TrainSettings again = TrainOptions.fromMap(TrainOptions.toMap(defaults, defaults.partitions()));
+    assertEquals(TrainOptions.toMap(defaults, 0), TrainOptions.toMap(again, 0));
+    for (TrainOption o : TrainOptions.ALL) {
+      if (o.isSetting() && !o.defaultShown().isEmpty() && !o.name().equals("input") && !o.name().equals("model")) {
+        // Each setting reads back the default the table gives it (shown or parsed).
+        TrainSettings.Builder b = TrainSettings.builder();
+        o.setDefault(b);
+        assertEquals(o.get(defaults), o.get(b.build()), o.name());
+      }
+    }
+  }
+
+  @Test
+  void resumeFixesExactlyTheOptionsThatDecideTheModelOrTheTrajectory() {
+    assertEquals(java.util.List.of("hidden", "tokens", "normalize"), TrainOptions.namesWith(TrainOption.Effect.MODEL));
+    assertEquals(java.util.List.of("input", "epochs", "lr", "clip"), TrainOptions.namesWith(TrainOption.Effect.ADJUSTABLE));
+    assertEquals(java.util.List.of("batch", "steps", "sampling", "min-freq", "max-tokens", "max-vocab",
+        "partitions", "seed", "val-fraction"), TrainOptions.namesWith(TrainOption.Effect.TRAJECTORY));
+  }
+}
