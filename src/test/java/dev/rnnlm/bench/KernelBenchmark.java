@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The per-partition kernel: forward + BPTT of one step's windows, as one task runs it.
  * Defaults are one partition's share of the book's configuration on two task slots
- * (B' = 16 of B = 32, T = 35, H = 512, V = 28). Run: see README, "Performance".
+ * (B' = 16 of B = 32, T = 35, H = 512, V = 28). Run: scripts/jmh.sh (src/site/markdown/performance.md).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

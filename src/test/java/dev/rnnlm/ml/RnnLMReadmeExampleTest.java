@@ -21,9 +21,13 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's "Spark ML API" examples: the Java one is this test's code, the Scala one compiles. */
+/**
+ * The documented Spark ML examples: the Java one in the README is this test's code; the
+ * spark-shell one in the command reference compiles.
+ */
 class RnnLMReadmeExampleTest {
   private static final Path README = Paths.get("README.md");
+  private static final Path COMMANDS = Paths.get("src/site/markdown/commands.md");
   private static final Path THIS_FILE = Paths.get("src/test/java/dev/rnnlm/ml/RnnLMReadmeExampleTest.java");
   private static final String SECTION = "## Spark ML API";
 
@@ -59,13 +63,13 @@ class RnnLMReadmeExampleTest {
     String region = source.substring(source.indexOf("// README begin\n") + "// README begin\n".length(),
         source.indexOf("    // README end"));
     String unindented = region.lines().map(l -> l.replaceFirst("^ {4}", "")).reduce("", (a, l) -> a + l + "\n");
-    assertEquals(readmeBlock("java"), unindented);
+    assertEquals(block(README, "java"), unindented);
   }
 
-  /** The spark-shell example, inside a method that provides the shell's {@code spark} and implicits. */
+  /** The command reference's spark-shell example, inside a method that provides the shell's {@code spark} and implicits. */
   @Test
   void readmeScalaExampleCompiles() throws IOException {
-    String indented = readmeBlock("scala").indent(4);
+    String indented = block(COMMANDS, "scala").indent(4);
     Path source = work.resolve("ReadmeExample.scala");
     Files.writeString(source, "object ReadmeExample {\n"
         + "  def run(spark: org.apache.spark.sql.SparkSession): Unit = {\n"
@@ -74,17 +78,19 @@ class RnnLMReadmeExampleTest {
     boolean compiled = scala.tools.nsc.Main.process(new String[] {
         "-classpath", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
         "-d", classes.toString(), source.toString()});
-    assertTrue(compiled, "the README's Scala example compiles (errors above)");
+    assertTrue(compiled, "the Scala example in " + COMMANDS + " compiles (errors above)");
     assertTrue(Files.exists(classes.resolve("ReadmeExample.class")));
   }
 
-  /** The first fenced block of {@code language} in the README's section, without the fences. */
-  private static String readmeBlock(String language) throws IOException {
-    String readme = Files.readString(README, StandardCharsets.UTF_8);
-    int section = readme.indexOf("\n" + SECTION + "\n");
-    assertTrue(section >= 0, "README has a section " + SECTION);
+  /** The first fenced block of {@code language} in the file's section, without the fences. */
+  private static String block(Path file, String language) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    int section = text.indexOf("\n" + SECTION + "\n");
+    assertTrue(section >= 0, file + " has a section " + SECTION);
     String fence = "```" + language + "\n";
-    int start = readme.indexOf(fence, section) + fence.length();
-    return readme.substring(start, readme.indexOf("```\n", start));
+    int at = text.indexOf(fence, section);
+    assertTrue(at >= 0, file + " has a " + language + " block in " + SECTION);
+    int start = at + fence.length();
+    return text.substring(start, text.indexOf("```\n", start));
   }
 }
