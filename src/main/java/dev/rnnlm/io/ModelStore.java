@@ -55,6 +55,8 @@ public final class ModelStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Configuration conf;
+  /** False once an append failed on this store's file system: metrics are then rewritten. */
+  private volatile boolean appendWorks = true;
 
   public ModelStore(Configuration conf) {
     this.conf = conf;
@@ -149,19 +151,54 @@ public final class ModelStore {
   public void appendMetrics(String dir, Map<String, Object> metrics) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
     FileSystem fs = metricsFileSystem(file);
-    byte[] line = metricsLine(metrics).getBytes(StandardCharsets.UTF_8);
-    if (fs.exists(file) && fs.hasPathCapability(file, CommonPathCapabilities.FS_APPEND)) {
-      try (FSDataOutputStream out = fs.append(file)) {
-        out.write(line);
+    String line = metricsLine(metrics);
+    if (appendWorks && fs.exists(file) && fs.hasPathCapability(file, CommonPathCapabilities.FS_APPEND)) {
+      FSDataOutputStream out = null;
+      try {
+        out = fs.append(file);
+        out.write(line.getBytes(StandardCharsets.UTF_8));
         out.hflush();
+        out.close();
+        return;
+      } catch (IOException | RuntimeException e) {
+        // Some clusters refuse appends (an HDFS pipeline without a spare datanode): rewrite from
+        // now on. The lines read back below are the whole ones, so a half-appended line is dropped.
+        appendWorks = false;
+        closeQuietly(out);
       }
-      return;
     }
-    byte[] old = fs.exists(file) ? readAll(fs, file) : new byte[0];
-    byte[] all = new byte[old.length + line.length];
-    System.arraycopy(old, 0, all, 0, old.length);
-    System.arraycopy(line, 0, all, old.length, line.length);
-    writeAtomically(fs, file, all);
+    StringBuilder text = new StringBuilder();
+    if (fs.exists(file)) {
+      for (String kept : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
+        if (isWholeJsonLine(kept)) {
+          text.append(kept).append('\n');
+        }
+      }
+    }
+    text.append(line);
+    writeAtomically(fs, file, text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static boolean isWholeJsonLine(String line) {
+    if (line.isBlank()) {
+      return false;
+    }
+    try {
+      JSON.readTree(line);
+      return true;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static void closeQuietly(java.io.Closeable c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (IOException | RuntimeException e) {
+      // already failing over to a rewrite
+    }
   }
 
   /**

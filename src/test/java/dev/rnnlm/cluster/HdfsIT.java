@@ -89,6 +89,9 @@ class HdfsIT {
     for (String file : List.of("model.json", "vocab.json", "parameters.bin", "metrics.jsonl")) {
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path(model + "/" + file)), "missing on HDFS: " + file);
     }
+    // One metrics line per epoch, although this one-datanode HDFS refuses appends (rewritten instead).
+    assertEquals(2, new String(read(model + "/metrics.jsonl"), java.nio.charset.StandardCharsets.UTF_8)
+        .lines().count());
 
     // The same corpus read from the local file system gives the same model, byte for byte.
     Path local = tmp.resolve("local-model");
