@@ -121,9 +121,11 @@ public final class CheckpointStore {
         throw new ModelFormatException(STATES_FILE + " holds " + flat.length + " floats, expected " + at);
       }
     }
-    return new Checkpoint(model, d.path("epoch").asInt(), d.path("step").asInt(), states,
-        d.path("loss_sum").asDouble(), d.path("tokens").asLong(), d.path("norm_sum").asDouble(),
-        d.path("clipped").asInt(), doubles(d.path("perplexities")), doubles(d.path("val_perplexities")));
+    return new Checkpoint(model,
+        new Checkpoint.Position(d.path("epoch").asInt(), d.path("step").asInt()), states,
+        new Checkpoint.RunningSums(d.path("loss_sum").asDouble(), d.path("tokens").asLong(),
+            d.path("norm_sum").asDouble(), d.path("clipped").asInt()),
+        new Checkpoint.History(doubles(d.path("perplexities")), doubles(d.path("val_perplexities"))));
   }
 
   private static byte[] describe(Checkpoint c, String statesSha256) throws IOException {

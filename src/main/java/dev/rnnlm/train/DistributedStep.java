@@ -152,7 +152,7 @@ final class DistributedStep {
         parts[p] = channel.receive(p, returned[p]);
       }
       // Ours to add into: freshly deserialized, or partition 0's buffer (its task is done).
-      float[] grad = parts[0].gradSum().values();
+      float[] grad = parts[0].sums().gradSum().values();
       float[][] finalStates = states == null ? null : new float[plan.partitions()][];
       double loss = 0;
       long tokens = 0;
@@ -163,22 +163,22 @@ final class DistributedStep {
       String[] kernels = new String[parts.length];
       String[] executors = new String[parts.length];
       for (StepResult r : parts) {
-        kernels[r.partition()] = r.kernels();
-        executors[r.partition()] = r.executor();
+        kernels[r.partition()] = r.origin().kernels();
+        executors[r.partition()] = r.origin().executor();
         if (r != parts[0]) {
-          float[] g = r.gradSum().values();
+          float[] g = r.sums().gradSum().values();
           for (int i = 0; i < grad.length; i++) {
             grad[i] += g[i];
           }
         }
-        maxKernelNanos = Math.max(maxKernelNanos, r.kernelNanos());
-        maxKernelCpuNanos = Math.max(maxKernelCpuNanos, r.kernelCpuNanos());
-        firstTaskStart = Math.min(firstTaskStart, r.taskStartNanos());
-        lastKernelEnd = Math.max(lastKernelEnd, r.kernelEndNanos());
-        loss += r.lossSum();
-        tokens += r.tokens();
+        maxKernelNanos = Math.max(maxKernelNanos, r.timing().kernelNanos());
+        maxKernelCpuNanos = Math.max(maxKernelCpuNanos, r.timing().kernelCpuNanos());
+        firstTaskStart = Math.min(firstTaskStart, r.timing().taskStartNanos());
+        lastKernelEnd = Math.max(lastKernelEnd, r.timing().kernelEndNanos());
+        loss += r.sums().lossSum();
+        tokens += r.sums().tokens();
         if (finalStates != null) {
-          finalStates[r.partition()] = r.finalState().values();
+          finalStates[r.partition()] = r.sums().finalState().values();
         }
       }
       boolean oneClock = sc.isLocal();

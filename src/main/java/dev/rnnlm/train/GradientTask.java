@@ -89,8 +89,9 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
     long kernelEnd = System.nanoTime();
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
-    return channel.send(new StepResult(p, loss, windows.length, new PackedFloats(grad),
-        carried ? new PackedFloats(state) : null, kernelEnd - start, kernelCpuNanos, taskStart,
-        kernelEnd, Kernels.inUse(), executor()));
+    return channel.send(new StepResult(p,
+        new StepResult.Sums(loss, windows.length, new PackedFloats(grad), carried ? new PackedFloats(state) : null),
+        new StepResult.TaskTiming(kernelEnd - start, kernelCpuNanos, taskStart, kernelEnd),
+        new StepResult.Origin(Kernels.inUse(), executor())));
   }
 }

@@ -3,16 +3,31 @@ package dev.rnnlm.train;
 import java.io.Serializable;
 
 /**
- * What one partition sends back for one step: the summed loss and token count of its windows,
- * the gradient of that summed loss (flat, in parameter layout), its sequences' final recurrent
- * state ({@code (b, stateSize)} row-major; null when state is not carried), and the
- * wall and CPU nanoseconds spent in the forward + backward kernel (their difference is
- * time the task thread waited for a core). {@code taskStartNanos} (entering the task function)
- * and {@code kernelEndNanos} are the executor's {@code System.nanoTime()}: comparable with the
- * driver's only when both are the same JVM (local mode). {@code kernels} is what the executor
- * computed with ({@link dev.rnnlm.linalg.Kernels#inUse}), {@code executor} which one it was.
+ * What one partition sends back for one step.
+ *
+ * @param partition the partition index
+ * @param sums its summed loss, tokens, gradient and final states
+ * @param timing where its task's time went
+ * @param origin what it computed with, and where
  */
-record StepResult(int partition, double lossSum, long tokens, PackedFloats gradSum,
-                  PackedFloats finalState, long kernelNanos,
-                  long kernelCpuNanos, long taskStartNanos, long kernelEndNanos, String kernels,
-                  String executor) implements Serializable {}
+record StepResult(int partition, Sums sums, TaskTiming timing, Origin origin) implements Serializable {
+  /**
+   * The summed loss and target-token count of the partition's windows, the gradient of that summed
+   * loss (flat, in parameter layout), and its sequences' final recurrent state ({@code (b,
+   * stateSize)} row-major; null when state is not carried).
+   */
+  record Sums(double lossSum, long tokens, PackedFloats gradSum, PackedFloats finalState)
+      implements Serializable {}
+
+  /**
+   * Wall and CPU nanoseconds of the forward + backward kernel (their difference is time the task
+   * thread waited for a core); {@code taskStartNanos} (entering the task function) and
+   * {@code kernelEndNanos} are the executor's {@code System.nanoTime()}: comparable with the
+   * driver's only when both are the same JVM (local mode).
+   */
+  record TaskTiming(long kernelNanos, long kernelCpuNanos, long taskStartNanos, long kernelEndNanos)
+      implements Serializable {}
+
+  /** The kernels the executor computed with ({@link dev.rnnlm.linalg.Kernels#inUse}) and which executor it was. */
+  record Origin(String kernels, String executor) implements Serializable {}
+}

@@ -154,11 +154,8 @@ public final class Trainer {
         loop.startEpoch(epoch);
       }
       int steps = loop.stepsInEpoch();
-      double lossSum = continuing ? resumed.lossSum() : 0;
-      long tokens = continuing ? resumed.tokens() : 0;
-      double normSum = continuing ? resumed.normSum() : 0;
-      int clipped = continuing ? resumed.clipped() : 0;
-      long tokensBefore = tokens;
+      Checkpoint.RunningSums sums = continuing ? resumed.sums() : Checkpoint.RunningSums.NONE;
+      long tokensBefore = sums.tokens();
       progress.startEpoch(epoch + 1, steps);
       while (loop.hasNextStep()) {
         StepLoop.Step done;
@@ -169,22 +166,19 @@ public final class Trainer {
           throw e.withCheckpoint(lastCheckpoint);
         }
         DistributedStep.Totals totals = done.totals();
-        lossSum += totals.lossSum();
-        tokens += totals.tokens();
-        normSum += done.norm();
-        clipped += done.norm() > s.clip() ? 1 : 0;
+        sums = sums.plus(totals.lossSum(), totals.tokens(), done.norm(), done.norm() > s.clip());
         stepsDone++;
         tokensSeen += totals.tokens();
-        progress.stepDone(done.step() + 1, tokens - tokensBefore);
+        progress.stepDone(done.step() + 1, sums.tokens() - tokensBefore);
         if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
-              epoch, done.step() + 1, loop.states(), lossSum, tokens, normSum, clipped,
-              List.copyOf(perplexities), List.copyOf(valPerplexities)), stepsDone);
+              new Checkpoint.Position(epoch, done.step() + 1), loop.states(), sums,
+              new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
         }
       }
       progress.endEpoch();
       double seconds = (System.nanoTime() - epochStart) / 1e9;
-      double perplexity = Math.exp(lossSum / tokens);
+      double perplexity = Math.exp(sums.lossSum() / sums.tokens());
       perplexities.add(perplexity);
       Double valPerplexity = null;
       if (data.validation() != null) {
@@ -192,8 +186,9 @@ public final class Trainer {
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
         valPerplexities.add(valPerplexity);
       }
-      logEpoch(modelDir, epoch + 1, perplexity, (tokens - tokensBefore) / seconds, normSum / steps,
-          (double) clipped / steps, (System.nanoTime() - started) / 1e9, valPerplexity);
+      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, (sums.tokens() - tokensBefore) / seconds,
+          sums.normSum() / steps, (double) sums.clipped() / steps, (System.nanoTime() - started) / 1e9,
+          valPerplexity));
       plot(modelDir, perplexities, valPerplexities, epoch + 1 == s.epochs());
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
@@ -202,8 +197,8 @@ public final class Trainer {
       boolean stepCheckpoint = s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0;
       if (epochCheckpoint || stepCheckpoint) {
         checkpoint(new Checkpoint(snapshot(model, params, epoch + 1, stepsDone, tokensSeen, plan),
-            epoch + 1, 0, null, 0, 0, 0, 0, List.copyOf(perplexities), List.copyOf(valPerplexities)),
-            stepsDone);
+            Checkpoint.Position.startOf(epoch + 1), null, Checkpoint.RunningSums.NONE,
+            new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
       }
     }
     finishWrites();
@@ -374,24 +369,42 @@ public final class Trainer {
     return states;
   }
 
-  private void logEpoch(String modelDir, int epoch, double perplexity, double tokensPerSec,
-                        double gradNorm, double clippedFraction, double seconds,
-                        Double valPerplexity) throws IOException {
-    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%n",
-        epoch, perplexity, tokensPerSec, gradNorm, clippedFraction, seconds,
-        valPerplexity == null ? "" : String.format(" val_perplexity %.3f", valPerplexity));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("epoch", epoch);
-    m.put("perplexity", perplexity);
-    m.put("tokens_per_sec", tokensPerSec);
-    m.put("grad_norm", gradNorm);
-    m.put("clipped_fraction", clippedFraction);
-    m.put("seconds", seconds);
-    if (valPerplexity != null) {
-      m.put("val_perplexity", valPerplexity);
+  /**
+   * One epoch as the log line and {@code metrics.jsonl} report it.
+   *
+   * @param epoch 1-based
+   * @param tokensPerSec training tokens per second of the epoch's steps
+   * @param gradNorm mean global gradient norm before clipping
+   * @param clippedFraction share of the steps whose gradient was clipped
+   * @param seconds since training started
+   * @param valPerplexity null without validation text
+   */
+  record EpochMetrics(int epoch, double perplexity, double tokensPerSec, double gradNorm,
+                      double clippedFraction, double seconds, Double valPerplexity) {
+    /** As {@code metrics.jsonl} holds it: one JSON object per epoch. */
+    Map<String, Object> asJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("epoch", epoch);
+      m.put("perplexity", perplexity);
+      m.put("tokens_per_sec", tokensPerSec);
+      m.put("grad_norm", gradNorm);
+      m.put("clipped_fraction", clippedFraction);
+      m.put("seconds", seconds);
+      if (valPerplexity != null) {
+        m.put("val_perplexity", valPerplexity);
+      }
+      return m;
     }
-    submit("metrics", () -> store.appendMetrics(modelDir, m));
   }
+
+  private void logEpoch(String modelDir, EpochMetrics m) throws IOException {
+    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%n",
+        m.epoch(), m.perplexity(), m.tokensPerSec(), m.gradNorm(), m.clippedFraction(), m.seconds(),
+        m.valPerplexity() == null ? "" : String.format(" val_perplexity %.3f", m.valPerplexity()));
+    Map<String, Object> json = m.asJson();
+    submit("metrics", () -> store.appendMetrics(modelDir, json));
+  }
+
 
   /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */
   private static String sample(LanguageModel model, float[] params, Vocabulary vocab,

@@ -39,8 +39,9 @@ class CheckpointStoreTest {
     SavedModel model = new SavedModel("rnn", 3, Normalizer.NONE, Tokenizer.CHAR, vocab, params,
         new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of());
     float[][] states = {{0.1f, -0.2f, 0.3f}, {(float) r.nextGaussian(), 1e-30f, -0f}};
-    return new Checkpoint(model, 2, 5, states, 1234.5678901234567, 400, 12.000000000000002, 3,
-        List.of(30.1, 20.00000000000001), List.of());
+    return new Checkpoint(model, new Checkpoint.Position(2, 5), states,
+        new Checkpoint.RunningSums(1234.5678901234567, 400, 12.000000000000002, 3),
+        new Checkpoint.History(List.of(30.1, 20.00000000000001), List.of()));
   }
 
   private String save(long step, Checkpoint c, int keep) throws IOException {

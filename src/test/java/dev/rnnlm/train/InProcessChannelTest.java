@@ -15,7 +15,8 @@ class InProcessChannelTest {
   }
 
   private static StepResult result(int partition, float[] grad) {
-    return new StepResult(partition, 1.5, 10, new PackedFloats(grad), null, 0, 0, 0, 0, "test", "test");
+    return new StepResult(partition, new StepResult.Sums(1.5, 10, new PackedFloats(grad), null),
+        new StepResult.TaskTiming(0, 0, 0, 0), new StepResult.Origin("test", "test"));
   }
 
   @Test
