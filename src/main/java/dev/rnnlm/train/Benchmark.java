@@ -53,8 +53,7 @@ public final class Benchmark {
       LanguageModel model = new RnnModel(data.vocabulary().size(), s.hidden());
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
-      StepLoop loop = new StepLoop(sc, data, model, params, s.lr(), s.clip(), s.allowMixedKernels(),
-          System.out, "bench epoch");
+      StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(System.out, "bench epoch");
       int warmed = warmUp(loop, warmup);
       long compileBefore = compileMillis();
 

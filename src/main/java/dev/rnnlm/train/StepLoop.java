@@ -30,8 +30,8 @@ final class StepLoop {
   private final Sgd sgd;
   private final DistributedStep distributed;
   private final boolean allowMixedKernels;
-  private final PrintStream out;
-  private final String jobLabel;
+  private PrintStream out = System.out;
+  private String jobLabel = "epoch";
   private boolean mixedKernelsReported;
   private int epoch = -1;
   private int offset;
@@ -44,21 +44,27 @@ final class StepLoop {
               long updateNanos) {}
 
   /**
-   * A loop that updates {@code params} in place. {@code jobLabel} prefixes Spark job
-   * descriptions ("epoch", "bench epoch"); mixed kernels warn on {@code out} when allowed.
+   * A loop that updates {@code params} in place with {@code settings}' learning rate, clipping
+   * bound and kernel policy. Spark job descriptions start with "epoch" and mixed-kernel warnings go
+   * to standard output unless {@link #reporting} says otherwise.
    */
-  StepLoop(JavaSparkContext sc, TrainingData data, LanguageModel model, float[] params, float lr,
-           float clip, boolean allowMixedKernels, PrintStream out, String jobLabel) {
+  StepLoop(JavaSparkContext sc, TrainingData data, LanguageModel model, float[] params,
+           TrainSettings settings) {
     this.sc = sc;
     this.plan = data.plan();
     this.model = model;
     this.params = params;
-    this.clip = clip;
-    this.sgd = new Sgd(lr);
+    this.clip = settings.clip();
+    this.sgd = new Sgd(settings.lr());
     this.distributed = new DistributedStep(sc, data.shards(), model, plan);
-    this.allowMixedKernels = allowMixedKernels;
-    this.out = out;
+    this.allowMixedKernels = settings.allowMixedKernels();
+  }
+
+  /** Warnings go to {@code log}; Spark job descriptions start with {@code jobLabel} ("bench epoch"). */
+  StepLoop reporting(PrintStream log, String jobLabel) {
+    this.out = log;
     this.jobLabel = jobLabel;
+    return this;
   }
 
   /** Starts epoch {@code e} at its first step, from zero states. */

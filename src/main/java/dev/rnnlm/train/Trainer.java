@@ -125,8 +125,7 @@ public final class Trainer {
     } else {
       System.arraycopy(resumed.model().params(), 0, params, 0, params.length);
     }
-    StepLoop loop = new StepLoop(sc, data, model, params, s.lr(), s.clip(), s.allowMixedKernels(),
-        out, "epoch");
+    StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(out, "epoch");
     String modelDir = s.modelDir();
     List<Double> perplexities = new ArrayList<>();
     List<Double> valPerplexities = new ArrayList<>();
