@@ -9,10 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ref="${REF:-$here/scripts/ref_torch_rnn.py}"
 rounds="${ROUNDS:-3}"
 corpus="${1:-}"
-if [[ -z "$corpus" ]]; then
-  corpus="$here/target/bench-corpus.txt"
-  for _ in 1 2 3; do cat "$here"/sample-data/*.txt; done > "$corpus"
-fi
+[[ -n "$corpus" ]] || corpus="$("$here/scripts/bench-corpus.sh")"
 tokens=170000
 common=(--hidden 512 --batch 32 --steps 35)
 declare -A runs

@@ -12,10 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${ROUNDS:-3}"
 corpus="${1:-}"
 which="${2:-both}"
-if [[ -z "$corpus" ]]; then
-  corpus="$here/target/bench-corpus.txt"
-  for _ in 1 2 3; do cat "$here"/sample-data/*.txt; done > "$corpus"
-fi
+[[ -n "$corpus" ]] || corpus="$("$here/scripts/bench-corpus.sh")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 common=(--hidden 512 --batch 32 --steps 35)

@@ -9,8 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${ROUNDS:-3}"
 corpus="${1:-}"
 if [[ -z "$corpus" ]]; then
-  corpus="$here/target/bench-corpus.txt"
-  [[ -f "$corpus" ]] || for _ in 1 2 3; do cat "$here"/sample-data/*.txt; done > "$corpus"
+  corpus="$("$here/scripts/bench-corpus.sh")"
 elif [[ ! -f "$corpus" ]]; then
   echo "error: corpus file not found: $corpus" >&2
   exit 2
