@@ -13,6 +13,9 @@ final class Failures {
   private static final Pattern TASK_FAILURE = Pattern.compile(
       "most recent failure: Lost task (\\S+) in stage (\\S+) \\(TID \\d+\\) \\(([^)]*)\\): ([^\\n]*)");
   private static final String OWN_PACKAGE = "dev.rnnlm.";
+  /** Spark's words for a context stopped under a running job (SIGTERM, Ctrl-C, an embedding program). */
+  private static final Pattern SPARK_STOPPED =
+      Pattern.compile("SparkContext (was shut down|has been shutdown|has been stopped)");
 
   private Failures() {}
 
@@ -28,7 +31,7 @@ final class Failures {
           Runtime.getRuntime().maxMemory() >> 20);
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().contains("because SparkContext was shut down")) {
+      if (c.getMessage() != null && SPARK_STOPPED.matcher(c.getMessage()).find()) {
         return "stopped: Spark was shut down while training (the process was interrupted or its "
             + "Spark context stopped); continue from the newest checkpoint with --resume";
       }

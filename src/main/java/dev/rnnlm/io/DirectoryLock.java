@@ -108,7 +108,11 @@ public final class DirectoryLock implements AutoCloseable {
       return;
     }
     released = true;
-    ShutdownHookManager.get().removeShutdownHook(releaseOnShutdown);
+    try {
+      ShutdownHookManager.get().removeShutdownHook(releaseOnShutdown);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down (SIGTERM, Ctrl-C): the hook cannot be removed, the lock still goes
+    }
     Optional<Holder> now = readHolder(fs, path);
     if (now.isPresent() && now.get().pid().equals(pid) && now.get().host().equals(host())) {
       fs.delete(path, false);

@@ -135,6 +135,21 @@ class HostileRunsTest {
   }
 
   @Test
+  void sigtermStopsARunWithOneLineReleasesTheLockAndLeavesItResumable() throws Exception {
+    Path model = work.resolve("model");
+    Process p = start("1g", "term.log", train(model, SMALL, "--epochs", "200", "--checkpoint-every-steps", "5"));
+    assertTrue(waitFor(() -> hasCheckpoint(model), p, 120), log("term.log"));
+    p.destroy(); // SIGTERM
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), log("term.log"));
+    assertFalse(Files.exists(model.resolve(".lock")), "the lock is released on SIGTERM");
+    List<String> errors = errorLines(log("term.log"));
+    assertEquals(1, errors.size(), log("term.log"));
+    assertTrue(errors.get(0).startsWith("error: stopped: Spark was shut down while training"), errors.get(0));
+    CliRun resumed = CliRun.of(train(model, SMALL, "--epochs", "2", "--resume").toArray(String[]::new));
+    assertEquals(0, resumed.exitCode(), resumed.err());
+  }
+
+  @Test
   void aSecondTrainOnTheSameDirectoryExitsThreeAtOnceAndTheFirstIsUndisturbed() throws Exception {
     Path model = work.resolve("model");
     List<String> options = new ArrayList<>(SMALL);
