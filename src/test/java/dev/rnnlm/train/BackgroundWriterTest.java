@@ -75,14 +75,21 @@ class BackgroundWriterTest {
   @Test
   void theFirstFailureCancelsLaterWritesAndReachesTheDriver() throws Exception {
     AtomicBoolean laterRan = new AtomicBoolean();
+    CountDownLatch laterQueued = new CountDownLatch(1);
     try (BackgroundWriter writer = new BackgroundWriter()) {
       writer.submit("checkpoint at step 40", () -> {
+        try {
+          laterQueued.await(); // fail only once the next write waits behind this one
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         throw new IOException("disk full");
       });
       writer.submit("metrics", () -> laterRan.set(true));
+      laterQueued.countDown();
       IOException e = assertThrows(IOException.class, writer::finish);
       assertEquals("writing checkpoint at step 40 failed: disk full", e.getMessage());
-      assertThrows(IOException.class, () -> writer.submit("plot", () -> { }));
+      assertThrows(IOException.class, () -> writer.submit("plot", () -> { }), "the next submit reports it too");
     }
     assertFalse(laterRan.get(), "nothing is written after a failure");
   }
