@@ -15,7 +15,7 @@ final class Failures {
   private static final String OWN_PACKAGE = "dev.rnnlm.";
   /** Spark's words for a context stopped under a running job (SIGTERM, Ctrl-C, an embedding program). */
   private static final Pattern SPARK_STOPPED =
-      Pattern.compile("SparkContext (was shut down|has been shutdown|has been stopped)");
+      Pattern.compile("SparkContext (was|has been|is) (shut ?down|stopped)|stopped SparkContext");
 
   private Failures() {}
 

@@ -43,7 +43,7 @@ final class RunLog implements AutoCloseable {
   private final FileAppender appender;
   /** Set when the JVM begins to shut down (a signal): the console then stays quiet to the end. */
   private volatile boolean jvmEnding;
-  private final Thread shutdownWatch = new Thread(() -> jvmEnding = true, "rnnlm-run-log-shutdown");
+  private final Thread shutdownWatch = new Thread(this::quietConsoleForShutdown, "rnnlm-run-log-shutdown");
 
   private RunLog(java.nio.file.Path localFile, FileSystem fs, Path destination, boolean copyOnClose) {
     this.localFile = localFile;
@@ -89,6 +89,21 @@ final class RunLog implements AutoCloseable {
     }
     java.nio.file.Path local = Files.createTempFile("rnnlm-" + command + "-", ".log");
     return new RunLog(local, fs, destination, true);
+  }
+
+  /**
+   * On SIGTERM or Ctrl-C, Spark stops under the running job and its futures, rejected by pools
+   * that are shutting down, print stack traces straight to {@code System.err}: from now on they
+   * go to this log. The command's own error line is printed on the stream it was given.
+   */
+  private void quietConsoleForShutdown() {
+    jvmEnding = true;
+    try {
+      System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(localFile.toFile(), true), true,
+          StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // the console keeps them
+    }
   }
 
   /** Keeps the newest {@link #KEEP} - 1 logs, making room for this run's. */
