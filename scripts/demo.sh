@@ -4,9 +4,17 @@
 # Build first: mvn -q -DskipTests package
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-model="${1:-$here/target/models/sample}"
 rnnlm="$here/scripts/rnnlm"
-"$rnnlm" train --config "$here/conf/sample-data.properties" --input "$here/sample-data" --model "$model"
+# The default model directory is the demo's own: running the demo again replaces it (the old model
+# stays until the new one is complete). A directory given as $1 is guarded like any --model.
+if [[ -n "${1:-}" ]]; then
+  model="$1"
+  replace=()
+else
+  model="$here/target/models/sample"
+  replace=(--overwrite)
+fi
+"$rnnlm" train --config "$here/conf/sample-data.properties" --input "$here/sample-data" --model "$model" "${replace[@]}"
 echo
 echo "== generate (greedy)"
 "$rnnlm" generate --model "$model" --prefix "The keeper" --length 200
