@@ -168,27 +168,33 @@ public final class ModelStore {
       }
     }
     StringBuilder text = new StringBuilder();
-    if (fs.exists(file)) {
-      for (String kept : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
-        if (isWholeJsonLine(kept)) {
-          text.append(kept).append('\n');
-        }
-      }
+    for (MetricsLine kept : wholeMetricsLines(fs, file)) {
+      text.append(kept.text()).append('\n');
     }
     text.append(line);
     writeAtomically(fs, file, text.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static boolean isWholeJsonLine(String line) {
-    if (line.isBlank()) {
-      return false;
+  /** One line of {@code metrics.jsonl}: as written, and parsed. */
+  private record MetricsLine(String text, JsonNode json) {}
+
+  /** The lines of a metrics file that are whole JSON objects (a line a crash cut short is not); none without the file. */
+  private static List<MetricsLine> wholeMetricsLines(FileSystem fs, Path file) throws IOException {
+    List<MetricsLine> lines = new ArrayList<>();
+    if (!fs.exists(file)) {
+      return lines;
     }
-    try {
-      JSON.readTree(line);
-      return true;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return false;
+    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        lines.add(new MetricsLine(line, JSON.readTree(line)));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        // cut short by a crash: dropped
+      }
     }
+    return lines;
   }
 
   private static void closeQuietly(java.io.Closeable c) {
@@ -208,23 +214,10 @@ public final class ModelStore {
    */
   public List<Map<String, Number>> readMetrics(String dir) throws IOException {
     Path file = new Path(dir, METRICS_FILE);
-    FileSystem fs = metricsFileSystem(file);
     List<Map<String, Number>> epochs = new ArrayList<>();
-    if (!fs.exists(file)) {
-      return epochs;
-    }
-    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonNode parsed;
-      try {
-        parsed = JSON.readTree(line);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        continue; // a line a crash cut short
-      }
+    for (MetricsLine line : wholeMetricsLines(metricsFileSystem(file), file)) {
       Map<String, Number> fields = new LinkedHashMap<>();
-      parsed.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
+      line.json().fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
       epochs.add(fields);
     }
     return epochs;
@@ -255,15 +248,9 @@ public final class ModelStore {
       return;
     }
     StringBuilder kept = new StringBuilder();
-    for (String line : new String(readAll(fs, file), StandardCharsets.UTF_8).split("\n")) {
-      JsonNode parsed;
-      try {
-        parsed = line.isBlank() ? null : JSON.readTree(line);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        parsed = null; // cut short
-      }
-      if (parsed != null && parsed.path("epoch").asInt() <= lastEpoch) {
-        kept.append(line).append('\n');
+    for (MetricsLine line : wholeMetricsLines(fs, file)) {
+      if (line.json().path("epoch").asInt() <= lastEpoch) {
+        kept.append(line.text()).append('\n');
       }
     }
     writeAtomically(fs, file, kept.toString().getBytes(StandardCharsets.UTF_8));

@@ -115,11 +115,6 @@ public final class TrainOptions {
           .binds((b, v) -> b.allowMixedKernels(OptionValues.toBoolean("allow-mixed-kernels", v)),
               s -> Boolean.toString(s.allowMixedKernels())));
 
-  /** The option named {@code name}, or null. */
-  public static TrainOption named(String name) {
-    return ALL.stream().filter(o -> o.name().equals(name)).findFirst().orElse(null);
-  }
-
   /** The names of the options with effect {@code effect}, in table order. */
   public static List<String> namesWith(TrainOption.Effect effect) {
     return ALL.stream().filter(o -> o.effect() == effect).map(TrainOption::name).toList();
