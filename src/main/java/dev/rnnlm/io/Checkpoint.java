@@ -1,22 +1,39 @@
 package dev.rnnlm.io;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything needed to continue training exactly where it stopped: the model (parameters,
  * vocabulary, options), the position inside the epoch, each partition's carried hidden state,
- * the epoch's running sums, and the history the log and plot are drawn from. SGD has no state
- * of its own, and every random choice is derived from (seed, epoch, partition), so nothing
- * else is needed for a bit-identical continuation.
+ * the optimizers' state, the epoch's running sums, and the history the log and plot are drawn
+ * from. Every random choice is derived from (seed, epoch, partition), so nothing else is needed
+ * for a bit-identical continuation.
  *
  * @param model parameters, vocabulary and options; {@code position().epochs()} is the epochs completed
  * @param position where in the run the next step is
- * @param states each partition's carried state (null when none is carried)
+ * @param carried what the next step continues from besides the parameters
  * @param sums the epoch's running sums up to that step
  * @param history the completed epochs' perplexities
  */
-public record Checkpoint(SavedModel model, Position position, float[][] states, RunningSums sums,
+public record Checkpoint(SavedModel model, Position position, Carried carried, RunningSums sums,
                          History history) {
+  /**
+   * Each partition's carried state (null when none is carried) and the optimizers' state by
+   * name, each as long as the parameters (empty for plain SGD), e.g. "outer_momentum".
+   */
+  public record Carried(float[][] states, Map<String, float[]> optimizer) {
+    public Carried {
+      optimizer = new LinkedHashMap<>(optimizer);
+    }
+
+    /** States only: an optimizer without state. */
+    public static Carried states(float[][] states) {
+      return new Carried(states, Map.of());
+    }
+  }
+
   /** The epoch in progress (0-based) and the next step within it. */
   public record Position(int epoch, int step) {
     /** The start of epoch {@code epoch}. */
@@ -27,15 +44,16 @@ public record Checkpoint(SavedModel model, Position position, float[][] states, 
 
   /**
    * An epoch's sums so far: loss, target tokens, gradient norms (before clipping) and the steps
-   * whose gradient was clipped.
+   * whose gradient was clipped. With local steps a step's norm is the partitions' mean and its
+   * clipped count the share of partitions that clipped, so both stay per step.
    */
-  public record RunningSums(double lossSum, long tokens, double normSum, int clipped) {
+  public record RunningSums(double lossSum, long tokens, double normSum, double clipped) {
     public static final RunningSums NONE = new RunningSums(0, 0, 0, 0);
 
-    /** These sums and one more step's. */
-    public RunningSums plus(double stepLoss, long stepTokens, double norm, boolean wasClipped) {
-      return new RunningSums(lossSum + stepLoss, tokens + stepTokens, normSum + norm,
-          clipped + (wasClipped ? 1 : 0));
+    /** These sums and some more steps': their loss, tokens, summed norms and clipped steps. */
+    public RunningSums plus(double stepLoss, long stepTokens, double norms, double clippedSteps) {
+      return new RunningSums(lossSum + stepLoss, tokens + stepTokens, normSum + norms,
+          clipped + clippedSteps);
     }
   }
 
@@ -67,8 +85,12 @@ public record Checkpoint(SavedModel model, Position position, float[][] states, 
     return sums.normSum();
   }
 
-  public int clipped() {
+  public double clipped() {
     return sums.clipped();
+  }
+
+  public float[][] states() {
+    return carried.states();
   }
 
   public List<Double> perplexities() {

@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -24,9 +26,11 @@ import org.apache.hadoop.fs.Path;
  * DIR/checkpoints/step-000000001234/   one checkpoint, named by the global step count
  *   model.json, vocab.json, parameters.bin   a complete model ({@link ModelStore}; SHA-256 checked)
  *   state.json                               position in the epoch, running sums, history,
- *                                            SHA-256 of states.bin
+ *                                            SHA-256 of states.bin (and optimizer.bin), the
+ *                                            optimizer's slots (name, length)
  *   states.bin                               carried hidden states, float32 little-endian,
  *                                            partition after partition
+ *   optimizer.bin                            optimizer state, slot after slot (only when it has any)
  * </pre>
  *
  * A checkpoint is written into a hidden temporary directory and committed by renaming that
@@ -38,6 +42,7 @@ public final class CheckpointStore {
   private static final String PREFIX = "step-";
   private static final String STATE_FILE = "state.json";
   private static final String STATES_FILE = "states.bin";
+  private static final String OPTIMIZER_FILE = "optimizer.bin";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Configuration conf;
@@ -58,7 +63,12 @@ public final class CheckpointStore {
     models.save(tmp.toString(), c.model());
     byte[] states = c.states() == null ? new byte[0] : ModelStore.toLittleEndian(flatten(c.states()));
     ModelStore.writeAtomically(fs, new Path(tmp, STATES_FILE), states);
-    ModelStore.writeAtomically(fs, new Path(tmp, STATE_FILE), describe(c, ModelStore.sha256(states)));
+    byte[] optimizer = ModelStore.toLittleEndian(flatten(c.carried().optimizer().values().toArray(float[][]::new)));
+    if (optimizer.length > 0) {
+      ModelStore.writeAtomically(fs, new Path(tmp, OPTIMIZER_FILE), optimizer);
+    }
+    ModelStore.writeAtomically(fs, new Path(tmp, STATE_FILE),
+        describe(c, ModelStore.sha256(states), ModelStore.sha256(optimizer)));
     if (fs.exists(dest)) {
       fs.delete(dest, true);
     }
@@ -122,13 +132,42 @@ public final class CheckpointStore {
       }
     }
     return new Checkpoint(model,
-        new Checkpoint.Position(d.path("epoch").asInt(), d.path("step").asInt()), states,
+        new Checkpoint.Position(d.path("epoch").asInt(), d.path("step").asInt()),
+        new Checkpoint.Carried(states, optimizerState(fs, dir, d)),
         new Checkpoint.RunningSums(d.path("loss_sum").asDouble(), d.path("tokens").asLong(),
-            d.path("norm_sum").asDouble(), d.path("clipped").asInt()),
+            d.path("norm_sum").asDouble(), d.path("clipped").asDouble()),
         new Checkpoint.History(doubles(d.path("perplexities")), doubles(d.path("val_perplexities"))));
   }
 
-  private static byte[] describe(Checkpoint c, String statesSha256) throws IOException {
+  /** The optimizers' named arrays ({@code "optimizer": [{"name", "length"}]}; none before they existed). */
+  private static Map<String, float[]> optimizerState(FileSystem fs, Path dir, JsonNode d) throws IOException {
+    Map<String, float[]> state = new LinkedHashMap<>();
+    JsonNode slots = d.path("optimizer");
+    if (!slots.isArray() || slots.size() == 0) {
+      return state;
+    }
+    byte[] raw = ModelStore.readAll(fs, new Path(dir, OPTIMIZER_FILE));
+    if (!ModelStore.sha256(raw).equals(d.path("optimizer_sha256").asText())) {
+      throw new ModelFormatException(OPTIMIZER_FILE + " does not match its SHA-256 in " + STATE_FILE);
+    }
+    float[] flat = ModelStore.fromLittleEndian(raw);
+    int at = 0;
+    for (JsonNode slot : slots) {
+      int n = slot.path("length").asInt();
+      if (at + n > flat.length) {
+        throw new ModelFormatException(OPTIMIZER_FILE + " holds " + flat.length + " floats, too few for its slots");
+      }
+      state.put(slot.path("name").asText(), Arrays.copyOfRange(flat, at, at + n));
+      at += n;
+    }
+    if (at != flat.length) {
+      throw new ModelFormatException(OPTIMIZER_FILE + " holds " + flat.length + " floats, expected " + at);
+    }
+    return state;
+  }
+
+  private static byte[] describe(Checkpoint c, String statesSha256, String optimizerSha256)
+      throws IOException {
     ObjectNode d = JSON.createObjectNode();
     d.put("epoch", c.epoch());
     d.put("step", c.step());
@@ -144,6 +183,12 @@ public final class CheckpointStore {
       }
     }
     d.put("states_sha256", statesSha256);
+    if (!c.carried().optimizer().isEmpty()) {
+      ArrayNode slots = d.putArray("optimizer");
+      c.carried().optimizer().forEach((name, values) ->
+          slots.addObject().put("name", name).put("length", values.length));
+      d.put("optimizer_sha256", optimizerSha256);
+    }
     c.perplexities().forEach(d.putArray("perplexities")::add);
     c.valPerplexities().forEach(d.putArray("val_perplexities")::add);
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(d);

@@ -57,52 +57,68 @@ public final class Benchmark {
       int warmed = warmUp(loop, warmup);
       long compileBefore = compileMillis();
 
-      long[] stepNanos = new long[measure];
-      long[] kernelNanos = new long[measure];
-      long[] kernelCpuNanos = new long[measure];
-      long[] floorNanos = new long[measure];
-      long[] broadcastNanos = new long[measure];
-      long[] launchNanos = new long[measure];
-      long[] resultNanos = new long[measure];
-      long[] updateNanos = new long[measure];
+      // Per synchronization (one step without local steps), divided by the steps it covered.
+      int rounds = 0;
+      int measured = 0;
       long tokens = 0;
-      for (int m = 0; m < measure; m++) {
+      long totalNanos = 0;
+      Samples stepNanos = new Samples();
+      Samples kernelNanos = new Samples();
+      Samples kernelCpuNanos = new Samples();
+      Samples floorNanos = new Samples();
+      Samples broadcastNanos = new Samples();
+      Samples launchNanos = new Samples();
+      Samples resultNanos = new Samples();
+      Samples updateNanos = new Samples();
+      Samples overhead = new Samples();
+      Samples ingressResults = new Samples();
+      Samples ingressBytes = new Samples();
+      while (measured < measure) {
         StepSample sample = timedStep(loop);
-        stepNanos[m] = sample.stepNanos();
-        floorNanos[m] = sample.floorNanos();
+        int k = sample.steps();
         DistributedStep.StepTiming timing = sample.totals().timing();
-        kernelNanos[m] = timing.maxKernelNanos();
-        kernelCpuNanos[m] = timing.maxKernelCpuNanos();
-        broadcastNanos[m] = timing.channelOpenNanos();
-        launchNanos[m] = timing.launchNanos();
-        resultNanos[m] = timing.resultNanos();
-        updateNanos[m] = timing.sumNanos() + sample.applyNanos();
+        stepNanos.add(sample.stepNanos(), k);
+        floorNanos.add(sample.floorNanos(), k);
+        kernelNanos.add(timing.kernel().wallNanos(), k);
+        kernelCpuNanos.add(timing.kernel().cpuNanos(), k);
+        broadcastNanos.add(timing.channelOpenNanos(), k);
+        launchNanos.add(timing.launchNanos(), timing.launchNanos() < 0 ? 1 : k);
+        resultNanos.add(timing.resultNanos(), timing.resultNanos() < 0 ? 1 : k);
+        updateNanos.add(timing.sumNanos() + sample.applyNanos(), k);
+        overhead.add((sample.stepNanos() - timing.kernel().wallNanos()) / 1e6, k);
+        ingressResults.add(sample.totals().ingress().results(), 1);
+        ingressBytes.add(sample.totals().ingress().payloadBytes(), 1);
         tokens += sample.totals().tokens();
+        totalNanos += sample.stepNanos();
+        measured += k;
+        rounds++;
       }
       long compileAfter = compileMillis();
-      long totalNanos = Arrays.stream(stepNanos).sum();
-      double stepMs = median(stepNanos) / 1e6;
-      double computeMs = median(kernelNanos) / 1e6;
-      double[] overhead = new double[measure];
-      for (int m = 0; m < measure; m++) {
-        overhead[m] = (stepNanos[m] - kernelNanos[m]) / 1e6;
-      }
+      double stepMs = stepNanos.median() / 1e6;
+      double computeMs = kernelNanos.median() / 1e6;
       double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size());
-      double modelGflops = flopsPerStep * measure / totalNanos;
+      double modelGflops = flopsPerStep * measured / totalNanos;
       double peak = peakGflops(sc.defaultParallelism());
 
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("tokens_per_sec", tokens / (totalNanos / 1e9));
       r.put("step_ms_median", stepMs);
-      r.put("floor_ms_median", median(floorNanos) / 1e6);
+      r.put("floor_ms_median", floorNanos.median() / 1e6);
       r.put("compute_ms_median", computeMs);
-      r.put("compute_cpu_ms_median", median(kernelCpuNanos) / 1e6);
-      r.put("overhead_ms_median", median(overhead));
-      r.put("broadcast_ms_median", median(broadcastNanos) / 1e6);
-      boolean oneClock = launchNanos[0] >= 0;
-      r.put("launch_ms_median", oneClock ? median(launchNanos) / 1e6 : null);
-      r.put("result_ms_median", oneClock ? median(resultNanos) / 1e6 : null);
-      r.put("update_ms_median", median(updateNanos) / 1e6);
+      r.put("compute_cpu_ms_median", kernelCpuNanos.median() / 1e6);
+      r.put("overhead_ms_median", overhead.median());
+      r.put("broadcast_ms_median", broadcastNanos.median() / 1e6);
+      boolean oneClock = launchNanos.median() >= 0;
+      r.put("launch_ms_median", oneClock ? launchNanos.median() / 1e6 : null);
+      r.put("result_ms_median", oneClock ? resultNanos.median() / 1e6 : null);
+      r.put("update_ms_median", updateNanos.median() / 1e6);
+      r.put("sync_every", Synchronization.everyName(s.sync().every()));
+      r.put("syncs_per_epoch", s.sync().localSteps() ? s.sync().perEpoch(data.plan().minStepsPerEpoch())
+          : data.plan().minStepsPerEpoch());
+      r.put("aggregation_fan_in", s.sync().fanIn(data.plan().partitions()));
+      r.put("driver_results_per_sync", ingressResults.median());
+      r.put("driver_ingress_bytes_per_sync", ingressBytes.median());
+      r.put("driver_ingress_bytes_per_step", ingressBytes.median() * rounds / measured);
       r.put("model_gflops", modelGflops);
       r.put("peak_gflops", peak);
       r.put("efficiency", modelGflops / peak);
@@ -118,23 +134,43 @@ public final class Benchmark {
       r.put("hidden", s.hidden());
       r.put("vocab", data.vocabulary().size());
       r.put("warmup_steps", warmed);
-      r.put("measure_steps", measure);
+      r.put("measure_steps", measured);
       r.put("jit_compile_ms_measured", compileBefore < 0 ? null : compileAfter - compileBefore);
       return r;
     }
   }
 
-  /** One timed training step (of it: clip and SGD on the driver) and the empty job after it. */
-  private record StepSample(DistributedStep.Totals totals, long stepNanos, long applyNanos,
-                            long floorNanos) {}
+  /**
+   * One timed synchronization (of it: the driver's update) covering {@code steps} steps, and the
+   * empty job after it.
+   */
+  private record StepSample(DistributedStep.Totals totals, int steps, long stepNanos,
+                            long applyNanos, long floorNanos) {}
+
+  /** Values, each the measure of a synchronization divided by the steps it covered: medians per step. */
+  private static final class Samples {
+    private double[] values = new double[64];
+    private int count;
+
+    void add(double value, int steps) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = value / steps;
+    }
+
+    double median() {
+      return Benchmark.median(Arrays.copyOf(values, count));
+    }
+  }
 
   /** The next training step (epochs roll over, as in training), then an empty job: the floor. */
   private static StepSample timedStep(StepLoop loop) {
     StepLoop.Step step = loop.nextRollingOver();
     long t0 = System.nanoTime();
     loop.runEmptyJob();
-    return new StepSample(step.totals(), step.runNanos() + step.updateNanos(), step.updateNanos(),
-        System.nanoTime() - t0);
+    return new StepSample(step.totals(), step.steps(), step.runNanos() + step.updateNanos(),
+        step.updateNanos(), System.nanoTime() - t0);
   }
 
   /**
@@ -146,8 +182,8 @@ public final class Benchmark {
   private static int warmUp(StepLoop loop, int requested) {
     int target = requested == AUTO_WARMUP ? MIN_AUTO_WARMUP : requested;
     int done = 0;
-    for (; done < target; done++) {
-      timedStep(loop);
+    while (done < target) {
+      done += timedStep(loop).steps();
     }
     if (requested != AUTO_WARMUP || compileMillis() < 0) {
       return done;
@@ -155,10 +191,11 @@ public final class Benchmark {
     while (done < MAX_AUTO_WARMUP) {
       long compile0 = compileMillis();
       long t0 = System.nanoTime();
-      for (int i = 0; i < WARMUP_BLOCK; i++) {
-        timedStep(loop);
+      int block = 0;
+      while (block < WARMUP_BLOCK) {
+        block += timedStep(loop).steps();
       }
-      done += WARMUP_BLOCK;
+      done += block;
       double wallMs = (System.nanoTime() - t0) / 1e6;
       if ((compileMillis() - compile0) < SETTLED_COMPILE_SHARE * wallMs) {
         break;

@@ -35,7 +35,7 @@ final class BroadcastChannel extends StepChannel {
   }
 
   @Override
-  float[] gradientBuffer(int partition, int length) {
+  float[] resultBuffer(int partition, int length) {
     float[] g = zeroedOrNew(GRADIENT.get(), length);
     GRADIENT.set(g);
     return g;

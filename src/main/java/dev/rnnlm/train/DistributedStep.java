@@ -31,10 +31,12 @@ final class DistributedStep {
   private final RDD<TokenShard> shards;
   private final LanguageModel model;
   private final WindowPlan plan;
+  /** Results added per group of the aggregation tree; at least P: direct. */
+  private final int fanIn;
   private final Seq<Object> allPartitions;
   private final StepChannel.Kind channelKind;
-  /** In-process steps: each partition's gradient buffer, reused by every step. */
-  private final float[][] gradientBuffers;
+  /** In-process steps: each partition's result buffer, reused by every round. */
+  private final float[][] resultBuffers;
   private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "rnnlm-broadcast-cleanup");
     t.setDaemon(true);
@@ -42,22 +44,27 @@ final class DistributedStep {
   });
 
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
-                  WindowPlan plan) {
-    this(sc, shards, model, plan, StepChannel.Kind.of(sc));
+                  WindowPlan plan, int fanIn) {
+    this(sc, shards, model, new Layout(plan, fanIn), StepChannel.Kind.of(sc));
   }
+
+  /** How the partitions' results are added: the plan's P partitions, F per group of the tree. */
+  record Layout(WindowPlan plan, int fanIn) {}
 
   /** With a chosen channel kind: {@code IN_PROCESS} needs a local-mode context. */
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
-                  WindowPlan plan, StepChannel.Kind channelKind) {
+                  Layout layout, StepChannel.Kind channelKind) {
+    WindowPlan plan = layout.plan();
     if (channelKind == StepChannel.Kind.IN_PROCESS && !sc.isLocal()) {
       throw new IllegalArgumentException("in-process steps need local mode, not " + sc.master());
     }
     this.channelKind = channelKind;
-    this.gradientBuffers = new float[plan.partitions()][];
+    this.resultBuffers = new float[plan.partitions()][];
     this.sc = sc;
     this.shards = shards.rdd();
     this.model = model;
     this.plan = plan;
+    this.fanIn = layout.fanIn();
     List<Object> indices = new ArrayList<>();
     for (int p = 0; p < shards.getNumPartitions(); p++) {
       indices.add(p);
@@ -74,24 +81,51 @@ final class DistributedStep {
   record StepInputs(PackedFloats params, PackedFloats[] states) implements java.io.Serializable {}
 
   /**
-   * Sums of one step: loss, target tokens and gradient (not yet divided by the token count;
-   * the caller's to change, until the next step, which may reuse it), each partition's final
-   * states ({@code finalStates[p]}, null for random sampling), where the step's time went, and
-   * what each partition computed with and where ({@code kernels[p]}, {@code executors[p]}).
+   * What one round brought back: the sum over every partition (loss, target tokens, result
+   * vector: the caller's to change until the next round, which may reuse it; final states, kernels
+   * and executors per partition), where its time went, and what reached the driver.
    */
-  record Totals(double lossSum, long tokens, float[] gradSum, float[][] finalStates,
-                StepTiming timing, String[] kernels, String[] executors) {}
+  record Totals(PartialSum sum, StepTiming timing, Ingress ingress) {
+    double lossSum() {
+      return sum.lossSum();
+    }
+
+    long tokens() {
+      return sum.tokens();
+    }
+
+    /** The summed gradient (without local steps) or weighted parameter change (with them). */
+    float[] vector() {
+      return sum.vector();
+    }
+
+    /** Each partition's final states, null for random sampling. */
+    float[][] finalStates() {
+      return sum.finalStates();
+    }
+  }
 
   /**
-   * Nanoseconds of one step's phases: opening the channel (creating the broadcast); from then
-   * until the first task entered its function (job submission, scheduling, task
-   * deserialization); the slowest partition's kernel, wall and CPU; from the last kernel's end
-   * until the job returned (result serialization, transfer, deserialization); from the job's
-   * return until the sums were done on the driver. {@code launchNanos} and {@code resultNanos}
-   * compare executor and driver clocks and are -1 unless both are one JVM (local mode).
+   * The results the driver received for one round and their payload (result vectors and states,
+   * float32): P without a tree, at most the fan-in with one. In local mode with the in-process
+   * channel nothing is serialized: the driver takes the P results by reference and adds the tree
+   * itself, with the same bits.
    */
-  record StepTiming(long channelOpenNanos, long launchNanos, long maxKernelNanos,
-                    long maxKernelCpuNanos, long resultNanos, long sumNanos) {}
+  record Ingress(int results, long payloadBytes) {}
+
+  /**
+   * Nanoseconds of one round's phases: opening the channel (creating the broadcast); from then
+   * until the first task entered its function (job submission, scheduling, task
+   * deserialization); the slowest partition's kernel; from the last kernel's end until the job
+   * returned (result serialization, transfer, deserialization); from the job's return until the
+   * sums were done on the driver. {@code launchNanos} and {@code resultNanos} compare executor
+   * and driver clocks and are -1 unless both are one JVM (local mode).
+   */
+  record StepTiming(long channelOpenNanos, long launchNanos, KernelTime kernel, long resultNanos,
+                    long sumNanos) {}
+
+  /** The slowest partition's kernel time, wall and CPU (their difference: waiting for a core). */
+  record KernelTime(long wallNanos, long cpuNanos) {}
 
   /** How this step's inputs and results travel. */
   StepChannel.Kind channelKind() {
@@ -133,61 +167,45 @@ final class DistributedStep {
     }
   }
 
-  /** Runs step {@code step} of an epoch from {@code states} (null: zero state every step). */
-  Totals run(float[] params, float[][] states, int epoch, int offset, int step) {
+  /**
+   * Runs {@code round} from {@code params} and {@code states} (null: zero state every step):
+   * one step's gradient sums, or with {@code local} each partition's local steps.
+   */
+  Totals run(float[] params, float[][] states, SyncRound round, GradientTask.LocalSteps local) {
     long start = System.nanoTime();
     StepInputs inputs = new StepInputs(new PackedFloats(params),
         states == null ? null : PackedFloats.each(states));
     StepChannel channel = channelKind == StepChannel.Kind.IN_PROCESS
-        ? InProcessChannel.open(inputs, gradientBuffers)
+        ? InProcessChannel.open(inputs, resultBuffers)
         : BroadcastChannel.open(sc, inputs, destroyer);
     long channelOpenNanos = System.nanoTime() - start;
     try {
-      Object[] returned = new Object[plan.partitions()];
-      runOnEveryPartition(new GradientTask(model, plan, channel, epoch, offset, step),
-          returned, Object.class);
+      GradientTask task = new GradientTask(model, plan, channel, round, local);
+      boolean tree = fanIn < plan.partitions() && channelKind == StepChannel.Kind.BROADCAST;
+      List<PartialSum> received = tree ? AggregationTree.run(sc, shards, task, fanIn)
+          : leaves(task, channel);
       long jobDone = System.nanoTime();
-      StepResult[] parts = new StepResult[returned.length];
-      for (int p = 0; p < parts.length; p++) {
-        parts[p] = channel.receive(p, returned[p]);
-      }
-      // Ours to add into: freshly deserialized, or partition 0's buffer (its task is done).
-      float[] grad = parts[0].sums().gradSum().values();
-      float[][] finalStates = states == null ? null : new float[plan.partitions()][];
-      double loss = 0;
-      long tokens = 0;
-      long maxKernelNanos = 0;
-      long maxKernelCpuNanos = 0;
-      long firstTaskStart = Long.MAX_VALUE;
-      long lastKernelEnd = Long.MIN_VALUE;
-      String[] kernels = new String[parts.length];
-      String[] executors = new String[parts.length];
-      for (StepResult r : parts) {
-        kernels[r.partition()] = r.origin().kernels();
-        executors[r.partition()] = r.origin().executor();
-        if (r != parts[0]) {
-          float[] g = r.sums().gradSum().values();
-          for (int i = 0; i < grad.length; i++) {
-            grad[i] += g[i];
-          }
-        }
-        maxKernelNanos = Math.max(maxKernelNanos, r.timing().kernelNanos());
-        maxKernelCpuNanos = Math.max(maxKernelCpuNanos, r.timing().kernelCpuNanos());
-        firstTaskStart = Math.min(firstTaskStart, r.timing().taskStartNanos());
-        lastKernelEnd = Math.max(lastKernelEnd, r.timing().kernelEndNanos());
-        loss += r.sums().lossSum();
-        tokens += r.sums().tokens();
-        if (finalStates != null) {
-          finalStates[r.partition()] = r.sums().finalState().values();
-        }
-      }
+      PartialSum sum = PartialSum.addTree(received, Math.min(fanIn, received.size()));
+      long payload = received.stream().mapToLong(PartialSum::payloadBytes).sum();
       boolean oneClock = sc.isLocal();
-      return new Totals(loss, tokens, grad, finalStates, new StepTiming(channelOpenNanos,
-          oneClock ? firstTaskStart - (start + channelOpenNanos) : -1, maxKernelNanos,
-          maxKernelCpuNanos, oneClock ? jobDone - lastKernelEnd : -1,
-          System.nanoTime() - jobDone), kernels, executors);
+      return new Totals(sum, new StepTiming(channelOpenNanos,
+          oneClock ? sum.firstTaskStartNanos() - (start + channelOpenNanos) : -1,
+          new KernelTime(sum.maxKernelNanos(), sum.maxKernelCpuNanos()),
+          oneClock ? jobDone - sum.lastKernelEndNanos() : -1, System.nanoTime() - jobDone),
+          new Ingress(received.size(), payload));
     } finally {
       channel.close();
     }
+  }
+
+  /** Every partition's result, received by the driver in partition order. */
+  private List<PartialSum> leaves(GradientTask task, StepChannel channel) {
+    Object[] returned = new Object[plan.partitions()];
+    runOnEveryPartition(task, returned, Object.class);
+    List<PartialSum> leaves = new ArrayList<>(returned.length);
+    for (int p = 0; p < returned.length; p++) {
+      leaves.add(PartialSum.of(channel.receive(p, returned[p])));
+    }
+    return leaves;
   }
 }

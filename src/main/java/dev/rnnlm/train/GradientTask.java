@@ -4,19 +4,24 @@ import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.linalg.Kernels;
 import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.optim.GradientClipping;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import scala.collection.Iterator;
 import scala.runtime.AbstractFunction2;
 
 /**
- * One training step on one partition: cut this step's windows from the cached shard, run
- * forward + BPTT from the carried state, hand loss sum, gradient sum and final state to the
- * step's {@link StepChannel}. Holds only the channel's handle and small records; parameters
- * never travel inside the task.
+ * One partition's work between two synchronizations: cut the round's windows from the cached
+ * shard and run forward + BPTT from the carried state. Without local steps it is one step whose
+ * loss sum, gradient sum and final state go to the round's {@link StepChannel}; with local steps
+ * ({@code local != null}) it runs the round's steps on its own copy of the parameters (its mean
+ * gradient clipped by global norm, then SGD) and returns its parameter change weighted by its
+ * share of the sequences. Holds only the channel's handle and small records; parameters never
+ * travel inside the task.
  *
  * <p>A named class rather than a lambda: Spark analyses the bytecode of every lambda it is
  * given (closure cleaning), which cost milliseconds per step; a plain serializable function
@@ -24,21 +29,22 @@ import scala.runtime.AbstractFunction2;
  */
 final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object>
     implements Serializable {
+  /** The inner update of local steps: SGD at {@code lr} on the mean gradient clipped to {@code clip}. */
+  record LocalSteps(float lr, float clip) implements Serializable {}
+
   private final LanguageModel model;
   private final WindowPlan plan;
   private final StepChannel channel;
-  private final int epoch;
-  private final int offset;
-  private final int step;
+  private final SyncRound round;
+  private final LocalSteps local;
 
-  GradientTask(LanguageModel model, WindowPlan plan, StepChannel channel,
-               int epoch, int offset, int step) {
+  GradientTask(LanguageModel model, WindowPlan plan, StepChannel channel, SyncRound round,
+               LocalSteps local) {
     this.model = model;
     this.plan = plan;
     this.channel = channel;
-    this.epoch = epoch;
-    this.offset = offset;
-    this.step = step;
+    this.round = round;
+    this.local = local;
   }
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -46,6 +52,9 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
   /** Whether the JVM measures per-thread CPU time (HotSpot on Linux does); else it is reported as 0. */
   private static final boolean THREAD_CPU_TIME =
       THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+
+  /** Local steps' gradient, per task thread: a thread runs one partition's round at a time. */
+  private static final ThreadLocal<float[]> LOCAL_GRADIENT = new ThreadLocal<>();
 
   /** "executor 1 on 10.0.0.7" ("executor driver on ..." in local mode). */
   private static String executor() {
@@ -57,41 +66,82 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     return THREAD_CPU_TIME ? THREADS.getCurrentThreadCpuTime() : 0;
   }
 
-  /**
-   * Runs the step on this task's partition. Running out of memory is reported as this task's
-   * failure ({@link TaskOutOfMemoryException}): as an {@code OutOfMemoryError} it would make
-   * Spark's executor exit the JVM (status 52), which in local mode is the driver too.
-   */
+  /** Runs the round on this task's partition and hands the result to the channel. */
   @Override
   public Object apply(TaskContext context, Iterator<TokenShard> shards) {
+    return channel.send(compute(context, shards.next()));
+  }
+
+  /**
+   * The round's result for {@code shard}'s partition. Running out of memory is reported as this
+   * task's failure ({@link TaskOutOfMemoryException}): as an {@code OutOfMemoryError} it would make
+   * Spark's executor exit the JVM (status 52), which in local mode is the driver too.
+   */
+  StepResult compute(TaskContext context, TokenShard shard) {
     try {
-      return runStep(shards);
+      return run(shard);
     } catch (OutOfMemoryError e) {
       throw new TaskOutOfMemoryException(context.partitionId(), e);
     }
   }
 
-  private Object runStep(Iterator<TokenShard> shards) {
+  private StepResult run(TokenShard shard) {
     long taskStart = System.nanoTime();
-    TokenShard shard = shards.next();
     int p = shard.partition();
     int b = plan.sequenceCount(p);
     int[] windows = new int[plan.steps() * b];  // (T, b) time-major
     int[] targets = new int[plan.steps() * b];  // (T, b)
-    plan.fillWindows(p, epoch, offset, step, shard, windows, targets);
     DistributedStep.StepInputs in = channel.inputs();
     boolean carried = in.states() != null;
     float[] state = carried ? in.states()[p].values().clone() : new float[b * model.stateSize()];
-    float[] p0 = in.params().values();
-    float[] grad = channel.gradientBuffer(p, p0.length);
+    float[] params = in.params().values();
+    float[] result = channel.resultBuffer(p, params.length);
     long start = System.nanoTime();
     long cpuStart = threadCpuNanos();
-    double loss = model.lossAndGradient(p0, windows, targets, b, plan.steps(), state, grad);
+    double loss = 0;
+    StepResult.LocalClipping clipping = StepResult.LocalClipping.NONE;
+    if (local == null) {
+      plan.fillWindows(p, round.epoch(), round.offset(), round.firstStep(), shard, windows, targets);
+      loss = model.lossAndGradient(params, windows, targets, b, plan.steps(), state, result);
+    } else {
+      // result holds this partition's parameters during the round, then their weighted change.
+      System.arraycopy(params, 0, result, 0, params.length);
+      float[] grad = StepChannel.zeroedOrNew(LOCAL_GRADIENT.get(), params.length);
+      LOCAL_GRADIENT.set(grad);
+      double normSum = 0;
+      int clipped = 0;
+      float inv = 1f / windows.length;
+      for (int s = round.firstStep(); s < round.nextStep(); s++) {
+        plan.fillWindows(p, round.epoch(), round.offset(), s, shard, windows, targets);
+        if (!carried) {
+          Arrays.fill(state, 0f);
+        }
+        Arrays.fill(grad, 0f);
+        loss += model.lossAndGradient(result, windows, targets, b, plan.steps(), state, grad);
+        for (int i = 0; i < grad.length; i++) {
+          grad[i] *= inv;
+        }
+        double norm = GradientClipping.clipByGlobalNorm(grad, local.clip());
+        normSum += norm;
+        clipped += norm > local.clip() ? 1 : 0;
+        float lr = local.lr();
+        for (int i = 0; i < result.length; i++) {
+          result[i] -= lr * grad[i];
+        }
+      }
+      float weight = (float) b / plan.batch();
+      for (int i = 0; i < result.length; i++) {
+        result[i] = (result[i] - params[i]) * weight;
+      }
+      clipping = new StepResult.LocalClipping(normSum, clipped);
+    }
     long kernelEnd = System.nanoTime();
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
-    return channel.send(new StepResult(p,
-        new StepResult.Sums(loss, windows.length, new PackedFloats(grad), carried ? new PackedFloats(state) : null),
+    return new StepResult(p,
+        new StepResult.Sums(loss, (long) windows.length * round.steps(), new PackedFloats(result),
+            carried ? new PackedFloats(state) : null),
+        clipping,
         new StepResult.TaskTiming(kernelEnd - start, kernelCpuNanos, taskStart, kernelEnd),
-        new StepResult.Origin(Kernels.inUse(), executor())));
+        new StepResult.Origin(Kernels.inUse(), executor()));
   }
 }

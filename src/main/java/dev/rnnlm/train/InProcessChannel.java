@@ -58,7 +58,7 @@ final class InProcessChannel extends StepChannel {
   }
 
   @Override
-  float[] gradientBuffer(int partition, int length) {
+  float[] resultBuffer(int partition, int length) {
     float[][] gradients = mailbox().gradients();
     gradients[partition] = zeroedOrNew(gradients[partition], length);
     return gradients[partition];

@@ -21,7 +21,7 @@ abstract class StepChannel implements Serializable {
   abstract DistributedStep.StepInputs inputs();
 
   /** Task side: a zeroed buffer of {@code length} floats for partition {@code partition}'s gradient. */
-  abstract float[] gradientBuffer(int partition, int length);
+  abstract float[] resultBuffer(int partition, int length);
 
   /** Task side: hands {@code result} over; returns what the task gives back to Spark. */
   abstract Object send(StepResult result);

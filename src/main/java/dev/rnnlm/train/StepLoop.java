@@ -2,6 +2,8 @@ package dev.rnnlm.train;
 
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.optim.Sgd;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -15,8 +17,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * where the run stands (epoch, its window offset and step count, the step within it, the carried
  * states, reset at each epoch's start), one distributed step, the check that every partition
  * computed with the same kernels, and the driver's update (average, clip by global norm, SGD)
- * into {@code params}. What happens around the steps (metrics, checkpoints, timing) is the
- * callers'.
+ * into {@code params}; with local steps ({@link Synchronization}) one round of them per call and
+ * the driver's outer update. What happens around the steps (metrics, checkpoints, timing) is
+ * the callers'.
  *
  * <p>Order of use: {@link #startEpoch} (or {@link #resumeEpoch}), then {@link #next} while
  * {@link #hasNextStep}; {@link #nextRollingOver} does both for a caller without epochs.
@@ -28,6 +31,10 @@ final class StepLoop {
   private final float[] params;
   private final float clip;
   private final Sgd sgd;
+  private final Synchronization sync;
+  /** With local steps: their inner update, and the driver's outer one. Null without. */
+  private final GradientTask.LocalSteps localSteps;
+  private OuterUpdate outer;
   private final DistributedStep distributed;
   private final boolean allowMixedKernels;
   private PrintStream out = System.out;
@@ -39,9 +46,26 @@ final class StepLoop {
   private int step;
   private float[][] states;
 
-  /** One step's outcome: the distributed sums (gradient already applied) and the norm before clipping. */
-  record Step(DistributedStep.Totals totals, double norm, int epoch, int step, long runNanos,
-              long updateNanos) {}
+  /**
+   * One round's outcome: the distributed sums (already applied), the norm before clipping of the
+   * applied gradient (the outer gradient after local steps), the steps it covered, and the
+   * nanoseconds of the distributed part and of the driver's update.
+   */
+  record Step(DistributedStep.Totals totals, double norm, SyncRound round, long runNanos,
+              long updateNanos) {
+    int epoch() {
+      return round.epoch();
+    }
+
+    /** The round's last step within its epoch (0-based). */
+    int step() {
+      return round.nextStep() - 1;
+    }
+
+    int steps() {
+      return round.steps();
+    }
+  }
 
   /**
    * A loop that updates {@code params} in place with {@code settings}' learning rate, clipping
@@ -56,7 +80,10 @@ final class StepLoop {
     this.params = params;
     this.clip = settings.clip();
     this.sgd = new Sgd(settings.lr());
-    this.distributed = new DistributedStep(sc, data.shards(), model, plan);
+    this.sync = settings.sync();
+    this.localSteps = sync.localSteps() ? new GradientTask.LocalSteps(settings.lr(), settings.clip()) : null;
+    this.outer = localSteps == null ? null : new OuterUpdate(sync.outer(), params.length, null);
+    this.distributed = new DistributedStep(sc, data.shards(), model, plan, sync.fanIn(plan.partitions()));
     this.allowMixedKernels = settings.allowMixedKernels();
   }
 
@@ -81,6 +108,23 @@ final class StepLoop {
     states = carried != null ? carried : Trainer.initialStates(plan, model);
   }
 
+  /** The outer update's momentum buffer (null when it has none): a checkpoint's to keep. */
+  float[] outerMomentum() {
+    return outer == null ? null : outer.momentum();
+  }
+
+  /** Restores the outer update's momentum buffer from a checkpoint (null: none was kept). */
+  void restoreOuterMomentum(float[] momentum) {
+    if (outer != null) {
+      outer = new OuterUpdate(sync.outer(), params.length, momentum);
+    }
+  }
+
+  /** Synchronizations in the current epoch. */
+  int syncsInEpoch() {
+    return localSteps == null ? stepsInEpoch : sync.perEpoch(stepsInEpoch);
+  }
+
   boolean hasNextStep() {
     return step < stepsInEpoch;
   }
@@ -96,22 +140,40 @@ final class StepLoop {
   }
 
   /**
-   * Runs the next step of the epoch and applies its update.
+   * Runs the next round of the epoch (one step, or with local steps up to {@code --sync-every})
+   * and applies its update.
    *
-   * @throws TrainingDivergedException the step's loss or gradient is not finite (not applied)
+   * @throws TrainingDivergedException the loss or update is not finite (not applied)
    * @throws IllegalStateException partitions computed with different kernels (not applied)
    */
   Step next() {
-    sc.setJobDescription(jobLabel + " " + (epoch + 1) + " step " + (step + 1) + "/" + stepsInEpoch);
+    SyncRound round = new SyncRound(epoch, offset, step,
+        localSteps == null ? 1 : sync.stepsFrom(step, stepsInEpoch));
+    sc.setJobDescription(jobLabel + " " + (epoch + 1) + " step " + round.nextStep() + "/" + stepsInEpoch);
     long t0 = System.nanoTime();
-    DistributedStep.Totals totals = distributed.run(params, states, epoch, offset, step);
+    DistributedStep.Totals totals = distributed.run(params, states, round, localSteps);
     checkKernels(totals);
     long t1 = System.nanoTime();
-    double norm = Trainer.applyAveragedGradient(totals, params, clip, sgd, epoch, step);
+    double norm = localSteps == null
+        ? Trainer.applyAveragedGradient(totals, params, clip, sgd, epoch, step)
+        : applyAveragedChange(totals, round);
     states = totals.finalStates();
-    Step done = new Step(totals, norm, epoch, step, t1 - t0, System.nanoTime() - t1);
-    step++;
+    Step done = new Step(totals, norm, round, t1 - t0, System.nanoTime() - t1);
+    step = round.nextStep();
     return done;
+  }
+
+  /**
+   * After local steps: the summed change is already the sequence-weighted mean; the outer update
+   * applies it. Never applied when the loss or the change is not finite.
+   */
+  private double applyAveragedChange(DistributedStep.Totals totals, SyncRound round) {
+    float[] delta = totals.vector();
+    double norm = GradientClipping.globalNorm(delta);
+    if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
+      throw new TrainingDivergedException(epoch + 1, round.nextStep(), totals.lossSum(), norm);
+    }
+    return outer.apply(params, delta);
   }
 
   /** {@link #next}, starting the next epoch first when this one is done (or none has started). */
@@ -138,7 +200,7 @@ final class StepLoop {
    * ran which task. Allowed, it warns once instead.
    */
   private void checkKernels(DistributedStep.Totals totals) {
-    String mixed = differentKernels(totals.kernels(), totals.executors());
+    String mixed = differentKernels(totals.sum().kernels(), totals.sum().executors());
     if (mixed == null || mixedKernelsReported) {
       return;
     }

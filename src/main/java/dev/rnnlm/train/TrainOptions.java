@@ -5,6 +5,7 @@ import static dev.rnnlm.train.TrainOption.Effect.MODEL;
 import static dev.rnnlm.train.TrainOption.Effect.TRAJECTORY;
 
 import dev.rnnlm.data.Sampling;
+import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
 import java.util.LinkedHashMap;
@@ -47,6 +48,31 @@ public final class TrainOptions {
       TrainOption.value("clip", "THETA", "clip the averaged gradient to this global L2 norm")
           .defaultValue("1.0").effect(ADJUSTABLE)
           .binds((b, v) -> b.clip(OptionValues.toFloat("clip", v)), s -> Float.toString(s.clip())),
+      TrainOption.value("sync-every", "K|epoch", "synchronize every K steps: 1 is the exact per-step "
+              + "algorithm; K > 1 runs K local steps per partition (clip and SGD at --lr on its own "
+              + "share) and averages the parameter changes; epoch: once per epoch")
+          .defaultValue("1").effect(TRAJECTORY)
+          .binds((b, v) -> b.syncEvery(Synchronization.parseEvery(v)),
+              s -> Synchronization.everyName(s.sync().every())),
+      TrainOption.value("outer-optimizer", "sgd|nesterov", "with --sync-every > 1: the driver's update "
+              + "from the averaged change")
+          .defaultValue("sgd").effect(TRAJECTORY)
+          .binds((b, v) -> b.outerOptimizer(OuterUpdate.Kind.parse(v)), s -> s.sync().outer().kind().optionName()),
+      TrainOption.value("outer-lr", "LR", "its learning rate (1 with sgd: plain averaging)").defaultValue("1.0")
+          .effect(ADJUSTABLE)
+          .binds((b, v) -> b.outerLr(OptionValues.toFloat("outer-lr", v)), s -> Float.toString(s.sync().outer().lr())),
+      TrainOption.value("outer-momentum", "MU", "its momentum; 0 = none").defaultValue("0.0").effect(TRAJECTORY)
+          .binds((b, v) -> b.outerMomentum(OptionValues.toFloat("outer-momentum", v)),
+              s -> Float.toString(s.sync().outer().momentum())),
+      TrainOption.value("outer-clip", "THETA", "clip the averaged change to this global L2 norm; 0 = never")
+          .defaultValue("0.0").effect(ADJUSTABLE)
+          .binds((b, v) -> b.outerClip(OptionValues.toFloat("outer-clip", v)), s -> Float.toString(s.sync().outer().clip())),
+      TrainOption.value("aggregation-fan-in", "F", "add the partitions' results on the executors in a fixed "
+              + "tree, F per group, so the driver receives at most F; 0 = direct up to "
+              + Synchronization.DIRECT_UP_TO + " partitions, else " + Synchronization.DEFAULT_TREE_FAN_IN)
+          .defaultValue("0").shownAs("automatic").effect(TRAJECTORY)
+          .binds((b, v) -> b.aggregationFanIn(OptionValues.toInt("aggregation-fan-in", v)),
+              s -> Integer.toString(s.sync().fanIn())),
       TrainOption.value("sampling", "sequential|random", "the book's two minibatch iterators")
           .defaultValue("sequential").effect(TRAJECTORY)
           .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()),

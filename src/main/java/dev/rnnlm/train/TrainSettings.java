@@ -1,6 +1,7 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.data.Sampling;
+import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
 
@@ -42,6 +43,7 @@ public final class TrainSettings {
   private final boolean skipMemoryCheck;
   private final boolean verbose;
   private final boolean allowMixedKernels;
+  private final Synchronization sync;
 
   private TrainSettings(Builder b) {
     this.input = b.input;
@@ -72,6 +74,8 @@ public final class TrainSettings {
     this.skipMemoryCheck = b.skipMemoryCheck;
     this.verbose = b.verbose;
     this.allowMixedKernels = b.allowMixedKernels;
+    this.sync = new Synchronization(b.syncEvery,
+        new OuterUpdate.Settings(b.outerOptimizer, b.outerLr, b.outerMomentum, b.outerClip), b.aggregationFanIn);
     positive("--epochs", epochs);
     positive("--hidden", hidden);
     positive("--batch", batch);
@@ -140,6 +144,12 @@ public final class TrainSettings {
     b.skipMemoryCheck = skipMemoryCheck;
     b.verbose = verbose;
     b.allowMixedKernels = allowMixedKernels;
+    b.syncEvery = sync.every();
+    b.outerOptimizer = sync.outer().kind();
+    b.outerLr = sync.outer().lr();
+    b.outerMomentum = sync.outer().momentum();
+    b.outerClip = sync.outer().clip();
+    b.aggregationFanIn = sync.fanIn();
     return b;
   }
 
@@ -288,6 +298,11 @@ public final class TrainSettings {
     return allowMixedKernels;
   }
 
+  /** How often partitions synchronize, the driver's update after local steps, the aggregation tree. */
+  public Synchronization sync() {
+    return sync;
+  }
+
   @Override
   public String toString() {
     return "TrainSettings" + TrainOptions.toMap(this, partitions);
@@ -335,8 +350,44 @@ public final class TrainSettings {
     private boolean skipMemoryCheck;
     private boolean verbose;
     private boolean allowMixedKernels;
+    private int syncEvery;
+    private OuterUpdate.Kind outerOptimizer;
+    private float outerLr;
+    private float outerMomentum;
+    private float outerClip;
+    private int aggregationFanIn;
 
     Builder() {}
+
+    public Builder syncEvery(int value) {
+      this.syncEvery = value;
+      return this;
+    }
+
+    public Builder outerOptimizer(OuterUpdate.Kind value) {
+      this.outerOptimizer = value;
+      return this;
+    }
+
+    public Builder outerLr(float value) {
+      this.outerLr = value;
+      return this;
+    }
+
+    public Builder outerMomentum(float value) {
+      this.outerMomentum = value;
+      return this;
+    }
+
+    public Builder outerClip(float value) {
+      this.outerClip = value;
+      return this;
+    }
+
+    public Builder aggregationFanIn(int value) {
+      this.aggregationFanIn = value;
+      return this;
+    }
 
     public Builder input(String value) {
       this.input = value;

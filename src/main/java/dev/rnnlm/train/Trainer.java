@@ -126,6 +126,9 @@ public final class Trainer {
       System.arraycopy(resumed.model().params(), 0, params, 0, params.length);
     }
     StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(out, "epoch");
+    if (resumed != null) {
+      loop.restoreOuterMomentum(resumed.carried().optimizer().get(OUTER_MOMENTUM));
+    }
     String modelDir = s.modelDir();
     List<Double> perplexities = new ArrayList<>();
     List<Double> valPerplexities = new ArrayList<>();
@@ -156,6 +159,7 @@ public final class Trainer {
       Checkpoint.RunningSums sums = continuing ? resumed.sums() : Checkpoint.RunningSums.NONE;
       long tokensBefore = sums.tokens();
       progress.startEpoch(epoch + 1, steps);
+      long roundStart = stepsDone;
       while (loop.hasNextStep()) {
         StepLoop.Step done;
         try {
@@ -165,13 +169,21 @@ public final class Trainer {
           throw e.withCheckpoint(lastCheckpoint);
         }
         DistributedStep.Totals totals = done.totals();
-        sums = sums.plus(totals.lossSum(), totals.tokens(), done.norm(), done.norm() > s.clip());
-        stepsDone++;
+        if (s.sync().localSteps()) {
+          // Per step: the partitions' mean local norm, and the share of partitions that clipped.
+          int partitions = plan.partitions();
+          sums = sums.plus(totals.lossSum(), totals.tokens(), totals.sum().localNormSum() / partitions,
+              (double) totals.sum().localClipped() / partitions);
+        } else {
+          sums = sums.plus(totals.lossSum(), totals.tokens(), done.norm(), done.norm() > s.clip() ? 1 : 0);
+        }
+        roundStart = stepsDone;
+        stepsDone += done.steps();
         tokensSeen += totals.tokens();
         progress.stepDone(done.step() + 1, sums.tokens() - tokensBefore);
-        if (s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0 && loop.hasNextStep()) {
+        if (passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
-              new Checkpoint.Position(epoch, done.step() + 1), loop.states(), sums,
+              new Checkpoint.Position(epoch, done.step() + 1), carried(loop, loop.states()), sums,
               new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
         }
       }
@@ -185,18 +197,19 @@ public final class Trainer {
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
         valPerplexities.add(valPerplexity);
       }
-      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, (sums.tokens() - tokensBefore) / seconds,
-          sums.normSum() / steps, (double) sums.clipped() / steps, (System.nanoTime() - started) / 1e9,
-          valPerplexity));
+      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity,
+          new EpochMetrics.Pace((sums.tokens() - tokensBefore) / seconds, (System.nanoTime() - started) / 1e9,
+              loop.syncsInEpoch()),
+          new EpochMetrics.Gradients(sums.normSum() / steps, sums.clipped() / steps)));
       plot(modelDir, perplexities, valPerplexities, epoch + 1 == s.epochs());
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
       boolean epochCheckpoint = s.checkpointEvery() > 0 && (epoch + 1) % s.checkpointEvery() == 0;
-      boolean stepCheckpoint = s.checkpointEverySteps() > 0 && stepsDone % s.checkpointEverySteps() == 0;
+      boolean stepCheckpoint = passedMultiple(roundStart, stepsDone, s.checkpointEverySteps());
       if (epochCheckpoint || stepCheckpoint) {
         checkpoint(new Checkpoint(snapshot(model, params, epoch + 1, stepsDone, tokensSeen, plan),
-            Checkpoint.Position.startOf(epoch + 1), null, Checkpoint.RunningSums.NONE,
+            Checkpoint.Position.startOf(epoch + 1), carried(loop, null), Checkpoint.RunningSums.NONE,
             new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
       }
     }
@@ -239,6 +252,23 @@ public final class Trainer {
     return new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(),
         vocabulary, params.clone(), new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
         TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens()));
+  }
+
+  /** The optimizer state's name in checkpoints. */
+  private static final String OUTER_MOMENTUM = "outer_momentum";
+
+  /** What a checkpoint carries besides the parameters: {@code states} and the optimizer state. */
+  private static Checkpoint.Carried carried(StepLoop loop, float[][] states) {
+    float[] momentum = loop.outerMomentum();
+    return new Checkpoint.Carried(states, momentum == null ? Map.of() : Map.of(OUTER_MOMENTUM, momentum));
+  }
+
+  /**
+   * Whether a multiple of {@code every} lies in {@code (from, to]}: a checkpoint every N steps
+   * falls at the end of the synchronization that reaches it. False when {@code every} is 0.
+   */
+  static boolean passedMultiple(long from, long to, int every) {
+    return every > 0 && to / every > from / every;
   }
 
   /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
@@ -307,15 +337,17 @@ public final class Trainer {
     Map<String, String> now = TrainOptions.toMap(settings, plan.partitions());
     for (TrainOption o : TrainOptions.ALL) {
       String key = o.name();
-      if (!now.containsKey(key) || Objects.equals(now.get(key), then.get(key))) {
+      // A checkpoint older than an option was trained at its default.
+      String before = then.containsKey(key) || !o.isRecorded() ? then.get(key) : o.get(TrainSettings.DEFAULTS);
+      if (!now.containsKey(key) || Objects.equals(now.get(key), before)) {
         continue;
       }
       if (o.effect().fixedOnResume()) {
         throw new IllegalArgumentException("--resume: --" + key + " is " + now.get(key)
-            + " but checkpoint " + found.get().path() + " was trained with " + then.get(key));
+            + " but checkpoint " + found.get().path() + " was trained with " + before);
       }
       if (o.effect() == TrainOption.Effect.ADJUSTABLE) {
-        out.printf("resume: --%s changed from %s to %s%n", key, then.get(key), now.get(key));
+        out.printf("resume: --%s changed from %s to %s%n", key, before, now.get(key));
       }
     }
     if (!c.model().vocabulary().tokens().equals(vocab.tokens())) {
@@ -342,7 +374,7 @@ public final class Trainer {
    */
   static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
                                       Sgd sgd, int epoch, int step) {
-    float[] grad = totals.gradSum();
+    float[] grad = totals.vector();
     float inv = 1f / totals.tokens();
     for (int i = 0; i < grad.length; i++) {
       grad[i] *= inv;
@@ -372,23 +404,35 @@ public final class Trainer {
    * One epoch as the log line and {@code metrics.jsonl} report it.
    *
    * @param epoch 1-based
-   * @param tokensPerSec training tokens per second of the epoch's steps
-   * @param gradNorm mean global gradient norm before clipping
-   * @param clippedFraction share of the steps whose gradient was clipped
-   * @param seconds since training started
    * @param valPerplexity null without validation text
+   * @param pace how fast it went
+   * @param gradients its gradients before clipping
    */
-  record EpochMetrics(int epoch, double perplexity, double tokensPerSec, double gradNorm,
-                      double clippedFraction, double seconds, Double valPerplexity) {
+  record EpochMetrics(int epoch, double perplexity, Double valPerplexity, Pace pace,
+                      Gradients gradients) {
+    /**
+     * @param tokensPerSec training tokens per second of the epoch's steps
+     * @param seconds since training started
+     * @param syncs synchronizations in the epoch (its steps, without local steps)
+     */
+    record Pace(double tokensPerSec, double seconds, int syncs) {}
+
+    /**
+     * @param norm mean global norm before clipping (with local steps: of the partitions' local gradients)
+     * @param clippedFraction share of the steps (with local steps: of the partitions' local steps) clipped
+     */
+    record Gradients(double norm, double clippedFraction) {}
+
     /** As {@code metrics.jsonl} holds it: one JSON object per epoch. */
     Map<String, Object> asJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("epoch", epoch);
       m.put("perplexity", perplexity);
-      m.put("tokens_per_sec", tokensPerSec);
-      m.put("grad_norm", gradNorm);
-      m.put("clipped_fraction", clippedFraction);
-      m.put("seconds", seconds);
+      m.put("tokens_per_sec", pace.tokensPerSec());
+      m.put("grad_norm", gradients.norm());
+      m.put("clipped_fraction", gradients.clippedFraction());
+      m.put("seconds", pace.seconds());
+      m.put("syncs", pace.syncs());
       if (valPerplexity != null) {
         m.put("val_perplexity", valPerplexity);
       }
@@ -397,13 +441,14 @@ public final class Trainer {
   }
 
   private void logEpoch(String modelDir, EpochMetrics m) throws IOException {
-    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%n",
-        m.epoch(), m.perplexity(), m.tokensPerSec(), m.gradNorm(), m.clippedFraction(), m.seconds(),
-        m.valPerplexity() == null ? "" : String.format(" val_perplexity %.3f", m.valPerplexity()));
+    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%s%n",
+        m.epoch(), m.perplexity(), m.pace().tokensPerSec(), m.gradients().norm(),
+        m.gradients().clippedFraction(), m.pace().seconds(),
+        m.valPerplexity() == null ? "" : String.format(" val_perplexity %.3f", m.valPerplexity()),
+        settings.sync().localSteps() ? " syncs " + m.pace().syncs() : "");
     Map<String, Object> json = m.asJson();
     submit("metrics", () -> store.appendMetrics(modelDir, json));
   }
-
 
   /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */
   private static String sample(LanguageModel model, float[] params, Vocabulary vocab,

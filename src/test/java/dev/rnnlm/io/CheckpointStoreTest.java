@@ -14,6 +14,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +40,15 @@ class CheckpointStoreTest {
     SavedModel model = new SavedModel("rnn", 3, Normalizer.NONE, Tokenizer.CHAR, vocab, params,
         new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of());
     float[][] states = {{0.1f, -0.2f, 0.3f}, {(float) r.nextGaussian(), 1e-30f, -0f}};
-    return new Checkpoint(model, new Checkpoint.Position(2, 5), states,
-        new Checkpoint.RunningSums(1234.5678901234567, 400, 12.000000000000002, 3),
+    float[] momentum = new float[params.length];
+    for (int i = 0; i < momentum.length; i++) {
+      momentum[i] = (float) r.nextGaussian();
+    }
+    Map<String, float[]> optimizer = new LinkedHashMap<>();
+    optimizer.put("outer_momentum", momentum);
+    optimizer.put("second", new float[] {Float.MIN_VALUE, -0f, 3e38f});
+    return new Checkpoint(model, new Checkpoint.Position(2, 5), new Checkpoint.Carried(states, optimizer),
+        new Checkpoint.RunningSums(1234.5678901234567, 400, 12.000000000000002, 2.25),
         new Checkpoint.History(List.of(30.1, 20.00000000000001), List.of()));
   }
 
@@ -71,7 +79,10 @@ class CheckpointStoreTest {
     assertEquals(c.lossSum(), back.lossSum(), 0.0);
     assertEquals(c.normSum(), back.normSum(), 0.0);
     assertEquals(c.tokens(), back.tokens());
-    assertEquals(c.clipped(), back.clipped());
+    assertEquals(c.clipped(), back.clipped(), 0.0);
+    assertEquals(List.copyOf(c.carried().optimizer().keySet()), List.copyOf(back.carried().optimizer().keySet()));
+    c.carried().optimizer().forEach((name, values) ->
+        assertArrayEquals(values, back.carried().optimizer().get(name), name));
     assertEquals(c.perplexities(), back.perplexities());
     assertEquals(c.model().position(), back.model().position());
   }
@@ -102,6 +113,19 @@ class CheckpointStoreTest {
     StringBuilder log = new StringBuilder();
     assertTrue(loadNewest(log).orElseThrow().path().getName().endsWith("10"));
     assertTrue(log.toString().contains("step-000000000020") && log.toString().contains("states.bin"), log.toString());
+  }
+
+  @Test
+  void aFlippedBitInTheOptimizerStateIsDetected() throws IOException {
+    save(10, checkpoint(1), 3);
+    String newest = save(20, checkpoint(2), 3);
+    Path optimizer = Path.of(newest.replace("file:", ""), "optimizer.bin");
+    byte[] bytes = Files.readAllBytes(optimizer);
+    bytes[bytes.length - 3] ^= 0x01;
+    Files.write(optimizer, bytes);
+    StringBuilder log = new StringBuilder();
+    assertTrue(loadNewest(log).orElseThrow().path().getName().endsWith("10"));
+    assertTrue(log.toString().contains("step-000000000020") && log.toString().contains("optimizer.bin"), log.toString());
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.optim.Sgd;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
@@ -89,14 +90,14 @@ class DistributedStepTest {
       }
       JavaRDD<TokenShard> shards = corpus.layout(ranges);
       try {
-        DistributedStep step = new DistributedStep(sc, shards, model, plan, channel);
+        DistributedStep step = new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, partitions), channel);
         float[] params = init.clone();
         float[][] states = Trainer.initialStates(plan, model);
         int offset = plan.offset(0);
         for (int s = 0; s < TRAINING_STEPS; s++) {
-          DistributedStep.Totals totals = step.run(params, states, 0, offset, s);
+          DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, offset, s, 1), null);
           assertEquals((long) BATCH * STEPS, totals.tokens());
-          float[] grad = totals.gradSum();
+          float[] grad = totals.vector();
           scale(grad, 1f / totals.tokens());
           if (s == 0) {
             assertClose(reference.get(0), grad, 1e-5,
@@ -128,11 +129,149 @@ class DistributedStepTest {
     }
     JavaRDD<TokenShard> shards = corpus.layout(ranges);
     try {
-      float[] inProcess = trainedParameters(new DistributedStep(sc, shards, model, plan,
-          StepChannel.Kind.IN_PROCESS), model, plan, init);
-      float[] broadcast = trainedParameters(new DistributedStep(sc, shards, model, plan,
-          StepChannel.Kind.BROADCAST), model, plan, init);
+      float[] inProcess = trainedParameters(new DistributedStep(sc, shards, model,
+          new DistributedStep.Layout(plan, 4), StepChannel.Kind.IN_PROCESS), model, plan, init);
+      float[] broadcast = trainedParameters(new DistributedStep(sc, shards, model,
+          new DistributedStep.Layout(plan, 4), StepChannel.Kind.BROADCAST), model, plan, init);
       assertArrayEquals(broadcast, inProcess, "parameters after " + TRAINING_STEPS + " steps, " + sampling);
+    } finally {
+      shards.unpersist(false);
+    }
+  }
+
+  private JavaRDD<TokenShard> layout(WindowPlan plan) {
+    long[][] ranges = new long[plan.partitions()][];
+    for (int p = 0; p < ranges.length; p++) {
+      ranges[p] = plan.tokenRange(p);
+    }
+    return corpus.layout(ranges);
+  }
+
+  /**
+   * Local steps: each partition runs K clipped SGD steps of its own on its windows from the same
+   * parameters, and the new parameters are the old plus the sequence-weighted mean change; checked
+   * bit for bit against that computation written out here in one process, for 3 partitions of
+   * unequal size (3, 3 and 2 sequences) over a round of 4 steps then one of 1.
+   */
+  @ParameterizedTest
+  @MethodSource("samplingsAndChannels")
+  void localStepsAreEachPartitionsOwnSgdStepsAveragedBySequences(Sampling sampling,
+                                                                 StepChannel.Kind channel) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    float[] init = new float[model.layout().size()];
+    model.initialize(init, SEED);
+    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 3, sampling, SEED);
+    JavaRDD<TokenShard> shards = layout(plan);
+    try {
+      DistributedStep step = new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, 3), channel);
+      OuterUpdate outer = new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), init.length, null);
+      float[] params = init.clone();
+      float[] expected = init.clone();
+      float[][] states = Trainer.initialStates(plan, model);
+      float[][] expectedStates = Trainer.initialStates(plan, model);
+      int offset = plan.offset(0);
+      int first = 0;
+      for (int k : new int[] {4, 1}) {
+        DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, offset, first, k),
+            new GradientTask.LocalSteps(LR, CLIP));
+        assertEquals((long) BATCH * STEPS * k, totals.tokens());
+        outer.apply(params, totals.vector());
+        states = totals.finalStates();
+        expectedStates = averagedLocalSteps(model, plan, expected, expectedStates, offset, first, k);
+        first += k;
+        assertArrayEquals(expected, params, "parameters after local steps up to step " + first + ", " + sampling + ", " + channel);
+      }
+    } finally {
+      shards.unpersist(false);
+    }
+  }
+
+  /** {@code params} += sum over p, in order, of (b_p / B) (theta_p - params); returns the final states. */
+  private float[][] averagedLocalSteps(LanguageModel model, WindowPlan plan, float[] params,
+                                       float[][] states, int offset, int first, int k) {
+    float[] sum = null;
+    float[][] finalStates = states == null ? null : new float[plan.partitions()][];
+    for (int p = 0; p < plan.partitions(); p++) {
+      int b = plan.sequenceCount(p);
+      float[] mine = params.clone();
+      float[] state = states == null ? new float[b * HIDDEN] : states[p].clone();
+      for (int s = first; s < first + k; s++) {
+        if (states == null) {
+          state = new float[b * HIDDEN];
+        }
+        int[] inputs = new int[b * STEPS];
+        int[] targets = new int[b * STEPS];
+        int row = 0;
+        for (long start : plan.windowStarts(p, 0, offset, s)) {
+          for (int t = 0; t < STEPS; t++) {
+            inputs[t * b + row] = wholeCorpus.get(start + t);
+            targets[t * b + row] = wholeCorpus.get(start + t + 1);
+          }
+          row++;
+        }
+        float[] grad = new float[params.length];
+        model.lossAndGradient(mine, inputs, targets, b, STEPS, state, grad);
+        scale(grad, 1f / (b * STEPS));
+        GradientClipping.clipByGlobalNorm(grad, CLIP);
+        new Sgd(LR).apply(mine, grad);
+      }
+      float weight = (float) b / BATCH;
+      for (int i = 0; i < mine.length; i++) {
+        mine[i] = (mine[i] - params[i]) * weight;
+      }
+      if (sum == null) {
+        sum = mine;
+      } else {
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += mine[i];
+        }
+      }
+      if (finalStates != null) {
+        finalStates[p] = state;
+      }
+    }
+    for (int i = 0; i < params.length; i++) {
+      params[i] -= 1f * -sum[i];
+    }
+    return finalStates;
+  }
+
+  /**
+   * The aggregation tree: added on the executors (broadcast channel: a Spark job per level) or by
+   * the driver (in-process channel), 8 partitions in groups of 2 give the same bits, whether the
+   * rounds are single steps or local steps; on the executors the driver receives 2 results.
+   */
+  @ParameterizedTest
+  @EnumSource(Sampling.class)
+  void theTreeAddedOnExecutorsEqualsTheDriversTreeAndTheDriverReceivesAtMostTheFanIn(Sampling sampling) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    float[] init = new float[model.layout().size()];
+    model.initialize(init, SEED);
+    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 8, sampling, SEED);
+    JavaRDD<TokenShard> shards = layout(plan);
+    try {
+      for (GradientTask.LocalSteps local : new GradientTask.LocalSteps[] {null, new GradientTask.LocalSteps(LR, CLIP)}) {
+        List<float[]> results = new ArrayList<>();
+        for (StepChannel.Kind channel : StepChannel.Kind.values()) {
+          DistributedStep step = new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, 2), channel);
+          float[] params = init.clone();
+          float[][] states = Trainer.initialStates(plan, model);
+          for (int s = 0; s < 3; s++) {
+            DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), local);
+            assertEquals(channel == StepChannel.Kind.BROADCAST ? 2 : 8, totals.ingress().results(), channel.toString());
+            assertEquals(8, totals.sum().kernels().length);
+            if (local == null) {
+              Trainer.applyAveragedGradient(totals, params, CLIP, new Sgd(LR), 0, s);
+            } else {
+              new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), params.length, null)
+                  .apply(params, totals.vector());
+            }
+            states = totals.finalStates();
+          }
+          results.add(params);
+        }
+        assertArrayEquals(results.get(1), results.get(0), "tree on executors vs on the driver, local steps " + (local != null));
+      }
     } finally {
       shards.unpersist(false);
     }
@@ -145,7 +284,7 @@ class DistributedStepTest {
     float[][] states = Trainer.initialStates(plan, model);
     Sgd sgd = new Sgd(LR);
     for (int s = 0; s < TRAINING_STEPS; s++) {
-      DistributedStep.Totals totals = step.run(params, states, 0, plan.offset(0), s);
+      DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
       Trainer.applyAveragedGradient(totals, params, CLIP, sgd, 0, s);
       states = totals.finalStates();
     }

@@ -16,7 +16,7 @@ class InProcessChannelTest {
 
   private static StepResult result(int partition, float[] grad) {
     return new StepResult(partition, new StepResult.Sums(1.5, 10, new PackedFloats(grad), null),
-        new StepResult.TaskTiming(0, 0, 0, 0), new StepResult.Origin("test", "test"));
+        StepResult.LocalClipping.NONE, new StepResult.TaskTiming(0, 0, 0, 0), new StepResult.Origin("test", "test"));
   }
 
   @Test
@@ -24,7 +24,7 @@ class InProcessChannelTest {
     DistributedStep.StepInputs in = inputs();
     InProcessChannel channel = InProcessChannel.open(in, new float[2][]);
     assertSame(in, channel.inputs());
-    StepResult r = result(1, channel.gradientBuffer(1, 3));
+    StepResult r = result(1, channel.resultBuffer(1, 3));
     Object returned = channel.send(r);
     assertSame(r, channel.receive(1, returned));
     channel.close();
@@ -34,13 +34,13 @@ class InProcessChannelTest {
   void eachPartitionHasItsOwnBufferZeroedAndReusedByTheNextStep() {
     float[][] buffers = new float[2][];
     InProcessChannel first = InProcessChannel.open(inputs(), buffers);
-    float[] zero = first.gradientBuffer(0, 4);
-    float[] one = first.gradientBuffer(1, 4);
+    float[] zero = first.resultBuffer(0, 4);
+    float[] one = first.resultBuffer(1, 4);
     assertNotSame(zero, one, "two partitions of a step may run on one thread: buffers per partition");
     zero[3] = 7f;
     first.close();
     InProcessChannel second = InProcessChannel.open(inputs(), buffers);
-    float[] again = second.gradientBuffer(0, 4);
+    float[] again = second.resultBuffer(0, 4);
     assertSame(zero, again);
     assertEquals(0f, again[3], "reused buffer not zeroed");
     second.close();

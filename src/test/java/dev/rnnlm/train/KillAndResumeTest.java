@@ -17,12 +17,15 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A training driver killed with SIGKILL at random points, twice, and resumed each time, ends
- * with parameters byte-identical to an uninterrupted run.
+ * with parameters byte-identical to an uninterrupted run: with the per-step algorithm, and with
+ * local steps between synchronizations and an outer optimizer with momentum (its state is in
+ * the checkpoints, which fall at the end of the synchronization that passes every 5th step).
  */
 class KillAndResumeTest {
   private static final String[] OPTIONS = {"--epochs", "3", "--hidden", "32", "--batch", "8",
@@ -32,12 +35,22 @@ class KillAndResumeTest {
   @TempDir
   Path work;
 
-  @Test
-  void killedTwiceAndResumedEqualsUninterruptedByteForByte() throws Exception {
+  private List<String> sync;
+
+  static Stream<List<String>> synchronizations() {
+    return Stream.of(List.of(), List.of("--sync-every", "4", "--outer-optimizer", "nesterov",
+        "--outer-momentum", "0.5", "--outer-lr", "0.8"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("synchronizations")
+  void killedTwiceAndResumedEqualsUninterruptedByteForByte(List<String> sync) throws Exception {
+    this.sync = sync;
     Path reference = work.resolve("uninterrupted");
     List<String> args = new ArrayList<>(List.of("--input", SparkTestContext.sampleData().toString(),
         "--model", reference.toString()));
     args.addAll(List.of(OPTIONS));
+    args.addAll(sync);
     TrainSettings s = TrainOptions.fromMap(toMap(args));
     new Trainer(SparkTestContext.get(), s, new PrintStream(new ByteArrayOutputStream())).run();
 
@@ -95,6 +108,7 @@ class KillAndResumeTest {
     List<String> args = new ArrayList<>(List.of("train", "--input", SparkTestContext.sampleData().toString(),
         "--model", model.toString(), "--checkpoint-every-steps", "5"));
     args.addAll(List.of(OPTIONS));
+    args.addAll(sync);
     if (resume) {
       args.add("--resume");
     }
