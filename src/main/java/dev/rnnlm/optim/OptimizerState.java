@@ -172,7 +172,7 @@ public final class OptimizerState {
       }
       return state;
     } catch (IOException e) {
-      throw new IllegalArgumentException("optimizer state: " + e.getMessage(), e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 
