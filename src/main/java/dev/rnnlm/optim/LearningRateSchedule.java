@@ -6,7 +6,7 @@ import java.util.List;
  * The learning rate of each optimizer step: {@code --lr-schedule constant|step|cosine} after an
  * optional linear warm-up. {@code s} counts optimizer steps from 0 over the whole run, across
  * epochs, and a resumed run continues the count. With {@code W} warm-up steps and {@code t = s -
- * W}, the post-warm-up step:
+ * W}, the rate of step {@code s}:
  *
  * <pre>
  *   s &lt; W        lr * (s + 1) / W                          (reaches lr at s = W - 1)
@@ -15,12 +15,13 @@ import java.util.List;
  *   cosine       lr * (1 + cos(pi * t / (total - W))) / 2   (0 from s = total on)
  * </pre>
  *
- * Each schedule starts at {@code t = 0} with exactly {@code lr}, so without warm-up step and
- * cosine begin as PyTorch's {@code StepLR(gamma=decay, step_size=every)} and {@code
- * CosineAnnealingLR(T_max=total, eta_min=0)} stepped once per optimizer step; cosine anneals to
- * 0 over the {@code total} steps of the run (the caller's count, all epochs) and stays at 0 past
- * them rather than rising again as torch's would. Rates are computed in float64 and rounded to
- * float32 once, so a constant schedule gives {@code lr} itself, bit for bit.
+ * Each schedule starts at {@code t = 0} with exactly {@code lr}. Without warm-up, step and
+ * cosine give the rates of PyTorch's {@code StepLR(step_size=every, gamma=decay)} and the closed
+ * form of {@code CosineAnnealingLR(T_max=total, eta_min=0)}, stepped once per optimizer step;
+ * cosine anneals to 0 over the {@code total} optimizer steps of the run (the caller's count over
+ * all epochs, which may differ in length) and stays at 0 past them, where torch's would rise
+ * again. Rates are computed in float64 and rounded to float32 once, so a constant schedule gives
+ * {@code lr} itself, bit for bit.
  */
 public final class LearningRateSchedule {
   /** Every {@code --lr-schedule} name. */
