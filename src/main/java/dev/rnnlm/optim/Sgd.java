@@ -1,16 +1,63 @@
 package dev.rnnlm.optim;
 
-/** Plain stochastic gradient descent: {@code p <- p - lr * g}. Stateless. */
-public final class Sgd {
-  private final float learningRate;
+/**
+ * Plain stochastic gradient descent, {@code torch.optim.SGD} without momentum:
+ *
+ * <pre>
+ *   g &lt;- g + weight_decay * p      (only when weight_decay != 0)
+ *   p &lt;- p - lr * g
+ * </pre>
+ *
+ * Stateless: no slot, only the step count. Without weight decay each element is {@code p -= lr
+ * * g} in float32, two roundings, which is what training did before there were other optimizers.
+ */
+public final class Sgd extends SlottedOptimizer {
+  private final float weightDecay;
+  /** The rate of the {@link #Sgd(float)} form; NaN when the rate is given per step. */
+  private final float fixedRate;
 
+  /**
+   * SGD at a fixed rate, for {@link #apply(float[], float[])}.
+   *
+   * @deprecated a {@link LearningRateSchedule} gives the rate per step: build SGD with {@link
+   *     Optimizers#create} and call {@link #apply(float[], float[], float)}. Kept while the
+   *     driver's step loop still calls this form.
+   */
+  @Deprecated
   public Sgd(float learningRate) {
-    this.learningRate = learningRate;
+    this(learningRate, 0.0);
   }
 
+  private Sgd(float fixedRate, double weightDecay) {
+    super("sgd", OptimizerSettings.DEFAULTS.withWeightDecay(weightDecay), 0);
+    this.fixedRate = fixedRate;
+    this.weightDecay = (float) weightDecay;
+  }
+
+  /** SGD with the rate given per step; {@code weightDecay} validated by {@link Optimizers}. */
+  static Sgd withWeightDecay(double weightDecay) {
+    return new Sgd(Float.NaN, weightDecay);
+  }
+
+  /**
+   * One step at the fixed rate given to {@link #Sgd(float)}.
+   *
+   * @deprecated call {@link #apply(float[], float[], float)} with the schedule's rate.
+   */
+  @Deprecated
   public void apply(float[] params, float[] grad) {
+    if (Float.isNaN(fixedRate)) {
+      throw new IllegalStateException("this sgd has no fixed rate: pass the rate per step");
+    }
+    apply(params, grad, fixedRate);
+  }
+
+  @Override
+  protected void update(float[] params, float[] grad, float lr, long t) {
+    boolean l2 = weightDecay != 0f;
     for (int i = 0; i < params.length; i++) {
-      params[i] -= learningRate * grad[i];
+      float g = l2 ? grad[i] + weightDecay * params[i] : grad[i];
+      params[i] -= lr * g;
     }
   }
 }
