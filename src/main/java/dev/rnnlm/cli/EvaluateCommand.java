@@ -40,7 +40,7 @@ final class EvaluateCommand {
       SavedModel saved = new ModelStore(spark.context().hadoopConfiguration()).load(dir);
       int steps = OptionValues.intValue(saved.training(), "steps", 35);
       Evaluator.Score score;
-      try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.pipeline(),
+      try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.text(),
           saved.vocabulary(), 0, 0)) {
         score = Evaluator.score(spark.context(), corpus, saved.model(), saved.params(), steps,
             partitions);

@@ -67,7 +67,7 @@ final class GenerateCommand {
 
     SavedModel saved = new ModelStore(new Configuration()).load(dir);
     TextContinuation continuation = new TextContinuation(saved.model(), saved.params(),
-        saved.pipeline(), saved.vocabulary());
+        saved.text(), saved.vocabulary());
     List<Integer> prefixIds = continuation.prefixIds(prefix);
     if (prefixIds.isEmpty()) {
       throw new IllegalArgumentException("--prefix has no tokens after normalization: '" + prefix + "'");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.FileNotFoundException;
@@ -122,18 +123,19 @@ public final class ModelStore {
       float[] params = fromLittleEndian(raw);
       String cell = d.path("cell").asText();
       int hidden = d.path("hidden").asInt();
-      LanguageModel model = SavedModel.newModel(cell, vocabulary.size(), hidden);
+      SavedModel.Architecture architecture = new SavedModel.Architecture(cell, hidden);
+      LanguageModel model = architecture.newModel(vocabulary.size());
       if (params.length != model.layout().size() || params.length != pd.path("count").asInt()) {
         throw new ModelFormatException("corrupt model in " + dir + ": " + params.length
             + " parameters, layout needs " + model.layout().size());
       }
       JsonNode text = d.path("text");
       JsonNode pos = d.path("position");
-      return new SavedModel(cell, hidden, Normalizer.parse(text.path("normalize").asText()),
-          Tokenizer.parse(text.path("tokens").asText()), vocabulary, params,
-          new SavedModel.TrainingPosition(pos.path("epochs").asInt(), pos.path("steps").asLong(),
-              pos.path("tokens_seen").asLong()),
-          stringMap(d.path("training")), stringMap(d.path("provenance")));
+      return new SavedModel(architecture, new TextPipeline(Normalizer.parse(text.path("normalize").asText()),
+          Tokenizer.parse(text.path("tokens").asText())), vocabulary, params,
+          new SavedModel.Lineage(new SavedModel.TrainingPosition(pos.path("epochs").asInt(),
+              pos.path("steps").asLong(), pos.path("tokens_seen").asLong()),
+              stringMap(d.path("training")), stringMap(d.path("provenance"))));
     } catch (FileNotFoundException e) {
       throw new ModelFormatException("incomplete model in " + dir + ": missing " + e.getMessage());
     } catch (ModelFormatException e) {

@@ -15,41 +15,71 @@ import java.util.Map;
  * vocabulary and parameters, and where training stood. Serializable: Spark ships it to the
  * tasks that score or generate with it (dev.rnnlm.ml).
  *
- * @param cell cell type, e.g. "rnn"
- * @param hidden hidden units
- * @param normalize text cleaning it was trained with
- * @param tokens tokenization it was trained with
+ * @param architecture the network: cell type and sizes
+ * @param text the text cleaning and tokenization it was trained with
  * @param vocabulary token ids
  * @param params flat parameters in the cell's layout
- * @param position how far training got
- * @param training the training options, by option name (without "--")
- * @param provenance where it came from: inputs, token counts, times
+ * @param lineage how it was trained and from what
  */
-public record SavedModel(String cell, int hidden, Normalizer normalize, Tokenizer tokens,
-                         Vocabulary vocabulary, float[] params, TrainingPosition position,
-                         Map<String, String> training, Map<String, String> provenance)
-    implements Serializable {
+public record SavedModel(Architecture architecture, TextPipeline text, Vocabulary vocabulary,
+                         float[] params, Lineage lineage) implements Serializable {
 
-  /** The cell types {@link #newModel} builds. */
+  /** The cell types {@link Architecture#newModel} builds. */
   public static final List<String> CELL_TYPES = List.of("rnn");
+
+  /**
+   * The network without its vocabulary size: the cell type ("rnn") and its hidden units.
+   */
+  public record Architecture(String cell, int hidden) implements Serializable {
+    /** The model over {@code vocabSize} tokens; the one place that maps names to cell classes. */
+    public LanguageModel newModel(int vocabSize) {
+      if ("rnn".equals(cell)) {
+        return new RnnModel(vocabSize, hidden);
+      }
+      throw new IllegalArgumentException("unknown cell type '" + cell + "'");
+    }
+  }
+
+  /**
+   * How far training got, the training options by option name (without "--"), and where the
+   * model came from (inputs, token counts, times).
+   */
+  public record Lineage(TrainingPosition position, Map<String, String> training,
+                        Map<String, String> provenance) implements Serializable {}
 
   /** How far training got: completed epochs, optimizer steps and target tokens seen. */
   public record TrainingPosition(int epochs, long steps, long tokensSeen) implements Serializable {}
 
-  public TextPipeline pipeline() {
-    return new TextPipeline(normalize, tokens);
+  public String cell() {
+    return architecture.cell();
+  }
+
+  public int hidden() {
+    return architecture.hidden();
+  }
+
+  public Normalizer normalize() {
+    return text.normalizer();
+  }
+
+  public Tokenizer tokens() {
+    return text.tokenizer();
+  }
+
+  public TrainingPosition position() {
+    return lineage.position();
+  }
+
+  public Map<String, String> training() {
+    return lineage.training();
+  }
+
+  public Map<String, String> provenance() {
+    return lineage.provenance();
   }
 
   /** The model this file describes, ready to take {@link #params()}. */
   public LanguageModel model() {
-    return newModel(cell, vocabulary.size(), hidden);
-  }
-
-  /** Builds the model for a cell type; the one place that maps names to cell classes. */
-  public static LanguageModel newModel(String cell, int vocabSize, int hidden) {
-    if ("rnn".equals(cell)) {
-      return new RnnModel(vocabSize, hidden);
-    }
-    throw new IllegalArgumentException("unknown cell type '" + cell + "'");
+    return architecture.newModel(vocabulary.size());
   }
 }

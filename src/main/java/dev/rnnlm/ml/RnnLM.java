@@ -255,8 +255,8 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     training.put("input", input);
     Map<String, String> provenance = new LinkedHashMap<>(m.provenance());
     provenance.put("input", input);
-    return new SavedModel(m.cell(), m.hidden(), m.normalize(), m.tokens(), m.vocabulary(),
-        m.params(), m.position(), training, provenance);
+    return new SavedModel(m.architecture(), m.text(), m.vocabulary(), m.params(),
+        new SavedModel.Lineage(m.position(), training, provenance));
   }
 
   /** {@code stagingDir}, or by default Hadoop's scratch directory on the default file system. */

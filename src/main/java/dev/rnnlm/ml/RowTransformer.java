@@ -35,7 +35,7 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
   public Iterator<Row> call(Iterator<Row> rows) {
     SavedModel saved = model.value();
     LanguageModel lm = saved.model();
-    TextPipeline pipeline = saved.pipeline();
+    TextPipeline pipeline = saved.text();
     TextContinuation continuation = prefixIndex < 0 ? null
         : new TextContinuation(lm, saved.params(), pipeline, saved.vocabulary());
     return new Iterator<>() {

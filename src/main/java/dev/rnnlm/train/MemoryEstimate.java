@@ -24,30 +24,59 @@ import java.util.Locale;
  *
  * @param parameters N
  * @param workspaceBytes one task's kernel workspace
- * @param driverBytes what the driver's JVM holds (including local mode's tasks)
- * @param executorBytes what one executor JVM holds with {@code tasksPerExecutor} tasks; 0 in local mode
+ * @param heaps what the driver's JVM and one executor's hold
  * @param largestArray elements of the largest single array (a Java array holds at most 2^31 - 9)
  * @param stepResultBytes what a step's tasks send the driver through Spark (the P gradients);
  *     0 in local mode, where they pass by reference
  */
-public record MemoryEstimate(long parameters, long workspaceBytes, long driverBytes,
-                             long executorBytes, long largestArray, long stepResultBytes) {
-  /** What Spark keeps of every heap for itself ({@code spark.testing.reservedMemory}'s default). */
-  public static final long SPARK_RESERVED_BYTES = 300L << 20;
+public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, long largestArray,
+                             long stepResultBytes) {
+  /**
+   * @param driverBytes what the driver's JVM holds (including local mode's tasks)
+   * @param executorBytes what one executor JVM holds with its concurrent tasks; 0 in local mode
+   */
+  public record Heaps(long driverBytes, long executorBytes) {}
 
   /**
-   * The estimate for a run.
+   * The run's shapes.
    *
+   * @param parameters N
    * @param sequencesPerPartition the largest partition's share of the batch, b
+   */
+  public record Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition) {}
+
+  /**
+   * Where it runs.
+   *
    * @param optimizerStateFloats floats of optimizer state (0 for SGD)
    * @param oneJvm local mode: tasks run in the driver's JVM
    * @param concurrentTasks tasks running at once in one JVM (local mode: min(P, cores);
    *     elsewhere: task slots per executor)
    */
-  public static MemoryEstimate of(long parameters, int hidden, int vocab, int steps,
-                                  int sequencesPerPartition, int partitions,
-                                  long optimizerStateFloats, boolean oneJvm, int concurrentTasks) {
-    long b = sequencesPerPartition;
+  public record Placement(int partitions, long optimizerStateFloats, boolean oneJvm, int concurrentTasks) {}
+
+  public long driverBytes() {
+    return heaps.driverBytes();
+  }
+
+  public long executorBytes() {
+    return heaps.executorBytes();
+  }
+
+  /** What Spark keeps of every heap for itself ({@code spark.testing.reservedMemory}'s default). */
+  public static final long SPARK_RESERVED_BYTES = 300L << 20;
+
+  /** The estimate for a run of {@code shape} placed as {@code placement}. */
+  public static MemoryEstimate of(Shape shape, Placement placement) {
+    long parameters = shape.parameters();
+    int hidden = shape.hidden();
+    int vocab = shape.vocab();
+    int steps = shape.steps();
+    int partitions = placement.partitions();
+    long optimizerStateFloats = placement.optimizerStateFloats();
+    boolean oneJvm = placement.oneJvm();
+    int concurrentTasks = placement.concurrentTasks();
+    long b = shape.sequencesPerPartition();
     long hs = (steps + 1L) * b * hidden;
     long logits = steps * b * vocab;
     long da = steps * b * hidden;
@@ -65,7 +94,7 @@ public record MemoryEstimate(long parameters, long workspaceBytes, long driverBy
       executor = n4 + concurrentTasks * (workspace + 2 * n4);
     }
     long largest = Math.max(parameters, Math.max(logits, Math.max(hs, da)));
-    return new MemoryEstimate(parameters, workspace, driver, executor, largest,
+    return new MemoryEstimate(parameters, workspace, new Heaps(driver, executor), largest,
         oneJvm ? 0 : partitions * n4);
   }
 
@@ -91,15 +120,15 @@ public record MemoryEstimate(long parameters, long workspaceBytes, long driverBy
           largestArray, Integer.MAX_VALUE - 8, remedies);
     }
     String model = String.format(Locale.ROOT, "%,d parameters, %s a copy", parameters, mib(4 * parameters));
-    if (driverBytes > usable(driverHeapBytes)) {
+    if (heaps.driverBytes() > usable(driverHeapBytes)) {
       return String.format(Locale.ROOT, "not enough memory: training needs about %s on the driver (%s%s), "
-          + "but its heap of %s leaves %s after Spark's reserve%s", mib(driverBytes), model,
+          + "but its heap of %s leaves %s after Spark's reserve%s", mib(heaps.driverBytes()), model,
           oneJvm ? "; in local mode the driver also runs the tasks" : "", mib(driverHeapBytes),
           mib(usable(driverHeapBytes)), remedies);
     }
-    if (!oneJvm && executorBytes > usable(executorHeapBytes)) {
+    if (!oneJvm && heaps.executorBytes() > usable(executorHeapBytes)) {
       return String.format(Locale.ROOT, "not enough memory: training needs about %s per executor (%s), "
-          + "but spark.executor.memory %s leaves %s after Spark's reserve%s", mib(executorBytes), model,
+          + "but spark.executor.memory %s leaves %s after Spark's reserve%s", mib(heaps.executorBytes()), model,
           mib(executorHeapBytes), mib(usable(executorHeapBytes)), remedies);
     }
     if (maxResultBytes > 0 && stepResultBytes > maxResultBytes) {

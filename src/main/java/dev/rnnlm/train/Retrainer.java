@@ -105,9 +105,9 @@ public final class Retrainer {
   /** The validation text, read with the trained model's vocabulary (the same for both models). */
   private EncodedCorpus validationText(TrainSettings s, SavedModel trained) throws IOException {
     if (!s.val().isEmpty()) {
-      return EncodedCorpus.read(sc, s.val(), trained.pipeline(), trained.vocabulary(), 0, 0);
+      return EncodedCorpus.read(sc, s.val(), trained.text(), trained.vocabulary(), 0, 0);
     }
-    EncodedCorpus all = EncodedCorpus.read(sc, s.input(), trained.pipeline(), trained.vocabulary(), 0, 0);
+    EncodedCorpus all = EncodedCorpus.read(sc, s.input(), trained.text(), trained.vocabulary(), 0, 0);
     return all.splitTails(s.valFraction()).validation();
   }
 

@@ -79,7 +79,7 @@ public final class Trainer {
       writer = w;
       if (s.verbose()) {
         out.printf("start-up: JVM + Spark %.2f s, reading + vocabulary %.2f s, layout %.2f s%n",
-            sinceJvmStart / 1e3, data.readNanos() / 1e9, data.layoutNanos() / 1e9);
+            sinceJvmStart / 1e3, data.report().readNanos() / 1e9, data.report().layoutNanos() / 1e9);
       }
       return train(data, pipeline);
     }
@@ -90,12 +90,12 @@ public final class Trainer {
     WindowPlan plan = data.plan();
     Vocabulary vocab = data.vocabulary();
     this.vocabulary = vocab;
-    if (data.malformedSequences() > 0) {
-      out.println("warning: replaced " + data.malformedSequences()
+    if (data.report().malformedSequences() > 0) {
+      out.println("warning: replaced " + data.report().malformedSequences()
           + " malformed UTF-8 byte sequences in " + s.input());
     }
     out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
-        data.tokens(), vocab.size(), data.unigramPerplexity(), plan.partitions(),
+        data.tokens(), vocab.size(), data.report().unigramPerplexity(), plan.partitions(),
         RowMajor.implementation());
     out.println("recurrent products: " + PackedMatrix.implementation());
     if (data.validation() != null) {
@@ -103,7 +103,7 @@ public final class Trainer {
     }
     if (base != null) {
       out.printf("warm start: vocabulary of %d fixed; %d training tokens unknown to it map to <unk>%n",
-          vocab.size(), data.unknownTokens());
+          vocab.size(), data.report().unknownTokens());
     }
     if (!RowMajor.isNative()) {
       out.println("warning: native BLAS not found, using a pure-Java fallback (slower); "
@@ -216,7 +216,7 @@ public final class Trainer {
     finishWrites();
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
-    return new Outcome(saved, perplexities, data.unigramPerplexity());
+    return new Outcome(saved, perplexities, data.report().unigramPerplexity());
   }
 
   /**
@@ -231,9 +231,10 @@ public final class Trainer {
     }
     int taskSlots = oneJvm ? sc.defaultParallelism()
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
-    MemoryEstimate estimate = MemoryEstimate.of(model.layout().size(), model.hiddenSize(),
-        model.vocabSize(), plan.steps(), maxSequences, plan.partitions(), 0, oneJvm,
-        Math.max(1, Math.min(plan.partitions(), taskSlots)));
+    MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(model.layout().size(),
+            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences),
+        new MemoryEstimate.Placement(plan.partitions(), 0, oneJvm,
+            Math.max(1, Math.min(plan.partitions(), taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
     long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
     String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, maxResult, oneJvm);
@@ -249,9 +250,10 @@ public final class Trainer {
   private SavedModel snapshot(LanguageModel model, float[] params, int epochsDone, long stepsDone,
                               long tokensSeen, WindowPlan plan) {
     TrainSettings s = settings;
-    return new SavedModel(model.cellType(), s.hidden(), s.normalize(), s.tokens(),
-        vocabulary, params.clone(), new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
-        TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens()));
+    return new SavedModel(new SavedModel.Architecture(model.cellType(), s.hidden()),
+        new TextPipeline(s.normalize(), s.tokens()), vocabulary, params.clone(),
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
+            TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens())));
   }
 
   /** The optimizer state's name in checkpoints. */

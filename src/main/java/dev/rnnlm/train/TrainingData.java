@@ -12,24 +12,34 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * A corpus laid out for training: one cached {@link TokenShard} per partition, the vocabulary,
- * the window plan and what the log reports about the corpus. Close it to release the cache.
+ * A corpus laid out for training: one cached {@link TokenShard} per partition with its window
+ * plan, the vocabulary, the validation text, and what the log reports about the corpus. Close it
+ * to release the cache.
  *
- * @param shards partition p holds the token range {@code plan.tokenRange(p)}
- * @param validation validation text as evaluation streams ({@link Evaluator#layoutStreams}),
- *     or null
- * @param validationTokens tokens in the validation text (0 without validation)
+ * @param layout the training shards and their plan
+ * @param vocabulary token ids
+ * @param heldOut validation text as evaluation streams, or null without validation
  * @param samplePrefix ids of the prefix used for samples during training
- * @param malformedSequences malformed UTF-8 sequences replaced while reading
- * @param unknownTokens training tokens that map to {@code <unk>}
- * @param readNanos reading, tokenizing and counting the vocabulary (validation text included)
- * @param layoutNanos laying the corpus out per partition and caching it
+ * @param report what reading found and what it cost
  */
-public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, WindowPlan plan,
-                           JavaRDD<TokenShard> validation, long validationTokens,
-                           double unigramPerplexity, List<Integer> samplePrefix,
-                           long malformedSequences, long unknownTokens, long readNanos,
-                           long layoutNanos) implements AutoCloseable {
+public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut,
+                           List<Integer> samplePrefix, CorpusReport report) implements AutoCloseable {
+  /** Partition p holds the token range {@code plan.tokenRange(p)} of the training corpus. */
+  public record Layout(JavaRDD<TokenShard> shards, WindowPlan plan) {}
+
+  /** Validation streams ({@link Evaluator#layoutStreams}) and the tokens they hold. */
+  public record HeldOut(JavaRDD<TokenShard> streams, long tokens) {}
+
+  /**
+   * @param unigramPerplexity of the training corpus's token frequencies
+   * @param malformedSequences malformed UTF-8 sequences replaced while reading
+   * @param unknownTokens training tokens that map to {@code <unk>}
+   * @param readNanos reading, tokenizing and counting the vocabulary (validation text included)
+   * @param layoutNanos laying the corpus out per partition and caching it
+   */
+  public record CorpusReport(double unigramPerplexity, long malformedSequences, long unknownTokens,
+                             long readNanos, long layoutNanos) {}
+
   private static final int SAMPLE_PREFIX_TOKENS = 10;
 
   /**
@@ -74,36 +84,51 @@ public record TrainingData(JavaRDD<TokenShard> shards, Vocabulary vocabulary, Wi
       for (int p = 0; p < partitions; p++) {
         ranges[p] = plan.tokenRange(p);
       }
-      JavaRDD<TokenShard> validation = null;
-      long validationTokens = 0;
+      HeldOut validation = null;
       if (heldOut != null) {
-        validation = Evaluator.layoutStreams(heldOut, partitions);
-        validationTokens = heldOut.tokens();
+        validation = new HeldOut(Evaluator.layoutStreams(heldOut, partitions), heldOut.tokens());
       } else if (!s.val().isEmpty()) {
         try (EncodedCorpus val = EncodedCorpus.read(sc, s.val(), pipeline, vocab, 0, 0)) {
-          validation = Evaluator.layoutStreams(val, partitions);
-          validationTokens = val.tokens();
+          validation = new HeldOut(Evaluator.layoutStreams(val, partitions), val.tokens());
         }
       }
       long[] idCounts = corpus.idCounts();
       long read = System.nanoTime();
       JavaRDD<TokenShard> shards = corpus.layout(ranges);
-      return new TrainingData(shards, vocab, plan, validation, validationTokens,
-          unigramPerplexity(idCounts), prefix, corpus.malformedSequences(),
-          idCounts[Vocabulary.UNKNOWN_ID], read - start, System.nanoTime() - read);
+      return new TrainingData(new Layout(shards, plan), vocab, validation, prefix,
+          new CorpusReport(unigramPerplexity(idCounts), corpus.malformedSequences(),
+              idCounts[Vocabulary.UNKNOWN_ID], read - start, System.nanoTime() - read));
     }
+  }
+
+  public JavaRDD<TokenShard> shards() {
+    return layout.shards();
+  }
+
+  public WindowPlan plan() {
+    return layout.plan();
   }
 
   /** Tokens in the training corpus. */
   public long tokens() {
-    return plan.tokens();
+    return plan().tokens();
+  }
+
+  /** The validation streams, or null without validation. */
+  public JavaRDD<TokenShard> validation() {
+    return heldOut == null ? null : heldOut.streams();
+  }
+
+  /** Tokens in the validation text (0 without validation). */
+  public long validationTokens() {
+    return heldOut == null ? 0 : heldOut.tokens();
   }
 
   @Override
   public void close() {
-    shards.unpersist(false);
-    if (validation != null) {
-      validation.unpersist(false);
+    shards().unpersist(false);
+    if (heldOut != null) {
+      heldOut.streams().unpersist(false);
     }
   }
 

@@ -11,6 +11,7 @@ import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -160,9 +161,8 @@ class ExportInspectTest {
     List<String> tokens = List.of("<unk>", "\n", "a", "it's", "\t");
     int hidden = 3;
     int count = tokens.size() * hidden * 2 + hidden * hidden + hidden + tokens.size();
-    SavedModel m = new SavedModel("rnn", hidden, Normalizer.NONE, Tokenizer.WORD,
-        Vocabulary.ofTokens(tokens), new float[count], new SavedModel.TrainingPosition(0, 0, 0),
-        Map.of(), Map.of());
+    SavedModel m = new SavedModel(new SavedModel.Architecture("rnn", hidden), new TextPipeline(Normalizer.NONE, Tokenizer.WORD), Vocabulary.ofTokens(tokens), new float[count],
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of()));
     String dir = work.resolve("untrained").toString();
     new ModelStore(new Configuration()).save(dir, m);
     CliRun run = CliRun.of("inspect", "--model", dir);

@@ -9,6 +9,7 @@ import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -61,9 +62,8 @@ class GenerateOptionsTest {
       params[bq.offset() + j] = (float) Math.log(probs[j]);
     }
     String dir = work.resolve(name).toString();
-    new ModelStore(new Configuration()).save(dir, new SavedModel("rnn", hidden, Normalizer.NONE,
-        tokenizer, Vocabulary.ofTokens(tokens), params, new SavedModel.TrainingPosition(0, 0, 0),
-        Map.of(), Map.of()));
+    new ModelStore(new Configuration()).save(dir, new SavedModel(new SavedModel.Architecture("rnn", hidden), new TextPipeline(Normalizer.NONE, tokenizer), Vocabulary.ofTokens(tokens), params,
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of())));
     return dir;
   }
 

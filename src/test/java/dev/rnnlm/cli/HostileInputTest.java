@@ -9,6 +9,7 @@ import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -98,8 +99,8 @@ class HostileInputTest {
     float[] params = new float[new RnnModel(3, 4).layout().size()];
     new RnnModel(3, 4).initialize(params, 1);
     Path dir = work.resolve("saved");
-    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel("rnn", 4, Normalizer.NONE,
-        Tokenizer.CHAR, vocab, params, new SavedModel.TrainingPosition(1, 1, 1), Map.of(), Map.of()));
+    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel(new SavedModel.Architecture("rnn", 4), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 1, 1), Map.of(), Map.of())));
     return dir;
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.ByteArrayOutputStream;
@@ -37,8 +38,8 @@ class CheckpointStoreTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    SavedModel model = new SavedModel("rnn", 3, Normalizer.NONE, Tokenizer.CHAR, vocab, params,
-        new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of());
+    SavedModel model = new SavedModel(new SavedModel.Architecture("rnn", 3), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of()));
     float[][] states = {{0.1f, -0.2f, 0.3f}, {(float) r.nextGaussian(), 1e-30f, -0f}};
     float[] momentum = new float[params.length];
     for (int i = 0; i < momentum.length; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.ByteArrayOutputStream;
@@ -42,8 +43,8 @@ class ModelDirectoryTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    return new SavedModel("rnn", 3, Normalizer.NONE, Tokenizer.CHAR, vocab, params,
-        new SavedModel.TrainingPosition(1, 10, 100), Map.of("seed", Long.toString(seed)), Map.of());
+    return new SavedModel(new SavedModel.Architecture("rnn", 3), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 10, 100), Map.of("seed", Long.toString(seed)), Map.of()));
   }
 
   /** DIR with an old model and a finished --overwrite run staged beside it. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -59,8 +60,8 @@ class SafetensorsWriterTest {
     Map<String, String> training = new LinkedHashMap<>();
     training.put("epochs", "3");
     training.put("hidden", Integer.toString(H));
-    SavedModel m = new SavedModel("rnn", H, normalize, tokens, Vocabulary.ofTokens(TOKENS), params,
-        new SavedModel.TrainingPosition(3, 42, 12345), training, Map.of("input", "memory"));
+    SavedModel m = new SavedModel(new SavedModel.Architecture("rnn", H), new TextPipeline(normalize, tokens), Vocabulary.ofTokens(TOKENS), params,
+        new SavedModel.Lineage(new SavedModel.TrainingPosition(3, 42, 12345), training, Map.of("input", "memory")));
     String dir = work.resolve("model-" + seed).toString();
     new ModelStore(new Configuration()).save(dir, m);
     return new ModelStore(new Configuration()).load(dir);

@@ -12,8 +12,8 @@ class MemoryEstimateTest {
 
   private static MemoryEstimate local(int vocab, int hidden, int batch, int partitions, int cores) {
     long n = new RnnModel(vocab, hidden).layout().size();
-    return MemoryEstimate.of(n, hidden, vocab, 35, batch / partitions, partitions, 0, true,
-        Math.min(partitions, cores));
+    return MemoryEstimate.of(new MemoryEstimate.Shape(n, hidden, vocab, 35, batch / partitions),
+        new MemoryEstimate.Placement(partitions, 0, true, Math.min(partitions, cores)));
   }
 
   @Test
@@ -21,7 +21,8 @@ class MemoryEstimateTest {
     int v = 1000;
     int h = 64;
     long n = (long) v * h + h * h + h + (long) h * v + v;
-    MemoryEstimate e = MemoryEstimate.of(n, h, v, 35, 16, 2, 0, true, 2);
+    MemoryEstimate e = MemoryEstimate.of(new MemoryEstimate.Shape(n, h, v, 35, 16),
+        new MemoryEstimate.Placement(2, 0, true, 2));
     long workspace = 4 * (36L * 16 * h + 35L * 16 * v + 35L * 16 * h + 2L * h * h);
     assertEquals(n, e.parameters());
     assertEquals(workspace, e.workspaceBytes());
@@ -34,7 +35,8 @@ class MemoryEstimateTest {
     int v = 1000;
     int h = 64;
     long n = new RnnModel(v, h).layout().size();
-    MemoryEstimate e = MemoryEstimate.of(n, h, v, 35, 8, 4, 5, false, 2);
+    MemoryEstimate e = MemoryEstimate.of(new MemoryEstimate.Shape(n, h, v, 35, 8),
+        new MemoryEstimate.Placement(4, 5, false, 2));
     assertEquals(3 * 4 * n + 4 * 5 + 4 * 4 * n + 4 * n, e.driverBytes());
     assertEquals(4 * n + 2 * (e.workspaceBytes() + 2 * 4 * n), e.executorBytes());
   }
@@ -51,7 +53,8 @@ class MemoryEstimateTest {
   @Test
   void anExecutorHeapTooSmallIsNamedAsSuch() {
     long n = new RnnModel(50_000, 512).layout().size();
-    MemoryEstimate e = MemoryEstimate.of(n, 512, 50_000, 35, 16, 2, 0, false, 4);
+    MemoryEstimate e = MemoryEstimate.of(new MemoryEstimate.Shape(n, 512, 50_000, 35, 16),
+        new MemoryEstimate.Placement(2, 0, false, 4));
     String why = e.whyNotFitting(64 * GIB, GIB, 0, false);
     assertTrue(why.contains("per executor") && why.contains("spark.executor.memory 1,024 MiB"), why);
     assertNull(e.whyNotFitting(64 * GIB, 16 * GIB, 0, false));
@@ -60,11 +63,13 @@ class MemoryEstimateTest {
   @Test
   void aStepsResultsBeyondTheDriversResultLimitAreRefusedOffLocalMode() {
     long n = new RnnModel(50_000, 512).layout().size(); // 4 x 51.5M bytes = 196 MiB a gradient
-    MemoryEstimate cluster = MemoryEstimate.of(n, 512, 50_000, 35, 4, 8, 0, false, 1);
+    MemoryEstimate cluster = MemoryEstimate.of(new MemoryEstimate.Shape(n, 512, 50_000, 35, 4),
+        new MemoryEstimate.Placement(8, 0, false, 1));
     String why = cluster.whyNotFitting(64 * GIB, 16 * GIB, GIB, false);
     assertTrue(why.startsWith("a step's results (one gradient per partition: 1,5"), why);
     assertNull(cluster.whyNotFitting(64 * GIB, 16 * GIB, 0, false), "0 = unlimited");
-    assertNull(MemoryEstimate.of(n, 512, 50_000, 35, 4, 8, 0, true, 2).whyNotFitting(64 * GIB, 0, GIB, true),
+    assertNull(MemoryEstimate.of(new MemoryEstimate.Shape(n, 512, 50_000, 35, 4),
+        new MemoryEstimate.Placement(8, 0, true, 2)).whyNotFitting(64 * GIB, 0, GIB, true),
         "local mode passes results by reference");
   }
 
@@ -72,7 +77,8 @@ class MemoryEstimateTest {
   void logitsBeyondAJavaArrayAreRefusedWhateverTheHeap() {
     // 35 x 64 x 1,000,000 logits > 2^31 - 9 elements
     long n = new RnnModel(1_000_000, 8).layout().size();
-    MemoryEstimate e = MemoryEstimate.of(n, 8, 1_000_000, 35, 64, 1, 0, true, 1);
+    MemoryEstimate e = MemoryEstimate.of(new MemoryEstimate.Shape(n, 8, 1_000_000, 35, 64),
+        new MemoryEstimate.Placement(1, 0, true, 1));
     String why = e.whyNotFitting(1L << 50, 0, 0, true);
     assertTrue(why.startsWith("one array would hold 2,240,000,000 elements"), why);
   }
