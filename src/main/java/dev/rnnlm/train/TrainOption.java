@@ -43,6 +43,7 @@ public final class TrainOption {
   private String defaultShown;   // as help and the README show it; null = defaultValue
   private Effect effect = Effect.OUTPUT;
   private boolean recorded;      // kept in model.json's "training" record
+  private boolean essential;     // also in the README's short table
   private BiConsumer<TrainSettings.Builder, String> setter;
   private Function<TrainSettings, String> getter;
 
@@ -83,6 +84,16 @@ public final class TrainOption {
   }
 
   /** Kept in the model's record of its training although it does not change the parameters. */
+  /** Listed in the README's short table too (the command reference lists every option). */
+  TrainOption essential() {
+    this.essential = true;
+    return this;
+  }
+
+  public boolean isEssential() {
+    return essential;
+  }
+
   TrainOption recorded() {
     this.recorded = true;
     return this;

@@ -28,32 +28,32 @@ public final class TrainOptions {
       TrainOption.value("input", "PATH[,PATH...]", "text files, directories (recursive) or globs on any "
               + "Hadoop file system, read in sorted path order; UTF-8, malformed bytes replaced and counted")
           .defaultValue("").shownAs("required").effect(ADJUSTABLE)
-          .binds(TrainSettings.Builder::input, TrainSettings::input),
+          .binds(TrainSettings.Builder::input, TrainSettings::input).essential(),
       TrainOption.value("model", "DIR", "model directory to write").defaultValue("").shownAs("required")
-          .binds(TrainSettings.Builder::modelDir, TrainSettings::modelDir),
+          .binds(TrainSettings.Builder::modelDir, TrainSettings::modelDir).essential(),
       TrainOption.value("config", "FILE", "properties file whose keys are these option names; "
-          + "command-line flags override it"),
+          + "command-line flags override it").essential(),
       TrainOption.value("epochs", "N", "passes over the corpus").defaultValue("500").effect(ADJUSTABLE)
-          .binds((b, v) -> b.epochs(OptionValues.toInt("epochs", v)), s -> Integer.toString(s.epochs())),
+          .binds((b, v) -> b.epochs(OptionValues.toInt("epochs", v)), s -> Integer.toString(s.epochs())).essential(),
       TrainOption.value("hidden", "H", "hidden units").defaultValue("512").effect(MODEL)
-          .binds((b, v) -> b.hidden(OptionValues.toInt("hidden", v)), s -> Integer.toString(s.hidden())),
+          .binds((b, v) -> b.hidden(OptionValues.toInt("hidden", v)), s -> Integer.toString(s.hidden())).essential(),
       TrainOption.value("batch", "B", "sequences per step, over all partitions").defaultValue("32")
           .effect(TRAJECTORY)
-          .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())),
+          .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())).essential(),
       TrainOption.value("steps", "T", "time steps per window (truncated BPTT length)").defaultValue("35")
           .effect(TRAJECTORY)
-          .binds((b, v) -> b.steps(OptionValues.toInt("steps", v)), s -> Integer.toString(s.steps())),
+          .binds((b, v) -> b.steps(OptionValues.toInt("steps", v)), s -> Integer.toString(s.steps())).essential(),
       TrainOption.value("lr", "LR", "SGD learning rate").defaultValue("1.0").effect(ADJUSTABLE)
-          .binds((b, v) -> b.lr(OptionValues.toFloat("lr", v)), s -> Float.toString(s.lr())),
+          .binds((b, v) -> b.lr(OptionValues.toFloat("lr", v)), s -> Float.toString(s.lr())).essential(),
       TrainOption.value("clip", "THETA", "clip the averaged gradient to this global L2 norm")
           .defaultValue("1.0").effect(ADJUSTABLE)
-          .binds((b, v) -> b.clip(OptionValues.toFloat("clip", v)), s -> Float.toString(s.clip())),
+          .binds((b, v) -> b.clip(OptionValues.toFloat("clip", v)), s -> Float.toString(s.clip())).essential(),
       TrainOption.value("sync-every", "K|epoch", "synchronize every K steps: 1 is the exact per-step "
               + "algorithm; K > 1 runs K local steps per partition (clip and SGD at --lr on its own "
               + "share) and averages the parameter changes; epoch: once per epoch")
           .defaultValue("1").effect(TRAJECTORY)
           .binds((b, v) -> b.syncEvery(Synchronization.parseEvery(v)),
-              s -> Synchronization.everyName(s.sync().every())),
+              s -> Synchronization.everyName(s.sync().every())).essential(),
       TrainOption.value("outer-optimizer", "sgd|nesterov", "with --sync-every > 1: the driver's update "
               + "from the averaged change")
           .defaultValue("sgd").effect(TRAJECTORY)
@@ -75,13 +75,13 @@ public final class TrainOptions {
               s -> Integer.toString(s.sync().fanIn())),
       TrainOption.value("sampling", "sequential|random", "the book's two minibatch iterators")
           .defaultValue("sequential").effect(TRAJECTORY)
-          .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()),
+          .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()).essential(),
       TrainOption.value("tokens", "char|word", "tokenization").defaultValue("char").effect(MODEL)
-          .binds((b, v) -> b.tokens(Tokenizer.parse(v)), s -> s.tokens().optionName()),
+          .binds((b, v) -> b.tokens(Tokenizer.parse(v)), s -> s.tokens().optionName()).essential(),
       TrainOption.value("normalize", "none|lower|d2l", "text cleaning: none keeps the text (line breaks "
               + "are tokens), lower lower-cases, d2l is the book's: letters only, lower case, lines joined")
           .defaultValue("none").effect(MODEL)
-          .binds((b, v) -> b.normalize(Normalizer.parse(v)), s -> s.normalize().optionName()),
+          .binds((b, v) -> b.normalize(Normalizer.parse(v)), s -> s.normalize().optionName()).essential(),
       TrainOption.value("min-freq", "N", "tokens seen fewer times map to <unk>").defaultValue("0")
           .effect(TRAJECTORY)
           .binds((b, v) -> b.minFreq(OptionValues.toLong("min-freq", v)), s -> Long.toString(s.minFreq())),
@@ -96,12 +96,12 @@ public final class TrainOptions {
               + "sequences; 0 = Spark's default parallelism, at most B")
           .defaultValue("0").shownAs("Spark default parallelism, at most B").effect(TRAJECTORY)
           .binds((b, v) -> b.partitions(OptionValues.toInt("partitions", v)),
-              s -> Integer.toString(s.partitions())),
+              s -> Integer.toString(s.partitions())).essential(),
       TrainOption.value("master", "URL", "Spark master, used only when none is configured (spark-submit's wins)")
-          .defaultValue("local[*]").binds(TrainSettings.Builder::master, TrainSettings::master),
+          .defaultValue("local[*]").binds(TrainSettings.Builder::master, TrainSettings::master).essential(),
       TrainOption.value("seed", "S", "seed of every random choice: initialization, epoch offsets, shuffles")
           .defaultValue("0").effect(TRAJECTORY)
-          .binds((b, v) -> b.seed(OptionValues.toLong("seed", v)), s -> Long.toString(s.seed())),
+          .binds((b, v) -> b.seed(OptionValues.toLong("seed", v)), s -> Long.toString(s.seed())).essential(),
       TrainOption.value("sample-every", "N", "print a greedy sample every N epochs and after the last; 0 = never")
           .defaultValue("10")
           .binds((b, v) -> b.sampleEvery(OptionValues.toInt("sample-every", v)),
@@ -111,11 +111,11 @@ public final class TrainOptions {
           .binds(TrainSettings.Builder::samplePrefix, TrainSettings::samplePrefix),
       TrainOption.value("val", "PATH[,PATH...]", "validation text, read with the training vocabulary; "
               + "its perplexity is reported every epoch").defaultValue("").recorded()
-          .binds(TrainSettings.Builder::val, TrainSettings::val),
+          .binds(TrainSettings.Builder::val, TrainSettings::val).essential(),
       TrainOption.value("val-fraction", "F", "hold out the last fraction F of each input file for "
               + "validation instead; those tokens are never trained on").defaultValue("0").effect(TRAJECTORY)
           .binds((b, v) -> b.valFraction(OptionValues.toDouble("val-fraction", v)),
-              s -> Double.toString(s.valFraction())),
+              s -> Double.toString(s.valFraction())).essential(),
       TrainOption.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never")
           .defaultValue("1")
           .binds((b, v) -> b.checkpointEvery(OptionValues.toInt("checkpoint-every", v)),
@@ -128,9 +128,9 @@ public final class TrainOptions {
           .binds((b, v) -> b.keepCheckpoints(OptionValues.toInt("keep-checkpoints", v)),
               s -> Integer.toString(s.keepCheckpoints())),
       TrainOption.flag("resume", "continue from the newest good checkpoint in --model DIR")
-          .binds((b, v) -> b.resume(OptionValues.toBoolean("resume", v)), s -> Boolean.toString(s.resume())),
+          .binds((b, v) -> b.resume(OptionValues.toBoolean("resume", v)), s -> Boolean.toString(s.resume())).essential(),
       TrainOption.flag("overwrite", "replace the model in --model DIR; the old one stays in place, "
-          + "loadable, until the new one is complete"),
+          + "loadable, until the new one is complete").essential(),
       TrainOption.flag("skip-memory-check", "train even when the memory estimate exceeds the heaps (it warns)")
           .binds((b, v) -> b.skipMemoryCheck(OptionValues.toBoolean("skip-memory-check", v)),
               s -> Boolean.toString(s.skipMemoryCheck())),
@@ -182,10 +182,19 @@ public final class TrainOptions {
     return m;
   }
 
-  /** The README's option table (markdown), one row per option in table order. */
+  /** The command reference's option table (markdown): every option, in table order. */
   public static String markdownTable() {
+    return markdownTable(ALL);
+  }
+
+  /** The README's short option table: the essential options. */
+  public static String essentialMarkdownTable() {
+    return markdownTable(ALL.stream().filter(TrainOption::isEssential).toList());
+  }
+
+  private static String markdownTable(List<TrainOption> options) {
     return "| option | default | meaning | changes the trajectory |\n|---|---|---|---|\n"
-        + ALL.stream().map(o -> "| `--" + o.name()
+        + options.stream().map(o -> "| `--" + o.name()
             + (o.isFlag() ? "" : " " + o.valueName().replace("|", "\\|")) + "` | "
             + o.defaultShown() + " | " + o.help() + " | " + o.effect().describe() + " |")
         .collect(Collectors.joining("\n"));

@@ -8,28 +8,36 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's train option table is the option table's: a default, a help text or an option
- * changed in {@link TrainOptions#ALL} alone fails here until the README says the same. To
- * update the README, run this test with {@code -Drnnlm.updateReadme=true}.
+ * The README's short train option table (the essential options) and the command reference's
+ * full one are the option table's: a default, a help text or an option changed in
+ * {@link TrainOptions#ALL} alone fails here until both documents say the same. To update them,
+ * run this test with {@code -Drnnlm.updateReadme=true}.
  */
 class TrainOptionsReadmeTest {
   static final String BEGIN = "<!-- train options: generated from train.TrainOptions; TrainOptionsReadmeTest checks it -->\n";
   static final String END = "\n<!-- end of train options -->";
 
   @Test
-  void theReadmesTrainOptionTableIsTheOptionTable() throws Exception {
-    Path readme = Path.of("README.md");
-    String text = Files.readString(readme);
+  void theReadmesTrainOptionTableIsTheOptionTablesEssentialOptions() throws Exception {
+    assertGenerated(Path.of("README.md"), TrainOptions.essentialMarkdownTable());
+  }
+
+  @Test
+  void theCommandReferencesTrainOptionTableIsTheWholeOptionTable() throws Exception {
+    assertGenerated(Path.of("src/site/markdown/commands.md"), TrainOptions.markdownTable());
+  }
+
+  private static void assertGenerated(Path doc, String generated) throws Exception {
+    String text = Files.readString(doc);
     int begin = text.indexOf(BEGIN);
     int end = text.indexOf(END, begin);
-    assertTrue(begin >= 0 && end > begin, "README.md lacks the train option markers");
-    String inReadme = text.substring(begin + BEGIN.length(), end);
-    String generated = TrainOptions.markdownTable();
+    assertTrue(begin >= 0 && end > begin, doc + " lacks the train option markers");
+    String inDoc = text.substring(begin + BEGIN.length(), end);
     if (Boolean.getBoolean("rnnlm.updateReadme")) {
-      Files.writeString(readme, text.substring(0, begin + BEGIN.length()) + generated + text.substring(end));
+      Files.writeString(doc, text.substring(0, begin + BEGIN.length()) + generated + text.substring(end));
       return;
     }
-    assertEquals(generated, inReadme, "README.md's train options differ from train.TrainOptions.ALL; "
+    assertEquals(generated, inDoc, doc + "'s train options differ from train.TrainOptions.ALL; "
         + "run this test with -Drnnlm.updateReadme=true to rewrite them");
   }
 
