@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * weight_hh_l{l} = W_hh^T, bias_ih_l{l} = b_h, bias_hh_l{l} = 0.
  */
 final class RnnCell implements RecurrentCell {
-  private static final double INIT_STDDEV = 0.01;
+  private static final float INIT_STDDEV = 0.01f;
 
   @Override
   public String type() {
