@@ -18,9 +18,13 @@ import java.util.SplittableRandom;
  * {@code b_hh_l{l}} = {@code bias_hh_l{l}}. Initialization as torch: every element
  * uniform(-1/sqrt(H), 1/sqrt(H)).
  *
- * <p>Cache: dLoss/d(h W_hh + b_hh) (T*B, 3H) at offset 0 (what {@link #backward} returns), p_n
- * (T*B, H), and per-step buffers: h W_hh + b_hh (B, 3H) and the gradient carried to h_{t-1}
- * directly through z (B, H).
+ * <p>Planes ({@link LayerWindow#plane}, (T, B, H) each unless noted, plane t at t*B*H so that
+ * step t's element-wise loops index all of them alike; one output per loop, which the JIT
+ * vectorizes): the input projections a_r, a_z, a_n (replaced by r, z, n; z then by dz), the
+ * recurrent projections p_r, p_z, p_n (replaced by dr, dn and dp_n in backward), h leaving the
+ * step (then the gradient carried to h_{t-1} through z),
+ * the gradient arriving through z from the step after, dLoss/d(h W_hh + b_hh) as a (T*B, 3H)
+ * matrix, and one step's h W_hh + b_hh as a (B, 3H) matrix.
  */
 final class GruCell implements RecurrentCell {
 
@@ -54,10 +58,16 @@ final class GruCell implements RecurrentCell {
     return TorchStyle.initialValue(hidden, random);
   }
 
-  @Override
-  public int cacheSize(int batch, int steps, int hidden) {
-    return 4 * steps * batch * hidden + 4 * batch * hidden;
-  }
+  private static final int A_R = 0;
+  private static final int A_Z = 1;
+  private static final int A_N = 2;
+  private static final int P_R = 3;
+  private static final int P_Z = 4;
+  private static final int P_N = 5;
+  private static final int H_OUT = 6;
+  private static final int CARRY_IN = 7;
+  private static final int RECURRENT_GRADIENT = 8;
+  private static final int STEP_PRODUCT = 9;
 
   @Override
   public void forward(float[] params, int recurrentBias, PackedMatrix whh, LayerWindow w,
@@ -67,40 +77,42 @@ final class GruCell implements RecurrentCell {
     final int bh = n * h;
     final int g3 = 3 * h;
     final int steps = w.steps;
+    final int size = steps * bh;
     float[] gates = w.gates;
     float[] hs = w.hs;
-    float[] cache = w.cache;
-    final int pn = 3 * steps * bh;          // p_n per row
-    final int p = pn + steps * bh;          // this step's h W_hh + b_hh, (B, 3H)
+    float[] ar = w.plane(A_R, size);
+    float[] az = w.plane(A_Z, size);
+    float[] an = w.plane(A_N, size);
+    float[] pr = w.plane(P_R, size);
+    float[] pz = w.plane(P_Z, size);
+    float[] pn = w.plane(P_N, size);
+    float[] hOut = w.plane(H_OUT, size);
+    float[] product = w.plane(STEP_PRODUCT, n * g3);
     for (int b = 0; b < n; b++) {
       System.arraycopy(state, b * stateStride + stateOffset, hs, b * h, h);
     }
     for (int t = 0; t < steps; t++) {
+      final int from = t * bh;
+      final int to = from + bh;
       for (int b = 0; b < n; b++) {
-        System.arraycopy(params, recurrentBias, cache, p + b * g3, g3);
+        System.arraycopy(params, recurrentBias, product, b * g3, g3);
       }
-      whh.multiplyAdd(n, hs, t * bh, cache, p);
-      for (int b = 0; b < n; b++) {
-        int row = (t * n + b) * g3;
-        int pRow = p + b * g3;
-        for (int k = 0; k < 2 * h; k++) {
-          gates[row + k] += cache[pRow + k];
-        }
-        Elementwise.sigmoidInPlace(gates, row, row + 2 * h);
-        int pnRow = pn + (t * n + b) * h;
-        for (int j = 0; j < h; j++) {
-          float pnj = cache[pRow + 2 * h + j];
-          cache[pnRow + j] = pnj;
-          gates[row + 2 * h + j] += gates[row + j] * pnj;
-        }
-        Elementwise.tanhInPlace(gates, row + 2 * h, row + g3);
-        int prev = t * bh + b * h;
-        int cur = prev + bh;
-        for (int j = 0; j < h; j++) {
-          float nj = gates[row + 2 * h + j];
-          hs[cur + j] = nj + gates[row + h + j] * (hs[prev + j] - nj);
-        }
+      whh.multiplyAdd(n, hs, from, product, 0);
+      GateRows.split(gates, t * n * g3, n, h, from, ar, az, an);
+      GateRows.split(product, 0, n, h, from, pr, pz, pn);
+      for (int i = from; i < to; i++) {
+        ar[i] = Elementwise.sigmoid(ar[i] + pr[i]);
       }
+      for (int i = from; i < to; i++) {
+        az[i] = Elementwise.sigmoid(az[i] + pz[i]);
+      }
+      for (int i = from; i < to; i++) {
+        an[i] = Elementwise.tanh(an[i] + ar[i] * pn[i]);
+      }
+      for (int i = from; i < to; i++) {
+        hOut[i] = an[i] + az[i] * (hs[i] - an[i]);
+      }
+      System.arraycopy(hOut, from, hs, to, bh);
     }
     for (int b = 0; b < n; b++) {
       System.arraycopy(hs, steps * bh + b * h, state, b * stateStride + stateOffset, h);
@@ -108,7 +120,7 @@ final class GruCell implements RecurrentCell {
   }
 
   /**
-   * t = T-1..0, with dh_t = dy_t + carry + dp_{t+1} W_hh^T (in place in {@code dy}):
+   * t = T-1..0, with dh_t = dy_t + carry + dp_{t+1} W_hh^T (the product in place in {@code dy}):
    * <pre>
    *   dn = dh (1 - z) (1 - n^2),  dz = dh (h_{t-1} - n) z (1 - z),  dr = dn p_n r (1 - r)
    *   d(x W_ih + b_ih) = [dr dz dn],  dp = d(h W_hh + b_hh) = [dr dz dn*r],  carry = dh z
@@ -122,40 +134,49 @@ final class GruCell implements RecurrentCell {
     final int bh = n * h;
     final int g3 = 3 * h;
     final int steps = w.steps;
+    final int size = steps * bh;
     float[] gates = w.gates;
     float[] hs = w.hs;
-    float[] cache = w.cache;               // dp (T*B, 3H) at 0
-    final int pn = 3 * steps * bh;
-    final int carry = pn + steps * bh + n * g3;
-    Arrays.fill(cache, carry, carry + bh, 0f);
+    float[] ar = w.plane(A_R, size);
+    float[] az = w.plane(A_Z, size);
+    float[] an = w.plane(A_N, size);
+    float[] dr = w.plane(P_R, size);
+    float[] dn = w.plane(P_Z, size);
+    float[] pn = w.plane(P_N, size);
+    float[] carryOut = w.plane(H_OUT, size);
+    float[] carryIn = w.plane(CARRY_IN, size);
+    float[] dp = w.plane(RECURRENT_GRADIENT, steps * n * g3);
+    Arrays.fill(carryIn, size - bh, size, 0f);
     for (int t = steps - 1; t >= 0; t--) {
-      int cur = t * bh;
+      final int from = t * bh;
+      final int to = from + bh;
       if (t < steps - 1) {
-        whhTransposed.multiplyAdd(n, cache, (t + 1) * n * g3, dy, cur);
+        whhTransposed.multiplyAdd(n, dp, (t + 1) * n * g3, dy, from);
       }
-      for (int b = 0; b < n; b++) {
-        int row = (t * n + b) * g3;
-        int unit = cur + b * h;           // dy_t, h_{t-1}
-        int pnRow = pn + unit;
-        int carryRow = carry + b * h;
-        for (int j = 0; j < h; j++) {
-          float r = gates[row + j];
-          float z = gates[row + h + j];
-          float nj = gates[row + 2 * h + j];
-          float dh = dy[unit + j] + cache[carryRow + j];
-          float dn = dh * (1f - z) * (1f - nj * nj);
-          float dz = dh * (hs[unit + j] - nj) * z * (1f - z);
-          float dr = dn * cache[pnRow + j] * r * (1f - r);
-          gates[row + j] = dr;
-          gates[row + h + j] = dz;
-          gates[row + 2 * h + j] = dn;
-          cache[row + j] = dr;
-          cache[row + h + j] = dz;
-          cache[row + 2 * h + j] = dn * r;
-          cache[carryRow + j] = dh * z;
-        }
+      for (int i = from; i < to; i++) {
+        dy[i] += carryIn[i];
       }
+      for (int i = from; i < to; i++) {
+        carryOut[i] = dy[i] * az[i];
+      }
+      for (int i = from; i < to; i++) {
+        dn[i] = dy[i] * (1f - az[i]) * (1f - an[i] * an[i]);
+      }
+      for (int i = from; i < to; i++) {
+        az[i] = dy[i] * (hs[i] - an[i]) * az[i] * (1f - az[i]);
+      }
+      for (int i = from; i < to; i++) {
+        dr[i] = dn[i] * pn[i] * ar[i] * (1f - ar[i]);
+      }
+      for (int i = from; i < to; i++) {
+        pn[i] = dn[i] * ar[i];
+      }
+      if (t > 0) {
+        System.arraycopy(carryOut, from, carryIn, from - bh, bh);
+      }
+      GateRows.join(gates, t * n * g3, n, h, from, dr, az, dn);
+      GateRows.join(dp, t * n * g3, n, h, from, dr, az, pn);
     }
-    return cache;
+    return dp;
   }
 }

@@ -16,8 +16,12 @@ import java.util.SplittableRandom;
  * {@code b_ih_l{l}} = {@code bias_ih_l{l}}, {@code b_hh_l{l}} = {@code bias_hh_l{l}}.
  * Initialization as torch: every element uniform(-1/sqrt(H), 1/sqrt(H)).
  *
- * <p>Cache: c_0..c_T (T+1, B, H), then tanh(c_1..c_T) (T, B, H), then dLoss/dc (B, H) for the
- * backward recurrence.
+ * <p>Planes ({@link LayerWindow#plane}, each (T, B, H), plane t at t*B*H so that step t's
+ * element-wise loops index all of them alike; one output per loop, which the JIT vectorizes,
+ * where one loop writing several arrays ran 8x slower): the gate values i, f, g, o (the
+ * gradients of i, f, o after backward), c entering the step, c leaving it (then dLoss/dc), tanh
+ * of that, h leaving the step (then dLoss/dc carried back to the step before), dLoss/dc arriving
+ * from the step after, and the gradient of g.
  */
 final class LstmCell implements RecurrentCell {
 
@@ -51,10 +55,16 @@ final class LstmCell implements RecurrentCell {
     return TorchStyle.initialValue(hidden, random);
   }
 
-  @Override
-  public int cacheSize(int batch, int steps, int hidden) {
-    return (2 * steps + 2) * batch * hidden;
-  }
+  private static final int GATE_I = 0;
+  private static final int GATE_F = 1;
+  private static final int GATE_G = 2;
+  private static final int GATE_O = 3;
+  private static final int C_IN = 4;
+  private static final int C_OUT = 5;
+  private static final int TANH_C = 6;
+  private static final int H_OUT = 7;
+  private static final int DC_IN = 8;
+  private static final int D_G = 9;
 
   @Override
   public void forward(float[] params, int recurrentBias, PackedMatrix whh, LayerWindow w,
@@ -64,14 +74,21 @@ final class LstmCell implements RecurrentCell {
     final int bh = n * h;
     final int g4 = 4 * h;
     final int steps = w.steps;
+    final int size = steps * bh;
     float[] gates = w.gates;
     float[] hs = w.hs;
-    float[] cs = w.cache;                 // c_0..c_T
-    final int tanhC = (steps + 1) * bh;   // tanh(c_1..c_T)
+    float[] gi = w.plane(GATE_I, size);
+    float[] gf = w.plane(GATE_F, size);
+    float[] gg = w.plane(GATE_G, size);
+    float[] go = w.plane(GATE_O, size);
+    float[] cIn = w.plane(C_IN, size);
+    float[] cOut = w.plane(C_OUT, size);
+    float[] tanhC = w.plane(TANH_C, size);
+    float[] hOut = w.plane(H_OUT, size);
     for (int b = 0; b < n; b++) {
       int src = b * stateStride + stateOffset;
       System.arraycopy(state, src, hs, b * h, h);
-      System.arraycopy(state, src + h, cs, b * h, h);
+      System.arraycopy(state, src + h, cIn, b * h, h);
     }
     for (int r = 0; r < steps * n; r++) {
       for (int k = 0; k < g4; k++) {
@@ -79,30 +96,32 @@ final class LstmCell implements RecurrentCell {
       }
     }
     for (int t = 0; t < steps; t++) {
-      whh.multiplyAdd(n, hs, t * bh, gates, t * n * g4);
-      for (int b = 0; b < n; b++) {
-        int row = (t * n + b) * g4;
-        Elementwise.sigmoidInPlace(gates, row, row + 2 * h);
-        Elementwise.tanhInPlace(gates, row + 2 * h, row + 3 * h);
-        Elementwise.sigmoidInPlace(gates, row + 3 * h, row + g4);
-        int prev = t * bh + b * h;
-        int cur = prev + bh;
-        int tc = tanhC + t * bh + b * h;
-        for (int j = 0; j < h; j++) {
-          float c = gates[row + h + j] * cs[prev + j] + gates[row + j] * gates[row + 2 * h + j];
-          cs[cur + j] = c;
-          cs[tc + j] = c;
-        }
-        Elementwise.tanhInPlace(cs, tc, tc + h);
-        for (int j = 0; j < h; j++) {
-          hs[cur + j] = gates[row + 3 * h + j] * cs[tc + j];
-        }
+      final int from = t * bh;
+      final int to = from + bh;
+      whh.multiplyAdd(n, hs, from, gates, t * n * g4);
+      GateRows.split(gates, t * n * g4, n, h, from, gi, gf, gg, go);
+      Elementwise.sigmoidInPlace(gi, from, to);
+      Elementwise.sigmoidInPlace(gf, from, to);
+      Elementwise.tanhInPlace(gg, from, to);
+      Elementwise.sigmoidInPlace(go, from, to);
+      for (int i = from; i < to; i++) {
+        cOut[i] = gf[i] * cIn[i] + gi[i] * gg[i];
+      }
+      for (int i = from; i < to; i++) {
+        tanhC[i] = Elementwise.tanh(cOut[i]);
+      }
+      for (int i = from; i < to; i++) {
+        hOut[i] = go[i] * tanhC[i];
+      }
+      System.arraycopy(hOut, from, hs, to, bh);
+      if (t + 1 < steps) {
+        System.arraycopy(cOut, from, cIn, to, bh);
       }
     }
     for (int b = 0; b < n; b++) {
       int dst = b * stateStride + stateOffset;
       System.arraycopy(hs, steps * bh + b * h, state, dst, h);
-      System.arraycopy(cs, steps * bh + b * h, state, dst + h, h);
+      System.arraycopy(cOut, (steps - 1) * bh + b * h, state, dst + h, h);
     }
   }
 
@@ -123,35 +142,47 @@ final class LstmCell implements RecurrentCell {
     final int bh = n * h;
     final int g4 = 4 * h;
     final int steps = w.steps;
+    final int size = steps * bh;
     float[] gates = w.gates;
-    float[] cs = w.cache;
-    final int tanhC = (steps + 1) * bh;
-    final int dcOff = tanhC + steps * bh;
-    Arrays.fill(cs, dcOff, dcOff + bh, 0f);
+    float[] gi = w.plane(GATE_I, size);
+    float[] gf = w.plane(GATE_F, size);
+    float[] gg = w.plane(GATE_G, size);
+    float[] go = w.plane(GATE_O, size);
+    float[] cIn = w.plane(C_IN, size);
+    float[] dc = w.plane(C_OUT, size);
+    float[] tanhC = w.plane(TANH_C, size);
+    float[] dcOut = w.plane(H_OUT, size);
+    float[] dcIn = w.plane(DC_IN, size);
+    float[] dg = w.plane(D_G, size);
+    Arrays.fill(dcIn, size - bh, size, 0f);
     for (int t = steps - 1; t >= 0; t--) {
+      final int from = t * bh;
+      final int to = from + bh;
       if (t < steps - 1) {
-        whhTransposed.multiplyAdd(n, gates, (t + 1) * n * g4, dy, t * bh);
+        whhTransposed.multiplyAdd(n, gates, (t + 1) * n * g4, dy, from);
       }
-      for (int b = 0; b < n; b++) {
-        int row = (t * n + b) * g4;
-        int cell = t * bh + b * h;       // dy_t and c_{t-1} (c_0..c_T are indexed from 0)
-        int tc = tanhC + cell;
-        int dc = dcOff + b * h;
-        for (int j = 0; j < h; j++) {
-          float i = gates[row + j];
-          float f = gates[row + h + j];
-          float g = gates[row + 2 * h + j];
-          float o = gates[row + 3 * h + j];
-          float tanh = cs[tc + j];
-          float dh = dy[cell + j];
-          float dcTotal = cs[dc + j] + dh * o * (1f - tanh * tanh);
-          gates[row + j] = dcTotal * g * i * (1f - i);
-          gates[row + h + j] = dcTotal * cs[cell + j] * f * (1f - f);
-          gates[row + 2 * h + j] = dcTotal * i * (1f - g * g);
-          gates[row + 3 * h + j] = dh * tanh * o * (1f - o);
-          cs[dc + j] = dcTotal * f;
-        }
+      for (int i = from; i < to; i++) {
+        dc[i] = dcIn[i] + dy[i] * go[i] * (1f - tanhC[i] * tanhC[i]);
       }
+      for (int i = from; i < to; i++) {
+        dcOut[i] = dc[i] * gf[i];
+      }
+      for (int i = from; i < to; i++) {
+        dg[i] = dc[i] * gi[i] * (1f - gg[i] * gg[i]);
+      }
+      for (int i = from; i < to; i++) {
+        gi[i] = dc[i] * gg[i] * gi[i] * (1f - gi[i]);
+      }
+      for (int i = from; i < to; i++) {
+        gf[i] = dc[i] * cIn[i] * gf[i] * (1f - gf[i]);
+      }
+      for (int i = from; i < to; i++) {
+        go[i] = dy[i] * tanhC[i] * go[i] * (1f - go[i]);
+      }
+      if (t > 0) {
+        System.arraycopy(dcOut, from, dcIn, from - bh, bh);
+      }
+      GateRows.join(gates, t * n * g4, n, h, from, gi, gf, dg, go);
     }
     return gates;
   }

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * gate arithmetic, and its reverse.
  *
  * <p>Cells hold no parameters or buffers: everything is passed in, the scratch memory is
- * {@link LayerWindow#cache}.
+ * {@link LayerWindow#plane}.
  */
 interface RecurrentCell extends Serializable {
 
@@ -48,15 +48,12 @@ interface RecurrentCell extends Serializable {
    */
   float initialValue(boolean bias, int hidden, SplittableRandom random);
 
-  /** Floats of {@link LayerWindow#cache} the cell needs for a window of this shape. */
-  int cacheSize(int batch, int steps, int hidden);
-
   /**
    * Runs the layer over the window. On entry {@code w.gates} holds {@code x_t W_ih + b_ih} for
    * every row {@code t*B + b}; the layer's initial state is read from
    * {@code state[b * stateStride + stateOffset ...]} ({@link #stateVectors()} vectors of H) and
    * its final state written back there. Leaves {@code h_0..h_T} in {@code w.hs} and whatever
-   * {@link #backward} needs in {@code w.gates} and {@code w.cache}.
+   * {@link #backward} needs in {@code w.gates} and the cell's {@link LayerWindow#plane}s.
    *
    * @param recurrentBias offset of b_hh in {@code params}, or -1 without one
    * @param whh W_hh (H, G*H), packed by the caller

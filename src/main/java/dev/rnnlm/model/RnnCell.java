@@ -45,11 +45,6 @@ final class RnnCell implements RecurrentCell {
     return bias ? 0f : (float) (random.nextGaussian() * INIT_STDDEV);
   }
 
-  @Override
-  public int cacheSize(int batch, int steps, int hidden) {
-    return 0;
-  }
-
   /** hs[t+1] = tanh(gates[t] + hs[t] W_hh); {@code w.gates} is not needed afterwards. */
   @Override
   public void forward(float[] params, int recurrentBias, PackedMatrix whh, LayerWindow w,

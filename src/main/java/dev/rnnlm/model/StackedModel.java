@@ -276,15 +276,15 @@ public final class StackedModel implements LanguageModel {
     for (int l = 0; l < layerCount; l++) {
       LayerTensors p = layerTensors[l];
       LayerWindow w = ws.layer(l);
-      w.resize(batch, steps, h, cell.gates(), cell.cacheSize(batch, steps, h), drop);
+      w.resize(batch, steps, h, cell.gates(), drop);
       float[] gates = w.gates;
       int bias = p.inputBias.offset();
       if (l == 0) {
         for (int r = 0; r < rows; r++) {
-          int src = p.inputWeights.offset() + inputs[r] * width;
           int dst = r * width;
+          System.arraycopy(params, p.inputWeights.offset() + inputs[r] * width, gates, dst, width);
           for (int j = 0; j < width; j++) {
-            gates[dst + j] = params[src + j] + params[bias + j];
+            gates[dst + j] += params[bias + j];
           }
         }
       } else {
@@ -300,8 +300,11 @@ public final class StackedModel implements LanguageModel {
           stateSize());
       if (drop) {
         fillMask(w.mask, rows * h, masks.split());
+        float[] dropped = w.dropped;
+        float[] mask = w.mask;
+        System.arraycopy(w.hs, batch * h, dropped, 0, rows * h);
         for (int i = 0; i < rows * h; i++) {
-          w.dropped[i] = w.hs[batch * h + i] * w.mask[i];
+          dropped[i] *= mask[i];
         }
         w.output = w.dropped;
         w.outputOffset = 0;
