@@ -36,6 +36,15 @@ public final class PackedMatrix {
   }
 
   /**
+   * An instance that never copies the matrix: every product goes to BLAS on the source array
+   * (which must stay unchanged between {@link #pack} and the products). For a matrix used in a
+   * single product, e.g. one generation step, where packing would cost more than it saves.
+   */
+  public static PackedMatrix unpacked() {
+    return new PackedMatrix(false);
+  }
+
+  /**
    * Prepares {@code op(M)}: M is the row-major {@code (k, n)} block of {@code src} at
    * {@code offset}, or the {@code (n, k)} block when {@code transposed} (then op(M) = M^T).
    */

@@ -18,6 +18,19 @@ public interface LanguageModel extends Serializable {
   /** Short name stored in model files, e.g. "rnn". */
   String cellType();
 
+  /** Recurrent layers stacked on each other; the output layer reads the last one. */
+  default int layers() {
+    return 1;
+  }
+
+  /**
+   * Probability of the inverted dropout applied during training to each layer's output (0: none).
+   * Never applied by {@link #loss} or {@link #step}.
+   */
+  default float dropout() {
+    return 0f;
+  }
+
   int vocabSize();
 
   int hiddenSize();
@@ -37,6 +50,17 @@ public interface LanguageModel extends Serializable {
    */
   double lossAndGradient(float[] params, int[] inputs, int[] targets, int batch, int steps,
                          float[] state, float[] grad);
+
+  /**
+   * {@link #lossAndGradient(float[], int[], int[], int, int, float[], float[])} with the dropout
+   * masks drawn from {@code dropoutSeed} (when {@link #dropout()} is above 0): the same seed and
+   * shapes give the same masks on every machine and thread. A caller derives a fresh seed per
+   * step and partition; models without dropout ignore it.
+   */
+  default double lossAndGradient(float[] params, int[] inputs, int[] targets, int batch,
+                                 int steps, float[] state, float[] grad, long dropoutSeed) {
+    return lossAndGradient(params, inputs, targets, batch, steps, state, grad);
+  }
 
   /** Forward only: the summed cross-entropy, with the final state left in {@code state}. */
   double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state);

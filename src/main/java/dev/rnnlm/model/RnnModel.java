@@ -124,7 +124,7 @@ public final class RnnModel implements LanguageModel {
 
     // dW_hq += H_{1..T}^T dO ; db_q += colsum(dO) ; G = dO W_hq^T
     RowMajor.gemm(true, false, h, vocab, rows, 1f, hs, n * h, logits, 0, 1f, grad, whq.offset());
-    addColumnSums(logits, rows, vocab, grad, bq.offset());
+    Elementwise.addColumnSums(logits, rows, vocab, grad, bq.offset());
     RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, da, 0);
 
     // t = T..1: dH_t = G_t + dA_{t+1} W_hh^T ; dA_t = dH_t * (1 - H_t^2)
@@ -145,7 +145,7 @@ public final class RnnModel implements LanguageModel {
 
     // dW_hh += H_{0..T-1}^T dA ; db_h += colsum(dA) ; dW_xh[x] += dA (scatter-add)
     RowMajor.gemm(true, false, h, h, rows, 1f, hs, 0, da, 0, 1f, grad, whh.offset());
-    addColumnSums(da, rows, h, grad, bh.offset());
+    Elementwise.addColumnSums(da, rows, h, grad, bh.offset());
     for (int r = 0; r < rows; r++) {
       int dst = wxh.offset() + inputs[r] * h;
       int src = r * h;
@@ -179,7 +179,7 @@ public final class RnnModel implements LanguageModel {
       a[j] += params[bh.offset() + j];
     }
     RowMajor.vecMat(hidden, hidden, 1f, state, 0, params, whh.offset(), 1f, a, 0);
-    tanhInPlace(a, 0, hidden);
+    Elementwise.tanhInPlace(a, 0, hidden);
     System.arraycopy(a, 0, state, 0, hidden);
     System.arraycopy(params, bq.offset(), logits, 0, vocab);
     RowMajor.vecMat(hidden, vocab, 1f, state, 0, params, whq.offset(), 1f, logits, 0);
@@ -202,7 +202,7 @@ public final class RnnModel implements LanguageModel {
         }
       }
       packedWhh.multiplyAdd(n, hs, prev, hs, cur);
-      tanhInPlace(hs, cur, cur + n * h);
+      Elementwise.tanhInPlace(hs, cur, cur + n * h);
     }
   }
 
@@ -220,53 +220,5 @@ public final class RnnModel implements LanguageModel {
     RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, h1Offset,
         params, whq.offset(), 1f, logits, 0);
     return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
-  }
-
-  /** tanh is odd and within float rounding of +-1 beyond this: the rational form is fit up to it. */
-  private static final float TANH_CLAMP = 7.90531110763549805f;
-  // Odd numerator (x * P(x^2)) and even denominator (Q(x^2)) of a minimax rational
-  // approximation of tanh on [-TANH_CLAMP, TANH_CLAMP] (the one Eigen uses for float).
-  private static final float P1 = 4.89352455891786e-03f;
-  private static final float P3 = 6.37261928875436e-04f;
-  private static final float P5 = 1.48572235717979e-05f;
-  private static final float P7 = 5.12229709037114e-08f;
-  private static final float P9 = -8.60467152213735e-11f;
-  private static final float P11 = 2.00018790482477e-13f;
-  private static final float P13 = -2.76076847742355e-16f;
-  private static final float Q0 = 4.89352518554385e-03f;
-  private static final float Q2 = 2.26843463243900e-03f;
-  private static final float Q4 = 1.18534705686654e-04f;
-  private static final float Q6 = 1.19825839466702e-06f;
-
-  /**
-   * {@code a[i] = tanh(a[i])} for {@code from <= i < to}, absolute error below 1e-6. A rational
-   * function of min/max, multiply-adds and one division: the JIT turns this loop into SIMD
-   * code, 15-20x faster than a {@code Math.exp} per element (which took a sixth of the kernel).
-   */
-  static void tanhInPlace(float[] a, int from, int to) {
-    for (int i = from; i < to; i++) {
-      float x = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, a[i]));
-      float x2 = x * x;
-      float p = x2 * P13 + P11;
-      p = x2 * p + P9;
-      p = x2 * p + P7;
-      p = x2 * p + P5;
-      p = x2 * p + P3;
-      p = x2 * p + P1;
-      float q = x2 * Q6 + Q4;
-      q = x2 * q + Q2;
-      q = x2 * q + Q0;
-      a[i] = x * p / q;
-    }
-  }
-
-  /** out[off + j] += sum over rows of m[r, j] for a row-major (rows, cols) matrix. */
-  private static void addColumnSums(float[] m, int rows, int cols, float[] out, int off) {
-    for (int r = 0; r < rows; r++) {
-      int base = r * cols;
-      for (int j = 0; j < cols; j++) {
-        out[off + j] += m[base + j];
-      }
-    }
   }
 }

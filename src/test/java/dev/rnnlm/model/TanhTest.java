@@ -14,7 +14,7 @@ class TanhTest {
       x[i] = -20f + 40f * i / (n - 1);
     }
     float[] y = x.clone();
-    RnnModel.tanhInPlace(y, 0, n);
+    Elementwise.tanhInPlace(y, 0, n);
     double worst = 0;
     for (int i = 0; i < n; i++) {
       worst = Math.max(worst, Math.abs(y[i] - Math.tanh(x[i])));
@@ -30,8 +30,8 @@ class TanhTest {
     for (int i = 0; i < x.length; i++) {
       neg[i] = -x[i];
     }
-    RnnModel.tanhInPlace(pos, 0, x.length);
-    RnnModel.tanhInPlace(neg, 0, x.length);
+    Elementwise.tanhInPlace(pos, 0, x.length);
+    Elementwise.tanhInPlace(neg, 0, x.length);
     for (int i = 0; i < x.length - 1; i++) {
       assertEquals(pos[i], -neg[i], "tanh(-x) = -tanh(x) at " + x[i]);
       assertTrue(Math.abs(pos[i]) <= 1f, "|tanh(" + x[i] + ")| <= 1: 1 - tanh^2 is never negative");
@@ -42,7 +42,7 @@ class TanhTest {
   @Test
   void tanhTouchesOnlyTheGivenRange() {
     float[] a = {5f, 5f, 5f, 5f};
-    RnnModel.tanhInPlace(a, 1, 3);
+    Elementwise.tanhInPlace(a, 1, 3);
     assertEquals(5f, a[0]);
     assertEquals(5f, a[3]);
     assertEquals((float) Math.tanh(5), a[1], 1e-6f);

@@ -1,0 +1,44 @@
+package dev.rnnlm.model;
+
+import java.util.List;
+
+/** Builds language models by cell type: the one place that maps cell names to classes. */
+public final class LanguageModels {
+  /** The cell types {@link #create} accepts. */
+  public static final List<String> CELL_TYPES = List.of("rnn", "gru", "lstm");
+
+  private LanguageModels() {}
+
+  /**
+   * A model of {@code layers} stacked layers of {@code cell} ("rnn", "gru" or "lstm") with
+   * inverted dropout {@code dropout} in [0, 1) on each layer's output. One rnn layer without
+   * dropout is {@link RnnModel}, the fast path; everything else a {@link StackedModel}.
+   *
+   * @throws IllegalArgumentException for an unknown cell, sizes below 1 or dropout outside [0, 1)
+   */
+  public static LanguageModel create(String cell, int vocab, int hidden, int layers,
+                                     float dropout) {
+    RecurrentCell recurrentCell = cell(cell);
+    if (recurrentCell instanceof RnnCell && layers == 1 && dropout == 0f) {
+      return new RnnModel(vocab, hidden);
+    }
+    return new StackedModel(recurrentCell, vocab, hidden, layers, dropout);
+  }
+
+  static RecurrentCell cell(String name) {
+    if (name != null) {
+      switch (name) {
+        case "rnn":
+          return new RnnCell();
+        case "gru":
+          return new GruCell();
+        case "lstm":
+          return new LstmCell();
+        default:
+          break;
+      }
+    }
+    throw new IllegalArgumentException("unknown cell '" + name + "': expected one of "
+        + String.join(", ", CELL_TYPES));
+  }
+}

@@ -1,0 +1,160 @@
+package dev.rnnlm.model;
+
+/**
+ * Test oracle: the forward pass of {@link StackedModel} for every cell type in float64 with plain
+ * loops, {@code Math.tanh} and {@code 1 / (1 + exp(-x))}, written from the equations (torch's
+ * for gru and lstm) rather than from the production code. Gradients are taken from it by
+ * central differences. Reads the parameters through the model's layout by tensor name; the
+ * names and the transposition against torch are pinned by {@link TorchGoldenTest}.
+ */
+final class ReferenceStack {
+  private final String cell;
+  private final int vocab;
+  private final int hidden;
+  private final int layers;
+  private final ParameterLayout layout;
+
+  ReferenceStack(LanguageModel model) {
+    this.cell = model.cellType();
+    this.vocab = model.vocabSize();
+    this.hidden = model.hiddenSize();
+    this.layers = model.layers();
+    this.layout = model.layout();
+  }
+
+  private int gates() {
+    switch (cell) {
+      case "rnn":
+        return 1;
+      case "gru":
+        return 3;
+      default:
+        return 4;
+    }
+  }
+
+  private int offset(String name) {
+    return layout.tensor(name).offset();
+  }
+
+  /**
+   * Summed cross-entropy of the window; {@code state} (batch, L * S) is read and overwritten with
+   * the final state; {@code masks[l]} (T*B, H) multiplies layer l's output, or null for none.
+   */
+  double loss(double[] params, int[] inputs, int[] targets, int batch, int steps, double[] state,
+              double[][] masks) {
+    final int h = hidden;
+    final int g = gates();
+    final int perLayer = (cell.equals("lstm") ? 2 : 1) * h;
+    final int stride = layers * perLayer;
+    // y[t][b][j]: the current layer's input (one-hot id for layer 0), then its output.
+    double[][][] below = null;
+    for (int l = 0; l < layers; l++) {
+      String[] names = names(l);
+      int wih = offset(names[0]);
+      int whh = offset(names[1]);
+      int bih = offset(names[2]);
+      int bhh = names.length > 3 ? offset(names[3]) : -1;
+      double[][][] out = new double[steps][batch][h];
+      for (int b = 0; b < batch; b++) {
+        double[] hPrev = new double[h];
+        double[] cPrev = new double[h];
+        int s = b * stride + l * perLayer;
+        for (int j = 0; j < h; j++) {
+          hPrev[j] = state[s + j];
+          if (cell.equals("lstm")) {
+            cPrev[j] = state[s + h + j];
+          }
+        }
+        for (int t = 0; t < steps; t++) {
+          double[] a = new double[g * h];   // x W_ih + b_ih
+          double[] p = new double[g * h];   // h W_hh + b_hh
+          for (int k = 0; k < g * h; k++) {
+            a[k] = params[bih + k];
+            if (l == 0) {
+              a[k] += params[wih + inputs[t * batch + b] * g * h + k];
+            } else {
+              for (int i = 0; i < h; i++) {
+                a[k] += below[t][b][i] * params[wih + i * g * h + k];
+              }
+            }
+            p[k] = bhh < 0 ? 0 : params[bhh + k];
+            for (int i = 0; i < h; i++) {
+              p[k] += hPrev[i] * params[whh + i * g * h + k];
+            }
+          }
+          double[] hNext = new double[h];
+          for (int j = 0; j < h; j++) {
+            switch (cell) {
+              case "rnn":
+                hNext[j] = Math.tanh(a[j] + p[j]);
+                break;
+              case "gru": {
+                double r = sigmoid(a[j] + p[j]);
+                double z = sigmoid(a[h + j] + p[h + j]);
+                double n = Math.tanh(a[2 * h + j] + r * p[2 * h + j]);
+                hNext[j] = (1 - z) * n + z * hPrev[j];
+                break;
+              }
+              default: {
+                double i = sigmoid(a[j] + p[j]);
+                double f = sigmoid(a[h + j] + p[h + j]);
+                double gg = Math.tanh(a[2 * h + j] + p[2 * h + j]);
+                double o = sigmoid(a[3 * h + j] + p[3 * h + j]);
+                cPrev[j] = f * cPrev[j] + i * gg;
+                hNext[j] = o * Math.tanh(cPrev[j]);
+              }
+            }
+          }
+          hPrev = hNext;
+          for (int j = 0; j < h; j++) {
+            double m = masks == null ? 1 : masks[l][(t * batch + b) * h + j];
+            out[t][b][j] = hNext[j] * m;
+          }
+        }
+        for (int j = 0; j < h; j++) {
+          state[s + j] = hPrev[j];
+          if (cell.equals("lstm")) {
+            state[s + h + j] = cPrev[j];
+          }
+        }
+      }
+      below = out;
+    }
+
+    int whq = offset("W_hq");
+    int bq = offset("b_q");
+    double loss = 0;
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        double[] o = new double[vocab];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < vocab; k++) {
+          o[k] = params[bq + k];
+          for (int j = 0; j < h; j++) {
+            o[k] += below[t][b][j] * params[whq + j * vocab + k];
+          }
+          max = Math.max(max, o[k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < vocab; k++) {
+          sum += Math.exp(o[k] - max);
+        }
+        loss += max + Math.log(sum) - o[targets[t * batch + b]];
+      }
+    }
+    return loss;
+  }
+
+  private String[] names(int l) {
+    if (cell.equals("rnn")) {
+      String suffix = l == 0 ? "" : "_l" + l;
+      return new String[] {"W_xh" + suffix, "W_hh" + suffix, "b_h" + suffix};
+    }
+    return new String[] {"W_ih_l" + l, "W_hh_l" + l, "b_ih_l" + l, "b_hh_l" + l};
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+}
