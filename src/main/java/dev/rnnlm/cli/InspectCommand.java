@@ -49,6 +49,9 @@ final class InspectCommand {
     out.println("model: " + dir);
     out.println("format: " + ModelStore.FORMAT + " v" + ModelStore.VERSION);
     out.println("cell: " + m.cell() + "  hidden: " + m.hidden() + "  vocabulary: " + tokens.size());
+    if (m.layers() > 1 || m.architecture().dropout() > 0) {
+      out.println("layers: " + m.layers() + "  dropout: " + m.architecture().dropout());
+    }
     out.println("text: normalize " + m.normalize().optionName() + ", tokens " + m.tokens().optionName());
     out.println("parameters: " + m.params().length + " (" + shapes(m) + ")");
     out.println("training: epochs " + m.position().epochs() + ", steps " + m.position().steps()

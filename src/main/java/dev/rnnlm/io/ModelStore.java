@@ -47,7 +47,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ModelStore {
   public static final String FORMAT = "spark-rnn-lm";
-  public static final int VERSION = 1;
+  /** Written: 2 (cell, layers, dropout). Read: 1 (the one-layer rnn, without those keys) and 2. */
+  public static final int VERSION = 2;
   public static final String MODEL_FILE = "model.json";
   public static final String VOCAB_FILE = "vocab.json";
   public static final String PARAMS_FILE = "parameters.bin";
@@ -106,9 +107,9 @@ public final class ModelStore {
       throw new ModelFormatException("not a " + FORMAT + " model: " + descriptor);
     }
     int version = d.path("version").asInt(-1);
-    if (version != VERSION) {
+    if (version < 1 || version > VERSION) {
       throw new ModelFormatException("model format version " + version + " in " + dir
-          + " is not supported (this build reads version " + VERSION + ")");
+          + " is not supported (this build reads versions 1 to " + VERSION + ")");
     }
     try {
       List<String> tokens = new ArrayList<>();
@@ -121,10 +122,14 @@ public final class ModelStore {
             + " does not match its SHA-256 in " + MODEL_FILE);
       }
       float[] params = fromLittleEndian(raw);
-      String cell = d.path("cell").asText();
-      int hidden = d.path("hidden").asInt();
-      SavedModel.Architecture architecture = new SavedModel.Architecture(cell, hidden);
-      LanguageModel model = architecture.newModel(vocabulary.size());
+      SavedModel.Architecture architecture = new SavedModel.Architecture(d.path("cell").asText(),
+          d.path("hidden").asInt(), d.path("layers").asInt(1), (float) d.path("dropout").asDouble(0));
+      LanguageModel model;
+      try {
+        model = architecture.newModel(vocabulary.size());
+      } catch (IllegalArgumentException e) {
+        throw new ModelFormatException("unsupported model in " + dir + ": " + e.getMessage());
+      }
       if (params.length != model.layout().size() || params.length != pd.path("count").asInt()) {
         throw new ModelFormatException("corrupt model in " + dir + ": " + params.length
             + " parameters, layout needs " + model.layout().size());
@@ -297,6 +302,8 @@ public final class ModelStore {
     d.put("version", VERSION);
     d.put("cell", m.cell());
     d.put("hidden", m.hidden());
+    d.put("layers", m.layers());
+    d.put("dropout", m.architecture().dropout());
     d.put("vocab_size", m.vocabulary().size());
     ObjectNode text = d.putObject("text");
     text.put("normalize", m.normalize().optionName());

@@ -1,7 +1,7 @@
 package dev.rnnlm.io;
 
 import dev.rnnlm.model.LanguageModel;
-import dev.rnnlm.model.RnnModel;
+import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
@@ -25,18 +25,21 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
                          float[] params, Lineage lineage) implements Serializable {
 
   /** The cell types {@link Architecture#newModel} builds. */
-  public static final List<String> CELL_TYPES = List.of("rnn");
+  public static final List<String> CELL_TYPES = LanguageModels.CELL_TYPES;
 
   /**
-   * The network without its vocabulary size: the cell type ("rnn") and its hidden units.
+   * The network without its vocabulary size: the cell type ("rnn", "gru", "lstm"), its hidden
+   * units, stacked layers and the dropout on each layer's output (training only).
    */
-  public record Architecture(String cell, int hidden) implements Serializable {
-    /** The model over {@code vocabSize} tokens; the one place that maps names to cell classes. */
+  public record Architecture(String cell, int hidden, int layers, float dropout) implements Serializable {
+    /** The book's model: one rnn layer, no dropout. */
+    public static Architecture rnn(int hidden) {
+      return new Architecture("rnn", hidden, 1, 0f);
+    }
+
+    /** The model over {@code vocabSize} tokens ({@link LanguageModels#create}). */
     public LanguageModel newModel(int vocabSize) {
-      if ("rnn".equals(cell)) {
-        return new RnnModel(vocabSize, hidden);
-      }
-      throw new IllegalArgumentException("unknown cell type '" + cell + "'");
+      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout);
     }
   }
 
@@ -56,6 +59,10 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
 
   public int hidden() {
     return architecture.hidden();
+  }
+
+  public int layers() {
+    return architecture.layers();
   }
 
   public Normalizer normalize() {

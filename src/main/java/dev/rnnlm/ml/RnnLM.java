@@ -95,7 +95,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     TrainSettings d = TrainSettings.DEFAULTS;
     inputCol = stringParam("inputCol", "string column whose rows are the corpus's lines", "text");
     cell = stringParam("cell", "recurrent cell: one of " + SavedModel.CELL_TYPES, "rnn");
-    layers = new IntParam(this, "layers", "recurrent layers: 1 (stacked layers are not implemented yet)");
+    layers = new IntParam(this, "layers", "stacked recurrent layers");
     setDefault(layers, LAYERS);
     optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
     epochs = intParam("epochs", "epochs", "passes over the corpus", d.epochs());
@@ -218,14 +218,15 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
    */
   TrainSettings trainSettings(String input, String modelDir) {
     requireOneOf("cell", $(cell), SavedModel.CELL_TYPES);
-    if (getLayers() != LAYERS) {
-      throw new IllegalArgumentException("layers must be " + LAYERS
-          + " (stacked layers are not implemented yet), got " + getLayers());
+    if (getLayers() < 1) {
+      throw new IllegalArgumentException("layers must be >= 1, got " + getLayers());
     }
     requireOneOf("optimizer", $(optimizer), OPTIMIZERS);
     Map<String, String> options = new LinkedHashMap<>();
     options.put("input", input);
     options.put("model", modelDir);
+    options.put("cell", $(cell));
+    options.put("layers", Integer.toString(getLayers()));
     optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
     // The model directory of a fit is deleted when it returns: no checkpoint could be resumed.
     options.put("checkpoint-every", "0");

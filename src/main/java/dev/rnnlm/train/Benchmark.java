@@ -3,7 +3,6 @@ package dev.rnnlm.train;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
-import dev.rnnlm.model.RnnModel;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -50,7 +49,7 @@ public final class Benchmark {
   public static Map<String, Object> run(JavaSparkContext sc, TrainSettings s, int warmup,
                                         int measure) throws Exception {
     try (TrainingData data = TrainingData.prepare(sc, s)) {
-      LanguageModel model = new RnnModel(data.vocabulary().size(), s.hidden());
+      LanguageModel model = s.architecture().newModel(data.vocabulary().size());
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
       StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(System.out, "bench epoch");

@@ -56,6 +56,25 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
   /** Local steps' gradient, per task thread: a thread runs one partition's round at a time. */
   private static final ThreadLocal<float[]> LOCAL_GRADIENT = new ThreadLocal<>();
 
+  /**
+   * The seed of the dropout masks of one partition's windows at one step: a SplitMix64 mix of
+   * the run's seed, the epoch, the step and the partition, so reruns and resumes draw the same
+   * masks wherever the task runs, and no two steps or partitions share them.
+   */
+  static long dropoutSeed(long seed, int epoch, int step, int partition) {
+    long h = mix(seed ^ 0x6A09E667F3BCC909L);
+    h = mix(h + epoch);
+    h = mix(h + step);
+    return mix(h + partition);
+  }
+
+  private static long mix(long z) {
+    z += 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   /** "executor 1 on 10.0.0.7" ("executor driver on ..." in local mode). */
   private static String executor() {
     SparkEnv env = SparkEnv.get();
@@ -102,7 +121,8 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     StepResult.LocalClipping clipping = StepResult.LocalClipping.NONE;
     if (local == null) {
       plan.fillWindows(p, round.epoch(), round.offset(), round.firstStep(), shard, windows, targets);
-      loss = model.lossAndGradient(params, windows, targets, b, plan.steps(), state, result);
+      loss = model.lossAndGradient(params, windows, targets, b, plan.steps(), state, result,
+          dropoutSeed(plan.seed(), round.epoch(), round.firstStep(), p));
     } else {
       // result holds this partition's parameters during the round, then their weighted change.
       System.arraycopy(params, 0, result, 0, params.length);
@@ -117,7 +137,8 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
           Arrays.fill(state, 0f);
         }
         Arrays.fill(grad, 0f);
-        loss += model.lossAndGradient(result, windows, targets, b, plan.steps(), state, grad);
+        loss += model.lossAndGradient(result, windows, targets, b, plan.steps(), state, grad,
+            dropoutSeed(plan.seed(), round.epoch(), s, p));
         for (int i = 0; i < grad.length; i++) {
           grad[i] *= inv;
         }

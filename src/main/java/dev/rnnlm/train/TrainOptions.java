@@ -37,6 +37,14 @@ public final class TrainOptions {
           .binds((b, v) -> b.epochs(OptionValues.toInt("epochs", v)), s -> Integer.toString(s.epochs())).essential(),
       TrainOption.value("hidden", "H", "hidden units").defaultValue("512").effect(MODEL)
           .binds((b, v) -> b.hidden(OptionValues.toInt("hidden", v)), s -> Integer.toString(s.hidden())).essential(),
+      TrainOption.value("cell", "rnn|gru|lstm", "recurrent cell: the book's tanh RNN, or PyTorch's GRU or LSTM")
+          .defaultValue("rnn").effect(MODEL).essential()
+          .binds(TrainSettings.Builder::cell, TrainSettings::cell),
+      TrainOption.value("layers", "L", "stacked recurrent layers").defaultValue("1").effect(MODEL).essential()
+          .binds((b, v) -> b.layers(OptionValues.toInt("layers", v)), s -> Integer.toString(s.layers())),
+      TrainOption.value("dropout", "D", "inverted dropout on each layer's output (training only)")
+          .defaultValue("0.0").effect(TRAJECTORY)
+          .binds((b, v) -> b.dropout(OptionValues.toFloat("dropout", v)), s -> Float.toString(s.dropout())),
       TrainOption.value("batch", "B", "sequences per step, over all partitions").defaultValue("32")
           .effect(TRAJECTORY)
           .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())).essential(),

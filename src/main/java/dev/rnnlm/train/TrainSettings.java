@@ -1,6 +1,8 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.data.Sampling;
+import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
@@ -19,6 +21,9 @@ public final class TrainSettings {
   private final String modelDir;
   private final int epochs;
   private final int hidden;
+  private final String cell;
+  private final int layers;
+  private final float dropout;
   private final int batch;
   private final int steps;
   private final float lr;
@@ -50,6 +55,9 @@ public final class TrainSettings {
     this.modelDir = b.modelDir;
     this.epochs = b.epochs;
     this.hidden = b.hidden;
+    this.cell = b.cell;
+    this.layers = b.layers;
+    this.dropout = b.dropout;
     this.batch = b.batch;
     this.steps = b.steps;
     this.lr = b.lr;
@@ -78,6 +86,14 @@ public final class TrainSettings {
         new OuterUpdate.Settings(b.outerOptimizer, b.outerLr, b.outerMomentum, b.outerClip), b.aggregationFanIn);
     positive("--epochs", epochs);
     positive("--hidden", hidden);
+    if (!LanguageModels.CELL_TYPES.contains(cell)) {
+      throw new IllegalArgumentException("--cell must be one of "
+          + String.join(", ", LanguageModels.CELL_TYPES) + ", got '" + cell + "'");
+    }
+    positive("--layers", layers);
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+    }
     positive("--batch", batch);
     positive("--steps", steps);
     if (!(lr > 0) || !Float.isFinite(lr)) {
@@ -120,6 +136,9 @@ public final class TrainSettings {
     b.modelDir = modelDir;
     b.epochs = epochs;
     b.hidden = hidden;
+    b.cell = cell;
+    b.layers = layers;
+    b.dropout = dropout;
     b.batch = batch;
     b.steps = steps;
     b.lr = lr;
@@ -298,6 +317,26 @@ public final class TrainSettings {
     return allowMixedKernels;
   }
 
+  /** The network these settings train. */
+  public SavedModel.Architecture architecture() {
+    return new SavedModel.Architecture(cell, hidden, layers, dropout);
+  }
+
+  /** Recurrent cell: rnn, gru or lstm. */
+  public String cell() {
+    return cell;
+  }
+
+  /** Stacked recurrent layers. */
+  public int layers() {
+    return layers;
+  }
+
+  /** Inverted dropout on each layer's output, in training. */
+  public float dropout() {
+    return dropout;
+  }
+
   /** How often partitions synchronize, the driver's update after local steps, the aggregation tree. */
   public Synchronization sync() {
     return sync;
@@ -351,6 +390,9 @@ public final class TrainSettings {
     private boolean verbose;
     private boolean allowMixedKernels;
     private int syncEvery;
+    private String cell;
+    private int layers;
+    private float dropout;
     private OuterUpdate.Kind outerOptimizer;
     private float outerLr;
     private float outerMomentum;
@@ -358,6 +400,21 @@ public final class TrainSettings {
     private int aggregationFanIn;
 
     Builder() {}
+
+    public Builder cell(String value) {
+      this.cell = value;
+      return this;
+    }
+
+    public Builder layers(int value) {
+      this.layers = value;
+      return this;
+    }
+
+    public Builder dropout(float value) {
+      this.dropout = value;
+      return this;
+    }
 
     public Builder syncEvery(int value) {
       this.syncEvery = value;

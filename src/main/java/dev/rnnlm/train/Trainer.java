@@ -9,7 +9,6 @@ import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
-import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.GradientClipping;
 import dev.rnnlm.optim.Sgd;
@@ -110,14 +109,15 @@ public final class Trainer {
           + "install libopenblas0-pthread");
     }
 
-    LanguageModel model = new RnnModel(vocab.size(), s.hidden());
+    LanguageModel model = s.architecture().newModel(vocab.size());
     checkMemory(model, plan);
     Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
     if (resumed == null && base != null) {
       if (base.params().length != params.length) {
         throw new IllegalArgumentException("warm start: the base model has " + base.params().length
-            + " parameters, --hidden " + s.hidden() + " needs " + params.length);
+            + " parameters, --cell " + s.cell() + " --hidden " + s.hidden() + " --layers " + s.layers()
+            + " needs " + params.length);
       }
       System.arraycopy(base.params(), 0, params, 0, params.length);
     } else if (resumed == null) {
@@ -250,7 +250,7 @@ public final class Trainer {
   private SavedModel snapshot(LanguageModel model, float[] params, int epochsDone, long stepsDone,
                               long tokensSeen, WindowPlan plan) {
     TrainSettings s = settings;
-    return new SavedModel(new SavedModel.Architecture(model.cellType(), s.hidden()),
+    return new SavedModel(s.architecture(),
         new TextPipeline(s.normalize(), s.tokens()), vocabulary, params.clone(),
         new SavedModel.Lineage(new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
             TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens())));

@@ -161,7 +161,8 @@ class ExportInspectTest {
     List<String> tokens = List.of("<unk>", "\n", "a", "it's", "\t");
     int hidden = 3;
     int count = tokens.size() * hidden * 2 + hidden * hidden + hidden + tokens.size();
-    SavedModel m = new SavedModel(new SavedModel.Architecture("rnn", hidden), new TextPipeline(Normalizer.NONE, Tokenizer.WORD), Vocabulary.ofTokens(tokens), new float[count],
+    SavedModel m = new SavedModel(SavedModel.Architecture.rnn(hidden),
+        new TextPipeline(Normalizer.NONE, Tokenizer.WORD), Vocabulary.ofTokens(tokens), new float[count],
         new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of()));
     String dir = work.resolve("untrained").toString();
     new ModelStore(new Configuration()).save(dir, m);

@@ -62,7 +62,8 @@ class GenerateOptionsTest {
       params[bq.offset() + j] = (float) Math.log(probs[j]);
     }
     String dir = work.resolve(name).toString();
-    new ModelStore(new Configuration()).save(dir, new SavedModel(new SavedModel.Architecture("rnn", hidden), new TextPipeline(Normalizer.NONE, tokenizer), Vocabulary.ofTokens(tokens), params,
+    new ModelStore(new Configuration()).save(dir, new SavedModel(SavedModel.Architecture.rnn(hidden),
+        new TextPipeline(Normalizer.NONE, tokenizer), Vocabulary.ofTokens(tokens), params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of())));
     return dir;
   }

@@ -99,7 +99,8 @@ class HostileInputTest {
     float[] params = new float[new RnnModel(3, 4).layout().size()];
     new RnnModel(3, 4).initialize(params, 1);
     Path dir = work.resolve("saved");
-    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel(new SavedModel.Architecture("rnn", 4), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel(SavedModel.Architecture.rnn(4),
+        new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 1, 1), Map.of(), Map.of())));
     return dir;
   }

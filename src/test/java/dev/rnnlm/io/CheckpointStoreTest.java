@@ -38,7 +38,8 @@ class CheckpointStoreTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    SavedModel model = new SavedModel(new SavedModel.Architecture("rnn", 3), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+    SavedModel model = new SavedModel(SavedModel.Architecture.rnn(3),
+        new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of()));
     float[][] states = {{0.1f, -0.2f, 0.3f}, {(float) r.nextGaussian(), 1e-30f, -0f}};
     float[] momentum = new float[params.length];

@@ -43,7 +43,8 @@ class ModelDirectoryTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    return new SavedModel(new SavedModel.Architecture("rnn", 3), new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
+    return new SavedModel(SavedModel.Architecture.rnn(3),
+        new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 10, 100), Map.of("seed", Long.toString(seed)), Map.of()));
   }
 

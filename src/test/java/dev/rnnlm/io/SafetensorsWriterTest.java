@@ -60,7 +60,8 @@ class SafetensorsWriterTest {
     Map<String, String> training = new LinkedHashMap<>();
     training.put("epochs", "3");
     training.put("hidden", Integer.toString(H));
-    SavedModel m = new SavedModel(new SavedModel.Architecture("rnn", H), new TextPipeline(normalize, tokens), Vocabulary.ofTokens(TOKENS), params,
+    SavedModel m = new SavedModel(SavedModel.Architecture.rnn(H),
+        new TextPipeline(normalize, tokens), Vocabulary.ofTokens(TOKENS), params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(3, 42, 12345), training, Map.of("input", "memory")));
     String dir = work.resolve("model-" + seed).toString();
     new ModelStore(new Configuration()).save(dir, m);

@@ -47,8 +47,8 @@ class RnnLMParamErrorsTest {
   static Stream<Arguments> badParams() {
     return Stream.of(
         bad(lm -> lm.setHidden(-3), "hidden must be > 0, got -3"),
-        bad(lm -> lm.setCell("lstm"), "cell must be one of [rnn], got lstm"),
-        bad(lm -> lm.setLayers(2), "layers must be 1 (stacked layers are not implemented yet), got 2"),
+        bad(lm -> lm.setCell("gru2"), "cell must be one of [rnn, gru, lstm], got gru2"),
+        bad(lm -> lm.setLayers(0), "layers must be >= 1, got 0"),
         bad(lm -> lm.setOptimizer("adam"), "optimizer must be one of [sgd], got adam"),
         bad(lm -> lm.setMinFreq(-1), "minFreq must be >= 0, got -1"),
         bad(lm -> lm.setLr(0), "lr must be > 0, got 0.0"),

@@ -58,9 +58,9 @@ class TrainOptionsReadmeTest {
 
   @Test
   void resumeFixesExactlyTheOptionsThatDecideTheModelOrTheTrajectory() {
-    assertEquals(java.util.List.of("hidden", "tokens", "normalize"), TrainOptions.namesWith(TrainOption.Effect.MODEL));
+    assertEquals(java.util.List.of("hidden", "cell", "layers", "tokens", "normalize"), TrainOptions.namesWith(TrainOption.Effect.MODEL));
     assertEquals(java.util.List.of("input", "epochs", "lr", "clip", "outer-lr", "outer-clip"), TrainOptions.namesWith(TrainOption.Effect.ADJUSTABLE));
-    assertEquals(java.util.List.of("batch", "steps", "sync-every", "outer-optimizer", "outer-momentum",
+    assertEquals(java.util.List.of("dropout", "batch", "steps", "sync-every", "outer-optimizer", "outer-momentum",
         "aggregation-fan-in", "sampling", "min-freq", "max-tokens", "max-vocab",
         "partitions", "seed", "val-fraction"), TrainOptions.namesWith(TrainOption.Effect.TRAJECTORY));
   }

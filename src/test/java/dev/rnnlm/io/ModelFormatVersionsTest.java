@@ -1,0 +1,84 @@
+package dev.rnnlm.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.model.RnnModel;
+import dev.rnnlm.model.StackedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model directories of every format version load: version 1 (a model written by the first
+ * release, committed under src/test/resources/model/golden-v1: one rnn layer, no "layers" or
+ * "dropout" keys) and version 2, which records the cell's layers and dropout.
+ */
+class ModelFormatVersionsTest {
+  private static final Path GOLDEN_V1 = Path.of("src/test/resources/model/golden-v1");
+
+  @TempDir
+  Path work;
+
+  private final ModelStore store = new ModelStore(new Configuration());
+
+  @Test
+  void aVersionOneModelLoadsAsTheOneLayerRnnItWas() throws Exception {
+    JsonNode written = new ObjectMapper().readTree(GOLDEN_V1.resolve("model.json").toFile());
+    assertEquals(1, written.path("version").asInt());
+    assertTrue(written.path("layers").isMissingNode());
+    SavedModel m = store.load(GOLDEN_V1.toString());
+    assertEquals(new SavedModel.Architecture("rnn", 8, 1, 0f), m.architecture());
+    assertInstanceOf(RnnModel.class, m.model());
+    assertEquals(m.model().layout().size(), m.params().length);
+    assertEquals(2, m.position().epochs());
+  }
+
+  @Test
+  void aVersionOneModelSavedAgainIsVersionTwoWithTheSameParameters() throws Exception {
+    SavedModel v1 = store.load(GOLDEN_V1.toString());
+    String dir = work.resolve("again").toString();
+    store.save(dir, v1);
+    JsonNode written = new ObjectMapper().readTree(work.resolve("again/model.json").toFile());
+    assertEquals(2, written.path("version").asInt());
+    assertEquals(1, written.path("layers").asInt());
+    SavedModel back = store.load(dir);
+    assertArrayEquals(v1.params(), back.params());
+    assertEquals(v1.architecture(), back.architecture());
+  }
+
+  @Test
+  void aStackedLstmRoundTripsWithItsLayersAndDropout() throws Exception {
+    SavedModel v1 = store.load(GOLDEN_V1.toString());
+    SavedModel.Architecture lstm = new SavedModel.Architecture("lstm", 6, 2, 0.25f);
+    float[] params = new float[lstm.newModel(v1.vocabulary().size()).layout().size()];
+    lstm.newModel(v1.vocabulary().size()).initialize(params, 9);
+    String dir = work.resolve("lstm").toString();
+    store.save(dir, new SavedModel(lstm, v1.text(), v1.vocabulary(), params, v1.lineage()));
+    SavedModel back = store.load(dir);
+    assertEquals(lstm, back.architecture());
+    assertInstanceOf(StackedModel.class, back.model());
+    assertEquals(2, back.model().layers());
+    assertArrayEquals(params, back.params());
+  }
+
+  @Test
+  void aNewerVersionIsRefusedNamingTheVersion() throws Exception {
+    Path dir = work.resolve("future");
+    Files.createDirectories(dir);
+    for (String f : new String[] {"parameters.bin", "vocab.json"}) {
+      Files.copy(GOLDEN_V1.resolve(f), dir.resolve(f));
+    }
+    Files.writeString(dir.resolve("model.json"),
+        Files.readString(GOLDEN_V1.resolve("model.json")).replace("\"version\" : 1", "\"version\" : 3"));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> store.load(dir.toString()));
+    assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+  }
+}
