@@ -1,8 +1,7 @@
 package dev.rnnlm.io;
 
-import java.util.LinkedHashMap;
+import dev.rnnlm.optim.OptimizerState;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Everything needed to continue training exactly where it stopped: the model (parameters,
@@ -20,17 +19,22 @@ import java.util.Map;
 public record Checkpoint(SavedModel model, Position position, Carried carried, RunningSums sums,
                          History history) {
   /**
-   * Each partition's carried state (null when none is carried) and the optimizers' state by
-   * name, each as long as the parameters (empty for plain SGD), e.g. "outer_momentum".
+   * Each partition's carried state (null when none is carried) and the optimizers' states: the
+   * driver's optimizer (its step count and moments), and after local steps the outer update's.
    */
-  public record Carried(float[][] states, Map<String, float[]> optimizer) {
+  public record Carried(float[][] states, List<OptimizerState> optimizers) {
     public Carried {
-      optimizer = new LinkedHashMap<>(optimizer);
+      optimizers = List.copyOf(optimizers);
     }
 
-    /** States only: an optimizer without state. */
+    /** States only: no optimizer state. */
     public static Carried states(float[][] states) {
-      return new Carried(states, Map.of());
+      return new Carried(states, List.of());
+    }
+
+    /** The state of the optimizer named {@code name}, if kept. */
+    public java.util.Optional<OptimizerState> optimizer(String name) {
+      return optimizers.stream().filter(o -> o.optimizer().equals(name)).findFirst();
     }
   }
 

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rnnlm.optim.OptimizerState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -27,10 +30,11 @@ import org.apache.hadoop.fs.Path;
  *   model.json, vocab.json, parameters.bin   a complete model ({@link ModelStore}; SHA-256 checked)
  *   state.json                               position in the epoch, running sums, history,
  *                                            SHA-256 of states.bin (and optimizer.bin), the
- *                                            optimizer's slots (name, length)
+ *                                            optimizers' names
  *   states.bin                               carried hidden states, float32 little-endian,
  *                                            partition after partition
- *   optimizer.bin                            optimizer state, slot after slot (only when it has any)
+ *   optimizer.bin                            the optimizers' states ({@link OptimizerState}'s bytes, one
+ *                                            after the other; only when there are any)
  * </pre>
  *
  * A checkpoint is written into a hidden temporary directory and committed by renaming that
@@ -63,7 +67,11 @@ public final class CheckpointStore {
     models.save(tmp.toString(), c.model());
     byte[] states = c.states() == null ? new byte[0] : ModelStore.toLittleEndian(flatten(c.states()));
     ModelStore.writeAtomically(fs, new Path(tmp, STATES_FILE), states);
-    byte[] optimizer = ModelStore.toLittleEndian(flatten(c.carried().optimizer().values().toArray(float[][]::new)));
+    ByteArrayOutputStream optimizerBytes = new ByteArrayOutputStream();
+    for (OptimizerState o : c.carried().optimizers()) {
+      o.writeTo(optimizerBytes);
+    }
+    byte[] optimizer = optimizerBytes.toByteArray();
     if (optimizer.length > 0) {
       ModelStore.writeAtomically(fs, new Path(tmp, OPTIMIZER_FILE), optimizer);
     }
@@ -133,37 +141,36 @@ public final class CheckpointStore {
     }
     return new Checkpoint(model,
         new Checkpoint.Position(d.path("epoch").asInt(), d.path("step").asInt()),
-        new Checkpoint.Carried(states, optimizerState(fs, dir, d)),
+        new Checkpoint.Carried(states, optimizerStates(fs, dir, d)),
         new Checkpoint.RunningSums(d.path("loss_sum").asDouble(), d.path("tokens").asLong(),
             d.path("norm_sum").asDouble(), d.path("clipped").asDouble()),
         new Checkpoint.History(doubles(d.path("perplexities")), doubles(d.path("val_perplexities"))));
   }
 
-  /** The optimizers' named arrays ({@code "optimizer": [{"name", "length"}]}; none before they existed). */
-  private static Map<String, float[]> optimizerState(FileSystem fs, Path dir, JsonNode d) throws IOException {
-    Map<String, float[]> state = new LinkedHashMap<>();
-    JsonNode slots = d.path("optimizer");
-    if (!slots.isArray() || slots.size() == 0) {
-      return state;
+  /** The optimizers' states ({@code "optimizers": [names]}; none before they existed). */
+  private static List<OptimizerState> optimizerStates(FileSystem fs, Path dir, JsonNode d) throws IOException {
+    List<OptimizerState> states = new ArrayList<>();
+    JsonNode names = d.path("optimizers");
+    if (!names.isArray() || names.size() == 0) {
+      return states;
     }
     byte[] raw = ModelStore.readAll(fs, new Path(dir, OPTIMIZER_FILE));
     if (!ModelStore.sha256(raw).equals(d.path("optimizer_sha256").asText())) {
       throw new ModelFormatException(OPTIMIZER_FILE + " does not match its SHA-256 in " + STATE_FILE);
     }
-    float[] flat = ModelStore.fromLittleEndian(raw);
-    int at = 0;
-    for (JsonNode slot : slots) {
-      int n = slot.path("length").asInt();
-      if (at + n > flat.length) {
-        throw new ModelFormatException(OPTIMIZER_FILE + " holds " + flat.length + " floats, too few for its slots");
+    ByteArrayInputStream in = new ByteArrayInputStream(raw);
+    for (JsonNode name : names) {
+      OptimizerState o = OptimizerState.readFrom(in);
+      if (!o.optimizer().equals(name.asText())) {
+        throw new ModelFormatException(OPTIMIZER_FILE + " holds " + o.optimizer() + " where "
+            + STATE_FILE + " lists " + name.asText());
       }
-      state.put(slot.path("name").asText(), Arrays.copyOfRange(flat, at, at + n));
-      at += n;
+      states.add(o);
     }
-    if (at != flat.length) {
-      throw new ModelFormatException(OPTIMIZER_FILE + " holds " + flat.length + " floats, expected " + at);
+    if (in.available() > 0) {
+      throw new ModelFormatException(OPTIMIZER_FILE + " has " + in.available() + " bytes after its states");
     }
-    return state;
+    return states;
   }
 
   private static byte[] describe(Checkpoint c, String statesSha256, String optimizerSha256)
@@ -183,10 +190,9 @@ public final class CheckpointStore {
       }
     }
     d.put("states_sha256", statesSha256);
-    if (!c.carried().optimizer().isEmpty()) {
-      ArrayNode slots = d.putArray("optimizer");
-      c.carried().optimizer().forEach((name, values) ->
-          slots.addObject().put("name", name).put("length", values.length));
+    if (!c.carried().optimizers().isEmpty()) {
+      ArrayNode names = d.putArray("optimizers");
+      c.carried().optimizers().forEach(o -> names.add(o.optimizer()));
       d.put("optimizer_sha256", optimizerSha256);
     }
     c.perplexities().forEach(d.putArray("perplexities")::add);

@@ -1,6 +1,7 @@
 package dev.rnnlm.optim;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The driver's update after a synchronization of local steps: each partition ran several steps
@@ -62,9 +63,10 @@ public final class OuterUpdate {
   private final Settings settings;
   private final float[] momentum;
 
-  /** An update for {@code size} parameters, its momentum buffer {@code restored} (null: zeros). */
-  public OuterUpdate(Settings settings, int size, float[] restored) {
+  /** An update for {@code size} parameters, its momentum buffer from {@code restored} (null: zeros). */
+  public OuterUpdate(Settings settings, int size, OptimizerState restoredState) {
     this.settings = settings;
+    float[] restored = restoredState == null ? null : restoredState.slot("momentum_buffer");
     if (restored != null && restored.length != size) {
       throw new IllegalArgumentException("outer momentum buffer has " + restored.length
           + " floats, the model " + size);
@@ -101,8 +103,14 @@ public final class OuterUpdate {
     return norm;
   }
 
+  /** Its name in checkpoints: "outer-sgd" or "outer-nesterov". */
+  public String name() {
+    return "outer-" + settings.kind().optionName();
+  }
+
   /** The momentum buffer to checkpoint (a copy), or null when there is none (μ = 0). */
-  public float[] momentum() {
-    return momentum == null ? null : Arrays.copyOf(momentum, momentum.length);
+  public OptimizerState state() {
+    return momentum == null ? null : new OptimizerState(name(), 0,
+        List.of(new OptimizerState.Slot("momentum_buffer", Arrays.copyOf(momentum, momentum.length))));
   }
 }

@@ -3,8 +3,11 @@ package dev.rnnlm.train;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.LearningRateSchedule;
+import dev.rnnlm.optim.Optimizer;
+import dev.rnnlm.optim.OptimizerState;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.optim.OuterUpdate;
-import dev.rnnlm.optim.Sgd;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,8 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * The training iteration, one step at a time, shared by {@link Trainer} and {@link Benchmark}:
  * where the run stands (epoch, its window offset and step count, the step within it, the carried
  * states, reset at each epoch's start), one distributed step, the check that every partition
- * computed with the same kernels, and the driver's update (average, clip by global norm, SGD)
- * into {@code params}; with local steps ({@link Synchronization}) one round of them per call and
+ * computed with the same kernels, and the driver's update (average, clip by global norm, the
+ * optimizer at the schedule's learning rate) into {@code params}; with local steps ({@link Synchronization}) one round of them per call and
  * the driver's outer update. What happens around the steps (metrics, checkpoints, timing) is
  * the callers'.
  *
@@ -30,7 +33,10 @@ final class StepLoop {
   private final LanguageModel model;
   private final float[] params;
   private final float clip;
-  private final Sgd sgd;
+  private final Optimizer optimizer;
+  private final LearningRateSchedule schedule;
+  /** Optimizer steps taken in the whole run: the schedule's position. */
+  private long stepsDone;
   private final Synchronization sync;
   /** With local steps: their inner update, and the driver's outer one. Null without. */
   private final GradientTask.LocalSteps localSteps;
@@ -79,7 +85,9 @@ final class StepLoop {
     this.model = model;
     this.params = params;
     this.clip = settings.clip();
-    this.sgd = new Sgd(settings.lr());
+    this.optimizer = Optimizers.create(settings.optimizer(), settings.optimizerSettings(), params.length);
+    this.schedule = LearningRateSchedule.create(settings.lrSchedule(), settings.lr(),
+        settings.scheduleSettings(), totalSteps(plan, settings.epochs()));
     this.sync = settings.sync();
     this.localSteps = sync.localSteps() ? new GradientTask.LocalSteps(settings.lr(), settings.clip()) : null;
     this.outer = localSteps == null ? null : new OuterUpdate(sync.outer(), params.length, null);
@@ -108,15 +116,41 @@ final class StepLoop {
     states = carried != null ? carried : Trainer.initialStates(plan, model);
   }
 
-  /** The outer update's momentum buffer (null when it has none): a checkpoint's to keep. */
-  float[] outerMomentum() {
-    return outer == null ? null : outer.momentum();
+  /** Optimizer steps in {@code epochs} epochs of {@code plan} (their lengths vary with the offset). */
+  static long totalSteps(WindowPlan plan, int epochs) {
+    long total = 0;
+    for (int e = 0; e < epochs; e++) {
+      total += plan.stepsPerEpoch(plan.offset(e));
+    }
+    return total;
   }
 
-  /** Restores the outer update's momentum buffer from a checkpoint (null: none was kept). */
-  void restoreOuterMomentum(float[] momentum) {
-    if (outer != null) {
-      outer = new OuterUpdate(sync.outer(), params.length, momentum);
+  /** The optimizers' states, copies for a checkpoint: the driver's, and the outer update's when it has one. */
+  List<OptimizerState> optimizerStates() {
+    List<OptimizerState> states = new ArrayList<>();
+    states.add(optimizer.state());
+    OptimizerState outerState = outer == null ? null : outer.state();
+    if (outerState != null) {
+      states.add(outerState);
+    }
+    return states;
+  }
+
+  /**
+   * Continues from a checkpoint taken after {@code steps} optimizer steps, with the optimizers'
+   * states it kept (a checkpoint without them: SGD's, which has none, and zero momentum).
+   */
+  void restore(long steps, List<OptimizerState> kept) {
+    stepsDone = steps;
+    for (OptimizerState s : kept) {
+      if (s.optimizer().equals(optimizer.name())) {
+        optimizer.restore(s);
+      } else if (outer != null && s.optimizer().equals(outer.name())) {
+        outer = new OuterUpdate(sync.outer(), params.length, s);
+      } else {
+        throw new IllegalArgumentException("--resume: the checkpoint holds the state of " + s.optimizer()
+            + ", this run uses --optimizer " + optimizer.name());
+      }
     }
   }
 
@@ -155,8 +189,10 @@ final class StepLoop {
     checkKernels(totals);
     long t1 = System.nanoTime();
     double norm = localSteps == null
-        ? Trainer.applyAveragedGradient(totals, params, clip, sgd, epoch, step)
+        ? Trainer.applyAveragedGradient(totals, params, clip,
+            (p, g) -> optimizer.apply(p, g, schedule.lr(stepsDone)), epoch, step)
         : applyAveragedChange(totals, round);
+    stepsDone += round.steps();
     states = totals.finalStates();
     Step done = new Step(totals, norm, round, t1 - t0, System.nanoTime() - t1);
     step = round.nextStep();

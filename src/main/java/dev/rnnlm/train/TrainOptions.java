@@ -5,6 +5,8 @@ import static dev.rnnlm.train.TrainOption.Effect.MODEL;
 import static dev.rnnlm.train.TrainOption.Effect.TRAJECTORY;
 
 import dev.rnnlm.data.Sampling;
+import dev.rnnlm.optim.OptimizerSettings;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
@@ -56,6 +58,36 @@ public final class TrainOptions {
       TrainOption.value("clip", "THETA", "clip the averaged gradient to this global L2 norm")
           .defaultValue("1.0").effect(ADJUSTABLE)
           .binds((b, v) -> b.clip(OptionValues.toFloat("clip", v)), s -> Float.toString(s.clip())).essential(),
+      TrainOption.value("optimizer", "sgd|momentum|adam|adamw|rmsprop|adagrad", "the driver's update of "
+              + "the averaged, clipped gradient, as PyTorch's torch.optim computes it").defaultValue("sgd")
+          .effect(TRAJECTORY).essential()
+          .binds(TrainSettings.Builder::optimizer, TrainSettings::optimizer),
+      optimizerValue("momentum", "MU", "momentum (momentum: 0.9; rmsprop: 0)",
+          TrainSettings.Builder::momentum, OptimizerSettings::momentum),
+      optimizerValue("beta1", "B1", "adam, adamw: first-moment decay (0.9)",
+          TrainSettings.Builder::beta1, OptimizerSettings::beta1),
+      optimizerValue("beta2", "B2", "adam, adamw: second-moment decay (0.999); rmsprop: its smoothing alpha (0.99)",
+          TrainSettings.Builder::beta2, OptimizerSettings::beta2),
+      optimizerValue("eps", "EPS", "adam, adamw, rmsprop: 1e-8; adagrad: 1e-10",
+          TrainSettings.Builder::eps, OptimizerSettings::eps),
+      optimizerValue("weight-decay", "WD", "L2 added to the gradient (0); adamw: decoupled (0.01)",
+          TrainSettings.Builder::weightDecay, OptimizerSettings::weightDecay),
+      TrainOption.value("lr-schedule", "constant|step|cosine", "learning rate by optimizer step: constant, "
+              + "times --lr-decay every --lr-decay-every steps, or cosine annealing to 0 at the last step")
+          .defaultValue("constant").effect(TRAJECTORY)
+          .binds(TrainSettings.Builder::lrSchedule, TrainSettings::lrSchedule),
+      TrainOption.value("lr-decay", "G", "step schedule: the factor (0.1)").defaultValue("").shownAs("0.1 with step")
+          .effect(TRAJECTORY)
+          .binds((b, v) -> b.lrDecay(v.isEmpty() ? null : OptionValues.toDouble("lr-decay", v)),
+              s -> s.scheduleSettings().decay() == null ? "" : Double.toString(s.scheduleSettings().decay())),
+      TrainOption.value("lr-decay-every", "N", "step schedule: optimizer steps between decays").defaultValue("")
+          .effect(TRAJECTORY)
+          .binds((b, v) -> b.lrDecayEvery(v.isEmpty() ? null : OptionValues.toLong("lr-decay-every", v)),
+              s -> s.scheduleSettings().decayEvery() == null ? "" : Long.toString(s.scheduleSettings().decayEvery())),
+      TrainOption.value("warmup-steps", "N", "linear warm-up of the learning rate over the first N steps")
+          .defaultValue("0").effect(TRAJECTORY)
+          .binds((b, v) -> b.warmupSteps(OptionValues.toLong("warmup-steps", v)),
+              s -> Long.toString(s.scheduleSettings().warmupSteps() == null ? 0 : s.scheduleSettings().warmupSteps())),
       TrainOption.value("sync-every", "K|epoch", "synchronize every K steps: 1 is the exact per-step "
               + "algorithm; K > 1 runs K local steps per partition (clip and SGD at --lr on its own "
               + "share) and averages the parameter changes; epoch: once per epoch")
@@ -148,6 +180,19 @@ public final class TrainOptions {
               + "recurrent kernels (the model is then not reproducible bit for bit)")
           .binds((b, v) -> b.allowMixedKernels(OptionValues.toBoolean("allow-mixed-kernels", v)),
               s -> Boolean.toString(s.allowMixedKernels())));
+
+  /** An optimizer hyperparameter: empty means the optimizer's own default (see {@link Optimizers}). */
+  private static TrainOption optimizerValue(String name, String valueName, String help,
+                                            java.util.function.BiConsumer<TrainSettings.Builder, Double> set,
+                                            java.util.function.Function<OptimizerSettings, Double> get) {
+    return TrainOption.value(name, valueName, help).defaultValue("").shownAs("the optimizer's")
+        .effect(TRAJECTORY)
+        .binds((b, v) -> set.accept(b, v.isEmpty() ? null : OptionValues.toDouble(name, v)),
+            s -> {
+              Double v = get.apply(s.optimizerSettings());
+              return v == null ? "" : Double.toString(v);
+            });
+  }
 
   /** The names of the options with effect {@code effect}, in table order. */
   public static List<String> namesWith(TrainOption.Effect effect) {

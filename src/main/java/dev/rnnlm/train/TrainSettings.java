@@ -3,6 +3,10 @@ package dev.rnnlm.train;
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.LanguageModels;
+import dev.rnnlm.optim.LearningRateSchedule;
+import dev.rnnlm.optim.OptimizerSettings;
+import dev.rnnlm.optim.Optimizers;
+import dev.rnnlm.optim.ScheduleSettings;
 import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
@@ -49,6 +53,10 @@ public final class TrainSettings {
   private final boolean verbose;
   private final boolean allowMixedKernels;
   private final Synchronization sync;
+  private final String optimizer;
+  private final OptimizerSettings optimizerSettings;
+  private final String lrSchedule;
+  private final ScheduleSettings scheduleSettings;
 
   private TrainSettings(Builder b) {
     this.input = b.input;
@@ -84,6 +92,18 @@ public final class TrainSettings {
     this.allowMixedKernels = b.allowMixedKernels;
     this.sync = new Synchronization(b.syncEvery,
         new OuterUpdate.Settings(b.outerOptimizer, b.outerLr, b.outerMomentum, b.outerClip), b.aggregationFanIn);
+    this.optimizer = b.optimizer;
+    this.optimizerSettings = new OptimizerSettings(b.momentum, b.beta1, b.beta2, b.eps, b.weightDecay);
+    this.lrSchedule = b.lrSchedule;
+    this.scheduleSettings = new ScheduleSettings(b.lrDecay, b.lrDecayEvery, b.warmupSteps);
+    Optimizers.resolve(optimizer, optimizerSettings);
+    LearningRateSchedule.create(lrSchedule, lr, scheduleSettings, Long.MAX_VALUE);
+    if (sync.localSteps() && (!optimizer.equals("sgd") || !lrSchedule.equals("constant")
+        || scheduleSettings.warmupSteps() != null && scheduleSettings.warmupSteps() > 0)) {
+      throw new IllegalArgumentException("--sync-every " + Synchronization.everyName(sync.every())
+          + " runs local steps with SGD at a constant --lr: it needs --optimizer sgd and --lr-schedule"
+          + " constant without warm-up, got --optimizer " + optimizer + " --lr-schedule " + lrSchedule);
+    }
     positive("--epochs", epochs);
     positive("--hidden", hidden);
     if (!LanguageModels.CELL_TYPES.contains(cell)) {
@@ -163,6 +183,16 @@ public final class TrainSettings {
     b.skipMemoryCheck = skipMemoryCheck;
     b.verbose = verbose;
     b.allowMixedKernels = allowMixedKernels;
+    b.optimizer = optimizer;
+    b.momentum = optimizerSettings.momentum();
+    b.beta1 = optimizerSettings.beta1();
+    b.beta2 = optimizerSettings.beta2();
+    b.eps = optimizerSettings.eps();
+    b.weightDecay = optimizerSettings.weightDecay();
+    b.lrSchedule = lrSchedule;
+    b.lrDecay = scheduleSettings.decay();
+    b.lrDecayEvery = scheduleSettings.decayEvery();
+    b.warmupSteps = scheduleSettings.warmupSteps();
     b.syncEvery = sync.every();
     b.outerOptimizer = sync.outer().kind();
     b.outerLr = sync.outer().lr();
@@ -317,6 +347,26 @@ public final class TrainSettings {
     return allowMixedKernels;
   }
 
+  /** The driver's optimizer: sgd, momentum, adam, adamw, rmsprop or adagrad. */
+  public String optimizer() {
+    return optimizer;
+  }
+
+  /** The optimizer hyperparameters given (null: the optimizer's default). */
+  public OptimizerSettings optimizerSettings() {
+    return optimizerSettings;
+  }
+
+  /** The learning-rate schedule: constant, step or cosine. */
+  public String lrSchedule() {
+    return lrSchedule;
+  }
+
+  /** The schedule's options given (null: its default). */
+  public ScheduleSettings scheduleSettings() {
+    return scheduleSettings;
+  }
+
   /** The network these settings train. */
   public SavedModel.Architecture architecture() {
     return new SavedModel.Architecture(cell, hidden, layers, dropout);
@@ -390,6 +440,16 @@ public final class TrainSettings {
     private boolean verbose;
     private boolean allowMixedKernels;
     private int syncEvery;
+    private String optimizer;
+    private Double momentum;
+    private Double beta1;
+    private Double beta2;
+    private Double eps;
+    private Double weightDecay;
+    private String lrSchedule;
+    private Double lrDecay;
+    private Long lrDecayEvery;
+    private Long warmupSteps;
     private String cell;
     private int layers;
     private float dropout;
@@ -413,6 +473,56 @@ public final class TrainSettings {
 
     public Builder dropout(float value) {
       this.dropout = value;
+      return this;
+    }
+
+    public Builder optimizer(String value) {
+      this.optimizer = value;
+      return this;
+    }
+
+    public Builder momentum(Double value) {
+      this.momentum = value;
+      return this;
+    }
+
+    public Builder beta1(Double value) {
+      this.beta1 = value;
+      return this;
+    }
+
+    public Builder beta2(Double value) {
+      this.beta2 = value;
+      return this;
+    }
+
+    public Builder eps(Double value) {
+      this.eps = value;
+      return this;
+    }
+
+    public Builder weightDecay(Double value) {
+      this.weightDecay = value;
+      return this;
+    }
+
+    public Builder lrSchedule(String value) {
+      this.lrSchedule = value;
+      return this;
+    }
+
+    public Builder lrDecay(Double value) {
+      this.lrDecay = value;
+      return this;
+    }
+
+    public Builder lrDecayEvery(Long value) {
+      this.lrDecayEvery = value;
+      return this;
+    }
+
+    public Builder warmupSteps(Long value) {
+      this.warmupSteps = value;
       return this;
     }
 

@@ -11,7 +11,6 @@ import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.GradientClipping;
-import dev.rnnlm.optim.Sgd;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -24,12 +23,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The driver loop: per step, broadcast the parameters (and carried states), let every
  * partition compute its loss and gradient sums, add them in partition order, divide by the
- * token count, clip by global norm and apply SGD. Per epoch: log, append metrics, plot, sample,
+ * token count, clip by global norm and apply the optimizer. Per epoch: log, append metrics, plot, sample,
  * checkpoint. With {@code --resume} it continues from the newest good checkpoint, bit for bit
  * as if it had never stopped.
  */
@@ -127,7 +127,7 @@ public final class Trainer {
     }
     StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(out, "epoch");
     if (resumed != null) {
-      loop.restoreOuterMomentum(resumed.carried().optimizer().get(OUTER_MOMENTUM));
+      loop.restore(resumed.model().position().steps(), resumed.carried().optimizers());
     }
     String modelDir = s.modelDir();
     List<Double> perplexities = new ArrayList<>();
@@ -256,13 +256,9 @@ public final class Trainer {
             TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens())));
   }
 
-  /** The optimizer state's name in checkpoints. */
-  private static final String OUTER_MOMENTUM = "outer_momentum";
-
-  /** What a checkpoint carries besides the parameters: {@code states} and the optimizer state. */
+  /** What a checkpoint carries besides the parameters: {@code states} and the optimizers' states. */
   private static Checkpoint.Carried carried(StepLoop loop, float[][] states) {
-    float[] momentum = loop.outerMomentum();
-    return new Checkpoint.Carried(states, momentum == null ? Map.of() : Map.of(OUTER_MOMENTUM, momentum));
+    return new Checkpoint.Carried(states, loop.optimizerStates());
   }
 
   /**
@@ -375,7 +371,7 @@ public final class Trainer {
    * non-finite loss or gradient is never applied: it throws, naming the (1-based) epoch and step.
    */
   static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
-                                      Sgd sgd, int epoch, int step) {
+                                      BiConsumer<float[], float[]> update, int epoch, int step) {
     float[] grad = totals.vector();
     float inv = 1f / totals.tokens();
     for (int i = 0; i < grad.length; i++) {
@@ -386,7 +382,7 @@ public final class Trainer {
     if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
     }
-    sgd.apply(params, grad);
+    update.accept(params, grad);
     return norm;
   }
 

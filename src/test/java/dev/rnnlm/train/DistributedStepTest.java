@@ -261,7 +261,7 @@ class DistributedStepTest {
             assertEquals(channel == StepChannel.Kind.BROADCAST ? 2 : 8, totals.ingress().results(), channel.toString());
             assertEquals(8, totals.sum().kernels().length);
             if (local == null) {
-              Trainer.applyAveragedGradient(totals, params, CLIP, new Sgd(LR), 0, s);
+              Trainer.applyAveragedGradient(totals, params, CLIP, new Sgd(LR)::apply, 0, s);
             } else {
               new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), params.length, null)
                   .apply(params, totals.vector());
@@ -285,7 +285,7 @@ class DistributedStepTest {
     Sgd sgd = new Sgd(LR);
     for (int s = 0; s < TRAINING_STEPS; s++) {
       DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
-      Trainer.applyAveragedGradient(totals, params, CLIP, sgd, 0, s);
+      Trainer.applyAveragedGradient(totals, params, CLIP, sgd::apply, 0, s);
       states = totals.finalStates();
     }
     return params;
