@@ -53,6 +53,12 @@ def case(cell, layers, seed):
     params["b_q"] = linear.bias.detach().tolist()
     grads["b_q"] = linear.bias.grad.tolist()
 
+    # The module's own state_dict, as export --format torch must name and shape it.
+    state_dict = {f"rnn.{k}": {"shape": list(v.shape), "values": v.reshape(-1).tolist()}
+                  for k, v in rnn.state_dict().items()}
+    state_dict.update({f"out.{k}": {"shape": list(v.shape), "values": v.reshape(-1).tolist()}
+                       for k, v in linear.state_dict().items()})
+
     def per_sequence(hl, cl):
         # (layers, B, H) tensors -> B rows of [h_0 (c_0) h_1 (c_1) ...]
         rows = []
@@ -72,7 +78,7 @@ def case(cell, layers, seed):
     return {"cell": cell, "layers": layers, "vocab": V, "hidden": H, "batch": B, "steps": T,
             "inputs": x.reshape(-1).tolist(), "targets": y.reshape(-1).tolist(),
             "state": state0, "params": params, "loss": loss.item(), "grad": grads,
-            "finalState": final_state}
+            "finalState": final_state, "stateDict": state_dict}
 
 
 cases = [case(c, l, 100 * i + l) for i, c in enumerate(("gru", "lstm")) for l in (1, 2)]

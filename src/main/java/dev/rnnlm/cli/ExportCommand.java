@@ -1,5 +1,6 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.io.ExportedTensor;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SafetensorsWriter;
 import dev.rnnlm.io.SavedModel;
@@ -14,11 +15,13 @@ import org.apache.hadoop.conf.Configuration;
  * and its vocabulary as JSON beside it. No Spark job.
  */
 final class ExportCommand {
-  static final List<String> FORMATS = List.of("safetensors");
+  static final List<String> FORMATS = List.of("safetensors", "torch");
 
   static final List<Option> OPTIONS = List.of(
       Option.value("model", "DIR", "model directory (required)"),
-      Option.value("format", "NAME", "output format: safetensors [safetensors]"),
+      Option.value("format", "NAME", "output format: safetensors (the stored names) or torch "
+          + "(safetensors named and shaped as a PyTorch nn.RNN/GRU/LSTM under rnn. and an nn.Linear "
+          + "under out.) [safetensors]"),
       Option.value("out", "FILE", "file to write (required); the vocabulary goes beside it, "
           + "FILE with .safetensors replaced by (or else followed by) .vocab.json"));
 
@@ -40,7 +43,9 @@ final class ExportCommand {
     }
     Configuration conf = new Configuration();
     SavedModel saved = new ModelStore(conf).load(dir);
-    SafetensorsWriter.Exported written = new SafetensorsWriter(conf).write(saved, file);
+    List<ExportedTensor> tensors = format.equals("torch") ? ExportedTensor.asTorch(saved)
+        : ExportedTensor.asStored(saved);
+    SafetensorsWriter.Exported written = new SafetensorsWriter(conf).write(saved, tensors, file);
     out.printf("wrote %s (%d bytes, %d float32 parameters: %s)%n", written.tensorsFile(),
         written.bytes(), saved.params().length, InspectCommand.shapes(saved));
     out.printf("wrote %s (%d tokens)%n", written.vocabularyFile(), saved.vocabulary().size());

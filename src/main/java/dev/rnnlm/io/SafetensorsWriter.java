@@ -27,8 +27,9 @@ import org.apache.hadoop.fs.Path;
  * <pre>
  * FILE             u64 little-endian N; N bytes of UTF-8 JSON header, padded with spaces so the
  *                  data starts at a multiple of 8; then the tensors' float32 little-endian
- *                  bytes, contiguous, in layout order: W_xh [V,H], W_hh [H,H], b_h [H],
- *                  W_hq [H,V], b_q [V]. The header maps each name to dtype "F32", shape and
+ *                  bytes, contiguous, in the order {@link ExportedTensor} lists them (as stored,
+ *                  or named and shaped as PyTorch modules). The header maps each name to dtype
+ *                  "F32", shape and
  *                  data_offsets (relative to the data); "__metadata__" holds strings: format,
  *                  format_version, cell, hidden, vocab_size, normalize, tokens, vocabulary
  *                  (the vocabulary file's name), epochs, steps, tokens_seen.
@@ -85,6 +86,12 @@ public final class SafetensorsWriter {
    * @throws IllegalArgumentException when {@code tensorsFile} is a directory
    */
   public Exported write(SavedModel m, String tensorsFile) throws IOException {
+    return write(m, ExportedTensor.asStored(m), tensorsFile);
+  }
+
+  /** As {@link #write(SavedModel, String)}, with the tensors {@code tensors} (named as they say). */
+  public Exported write(SavedModel m, List<ExportedTensor> tensors, String tensorsFile) throws IOException {
+    checkSize(m, tensors);
     Path file = new Path(tensorsFile);
     Path vocabFile = new Path(vocabularyPath(tensorsFile));
     FileSystem fs = fileSystem(file);
@@ -93,11 +100,11 @@ public final class SafetensorsWriter {
         throw new IllegalArgumentException("cannot export to " + p + ": it is a directory");
       }
     }
-    byte[] header = header(m, vocabFile.getName());
+    byte[] header = header(m, tensors, vocabFile.getName());
     writeAtomically(fs, vocabFile, out -> out.write(vocabularyJson(m)));
     writeAtomically(fs, file, out -> {
       out.write(header);
-      writeTensors(m, out);
+      writeTensors(tensors, out);
     });
     FileStatus written = fs.getFileStatus(file);
     return new Exported(file.toString(), vocabFile.toString(), written.getLen());
@@ -107,13 +114,14 @@ public final class SafetensorsWriter {
    * The first part of the file: the u64 little-endian header length, then the JSON header padded
    * with spaces to {@link #ALIGNMENT}.
    */
-  static byte[] header(SavedModel m, String vocabularyName) throws IOException {
+  static byte[] header(SavedModel m, List<ExportedTensor> tensors, String vocabularyName) throws IOException {
     ObjectNode h = JSON.createObjectNode();
     ObjectNode meta = h.putObject(METADATA_KEY);
     meta.put("format", ModelStore.FORMAT);
     meta.put("format_version", Integer.toString(ModelStore.VERSION));
     meta.put("cell", m.cell());
     meta.put("hidden", Integer.toString(m.hidden()));
+    meta.put("layers", Integer.toString(m.layers()));
     meta.put("vocab_size", Integer.toString(m.vocabulary().size()));
     meta.put("normalize", m.normalize().optionName());
     meta.put("tokens", m.tokens().optionName());
@@ -122,7 +130,7 @@ public final class SafetensorsWriter {
     meta.put("steps", Long.toString(m.position().steps()));
     meta.put("tokens_seen", Long.toString(m.position().tokensSeen()));
     long begin = 0;
-    for (Tensor t : tensors(m)) {
+    for (ExportedTensor t : tensors) {
       long end = begin + (long) t.size() * Float.BYTES;
       ObjectNode tn = h.putObject(t.name());
       tn.put("dtype", DTYPE);
@@ -157,25 +165,23 @@ public final class SafetensorsWriter {
     return JSON.writeValueAsBytes(v);
   }
 
-  private static List<Tensor> tensors(SavedModel m) {
-    List<Tensor> tensors = m.model().layout().tensors();
-    long total = tensors.stream().mapToLong(Tensor::size).sum();
-    if (total != m.params().length) {
+  /** The tensors must hold the model's parameters, no more, no fewer (the torch rnn's zero b_hh aside). */
+  private static void checkSize(SavedModel m, List<ExportedTensor> tensors) {
+    long stored = m.model().layout().tensors().stream().mapToLong(Tensor::size).sum();
+    if (stored != m.params().length) {
       throw new IllegalArgumentException("model has " + m.params().length
-          + " parameters, its layout needs " + total);
+          + " parameters, its layout needs " + stored);
     }
-    return tensors;
   }
 
-  /** Each tensor's slice of the flat parameters, float32 little-endian, in layout order. */
-  private static void writeTensors(SavedModel m, OutputStream out) throws IOException {
-    float[] params = m.params();
+  /** Each tensor's values, float32 little-endian, in order. */
+  private static void writeTensors(List<ExportedTensor> tensors, OutputStream out) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    for (Tensor t : tensors(m)) {
+    for (ExportedTensor t : tensors) {
       for (int from = t.offset(), end = t.offset() + t.size(); from < end; from += CHUNK_FLOATS) {
         int n = Math.min(CHUNK_FLOATS, end - from);
         buf.clear();
-        buf.asFloatBuffer().put(params, from, n);
+        buf.asFloatBuffer().put(t.values(), from, n);
         out.write(buf.array(), 0, n * Float.BYTES);
       }
     }

@@ -1,0 +1,79 @@
+package dev.rnnlm.io;
+
+import dev.rnnlm.model.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One tensor as an export writes it: a name, a shape and its row-major float32 values, which are
+ * {@code values[offset .. offset + size)}. Two namings of a model's parameters:
+ *
+ * <ul>
+ *   <li>{@link #asStored}: the layout's names and shapes, slices of the flat parameters
+ *       (W_xh [V,H], W_hh [H,H], b_h [H], W_hq [H,V], b_q [V] for the one-layer rnn).
+ *   <li>{@link #asTorch}: a PyTorch {@code nn.RNN}/{@code nn.GRU}/{@code nn.LSTM(V, H,
+ *       num_layers=L)} under the prefix {@code rnn.} followed by an {@code nn.Linear(H, V)} as
+ *       {@code out.}: per layer {@code rnn.weight_ih_l{l}} (G*H, in), {@code rnn.weight_hh_l{l}}
+ *       (G*H, H), {@code rnn.bias_ih_l{l}} (G*H), {@code rnn.bias_hh_l{l}} (G*H), then
+ *       {@code out.weight} (V, H) and {@code out.bias} (V). The stored weights are the
+ *       transposes of torch's (rows are inputs here, outputs there), so they are transposed; the
+ *       rnn cell has one bias per layer, exported as {@code bias_ih} with a zero {@code bias_hh}.
+ *       Gate order is torch's already (GRU r, z, n; LSTM i, f, g, o).
+ * </ul>
+ */
+public record ExportedTensor(String name, int[] shape, float[] values, int offset) {
+  public int size() {
+    int n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    return n;
+  }
+
+  /** The model's tensors as stored, in layout order. */
+  public static List<ExportedTensor> asStored(SavedModel m) {
+    List<ExportedTensor> out = new ArrayList<>();
+    for (Tensor t : m.model().layout().tensors()) {
+      out.add(new ExportedTensor(t.name(), t.shape(), m.params(), t.offset()));
+    }
+    return out;
+  }
+
+  /** The model's tensors as a PyTorch module's {@code state_dict} (see the class comment). */
+  public static List<ExportedTensor> asTorch(SavedModel m) {
+    var layout = m.model().layout();
+    boolean rnn = m.cell().equals("rnn");
+    List<ExportedTensor> out = new ArrayList<>();
+    for (int l = 0; l < m.layers(); l++) {
+      String suffix = l == 0 ? "" : "_l" + l;
+      Tensor wih = layout.tensor(rnn ? "W_xh" + suffix : "W_ih_l" + l);
+      Tensor whh = layout.tensor(rnn ? "W_hh" + suffix : "W_hh_l" + l);
+      Tensor bih = layout.tensor(rnn ? "b_h" + suffix : "b_ih_l" + l);
+      out.add(transposed("rnn.weight_ih_l" + l, wih, m.params()));
+      out.add(transposed("rnn.weight_hh_l" + l, whh, m.params()));
+      out.add(new ExportedTensor("rnn.bias_ih_l" + l, new int[] {bih.size()}, m.params(), bih.offset()));
+      if (rnn) {
+        out.add(new ExportedTensor("rnn.bias_hh_l" + l, new int[] {bih.size()}, new float[bih.size()], 0));
+      } else {
+        Tensor bhh = layout.tensor("b_hh_l" + l);
+        out.add(new ExportedTensor("rnn.bias_hh_l" + l, new int[] {bhh.size()}, m.params(), bhh.offset()));
+      }
+    }
+    Tensor whq = layout.tensor("W_hq");
+    Tensor bq = layout.tensor("b_q");
+    out.add(transposed("out.weight", whq, m.params()));
+    out.add(new ExportedTensor("out.bias", new int[] {bq.size()}, m.params(), bq.offset()));
+    return out;
+  }
+
+  /** {@code t} (rows, cols) as a (cols, rows) copy. */
+  private static ExportedTensor transposed(String name, Tensor t, float[] params) {
+    float[] out = new float[t.size()];
+    for (int r = 0; r < t.rows(); r++) {
+      for (int c = 0; c < t.cols(); c++) {
+        out[c * t.rows() + r] = params[t.offset() + r * t.cols() + c];
+      }
+    }
+    return new ExportedTensor(name, new int[] {t.cols(), t.rows()}, out, 0);
+  }
+}
