@@ -6,8 +6,11 @@ scripts/bench-end-to-end.sh). Needs the system python with torch (Debian: python
 
 usage: ref_torch_rnn.py CORPUS [--epochs E] [--hidden H] [--batch B] [--steps T]
                         [--lr LR] [--theta C] [--random] [--concise] [--threads N]
-                        [--normalize d2l|none] [--max-tokens N]
-Prints one line per epoch and a final JSON line.
+                        [--normalize d2l|none] [--max-tokens N] [--eval HELD_OUT]
+                        [--cell rnn|gru|lstm] [--layers L] [--optimizer sgd|adam]
+Prints one line per epoch and a final JSON line. The book's explicit loop by default; --concise,
+another --cell or --layers > 1 use torch's nn.RNN / nn.GRU / nn.LSTM(V, H, num_layers=L) and an
+nn.Linear(H, V); --optimizer adam is torch.optim.Adam at --lr after the same clipping.
 """
 import argparse, collections, json, math, random, re, sys, time
 import torch
@@ -29,6 +32,9 @@ p.add_argument("--normalize", default="d2l")
 p.add_argument("--max-tokens", type=int, default=-1)
 p.add_argument("--seed", type=int, default=0)
 p.add_argument("--eval", default=None, help="held-out text: report its perplexity at the end")
+p.add_argument("--cell", default="rnn", choices=["rnn", "gru", "lstm"])
+p.add_argument("--layers", type=int, default=1)
+p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"])
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed); random.seed(a.seed)
@@ -62,16 +68,19 @@ def seq_sequential(corpus, B, T):
 
 H = a.hidden
 def normal(shape): return torch.randn(size=shape) * 0.01
-if a.concise:
+if a.concise or a.cell != "rnn" or a.layers > 1:
+    Cell = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[a.cell]
     class M(nn.Module):
         def __init__(s):
-            super().__init__(); s.rnn = nn.RNN(V, H); s.out = nn.Linear(H, V)
+            super().__init__(); s.rnn = Cell(V, H, num_layers=a.layers); s.out = nn.Linear(H, V)
         def forward(s, X, state):
             Xo = F.one_hot(X.T.long(), V).float()
             Y, state = s.rnn(Xo, state)
             return s.out(Y.reshape(-1, H)), state
     net = M(); params = list(net.parameters())
-    def begin(B): return torch.zeros((1, B, H))
+    def begin(B):
+        z = torch.zeros((a.layers, B, H))
+        return (z, z.clone()) if a.cell == "lstm" else z
     fwd = net
 else:
     W_xh, W_hh, b_h = normal((V, H)), normal((H, H)), torch.zeros(H)
@@ -101,6 +110,7 @@ def predict(prefix, n):
         y, state = fwd(torch.tensor([[out[-1]]]), state); out.append(int(y.argmax(dim=1).reshape(1)))
     return "".join(itos[i] for i in out)
 
+opt = torch.optim.Adam(params, lr=a.lr) if a.optimizer == "adam" else None
 results = []
 t_all = time.perf_counter(); tok_all = 0
 for ep in range(a.epochs):
@@ -118,8 +128,11 @@ for ep in range(a.epochs):
             if q.grad is not None: q.grad.zero_()
         l.backward()
         clip(a.theta)
-        with torch.no_grad():
-            for q in params: q -= a.lr * q.grad
+        if opt is not None:
+            opt.step()
+        else:
+            with torch.no_grad():
+                for q in params: q -= a.lr * q.grad
         l_sum += float(l) * y.numel(); n_tok += y.numel()
     dt = time.perf_counter() - t0; tok_all += n_tok
     ppl = math.exp(l_sum / n_tok)
@@ -143,4 +156,5 @@ if a.eval:
     eval_ppl = math.exp(tot / n)
     print(f"eval ppl {eval_ppl:.4f} over {n} tokens")
 print(json.dumps({"vocab": V, "tokens": len(corpus), "epochs": a.epochs, "final_ppl": results[-1],
-                  "tokens_per_sec": tok_all / el, "eval_ppl": eval_ppl, "seconds": el, "concise": a.concise, "random": a.random}))
+                  "tokens_per_sec": tok_all / el, "eval_ppl": eval_ppl, "seconds": el, "concise": a.concise, "random": a.random,
+                  "cell": a.cell, "layers": a.layers, "optimizer": a.optimizer}))

@@ -34,7 +34,7 @@ public final class TrainOptions {
       TrainOption.value("model", "DIR", "model directory to write").defaultValue("").shownAs("required")
           .binds(TrainSettings.Builder::modelDir, TrainSettings::modelDir).essential(),
       TrainOption.value("config", "FILE", "properties file whose keys are these option names; "
-          + "command-line flags override it").essential(),
+          + "command-line flags override it"),
       TrainOption.value("epochs", "N", "passes over the corpus").defaultValue("500").effect(ADJUSTABLE)
           .binds((b, v) -> b.epochs(OptionValues.toInt("epochs", v)), s -> Integer.toString(s.epochs())).essential(),
       TrainOption.value("hidden", "H", "hidden units").defaultValue("512").effect(MODEL)
@@ -138,7 +138,7 @@ public final class TrainOptions {
           .binds((b, v) -> b.partitions(OptionValues.toInt("partitions", v)),
               s -> Integer.toString(s.partitions())).essential(),
       TrainOption.value("master", "URL", "Spark master, used only when none is configured (spark-submit's wins)")
-          .defaultValue("local[*]").binds(TrainSettings.Builder::master, TrainSettings::master).essential(),
+          .defaultValue("local[*]").binds(TrainSettings.Builder::master, TrainSettings::master),
       TrainOption.value("seed", "S", "seed of every random choice: initialization, epoch offsets, shuffles")
           .defaultValue("0").effect(TRAJECTORY)
           .binds((b, v) -> b.seed(OptionValues.toLong("seed", v)), s -> Long.toString(s.seed())).essential(),
@@ -151,7 +151,7 @@ public final class TrainOptions {
           .binds(TrainSettings.Builder::samplePrefix, TrainSettings::samplePrefix),
       TrainOption.value("val", "PATH[,PATH...]", "validation text, read with the training vocabulary; "
               + "its perplexity is reported every epoch").defaultValue("").recorded()
-          .binds(TrainSettings.Builder::val, TrainSettings::val).essential(),
+          .binds(TrainSettings.Builder::val, TrainSettings::val),
       TrainOption.value("val-fraction", "F", "hold out the last fraction F of each input file for "
               + "validation instead; those tokens are never trained on").defaultValue("0").effect(TRAJECTORY)
           .binds((b, v) -> b.valFraction(OptionValues.toDouble("val-fraction", v)),

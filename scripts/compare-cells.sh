@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Held-out perplexity of gru and lstm (1 and 2 layers) and rnn, trained with Adam, against the
+# same models in PyTorch (scripts/ref_torch_rnn.py: nn.GRU / nn.LSTM / nn.RNN + torch.optim.Adam)
+# on the same corpus and budget: H=128, B=32, T=35, lr 0.002, clip 1, sequential sampling,
+# d2l text; held out: a separate file, scored as one stream (evaluate's default).
+#   scripts/compare-cells.sh [EPOCHS] [TRAIN_FILES] [HELD_OUT_FILE]
+# defaults: 60, sample-data/clockmaker.txt + field-notes.txt, sample-data/lighthouse-keeper.txt
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+epochs="${1:-60}"
+train_files="${2:-sample-data/clockmaker.txt sample-data/field-notes.txt}"
+held_out="${3:-sample-data/lighthouse-keeper.txt}"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cat $train_files > "$work/train.txt"
+common=(--hidden 128 --batch 32 --steps 35 --lr 0.002 --epochs "$epochs")
+printf '| cell | layers | spark-rnn-lm held-out ppl | PyTorch held-out ppl | difference |\n|---|---|---|---|---|\n'
+for config in "gru 1" "gru 2" "lstm 1" "lstm 2" "rnn 1"; do
+  set -- $config
+  scripts/rnnlm train --input "$work/train.txt" --model "$work/$1-$2" --cell "$1" --layers "$2" \
+    --optimizer adam --clip 1 --normalize d2l --sample-every 0 --checkpoint-every 0 \
+    --master 'local[2]' "${common[@]}" > "$work/$1-$2.log" 2>&1
+  ours=$(scripts/rnnlm evaluate --model "$work/$1-$2" --input "$held_out" --json 2>/dev/null \
+    | sed -n 's/.*"perplexity": \([0-9.eE+-]*\).*/\1/p')
+  theirs=$(/usr/bin/python3 scripts/ref_torch_rnn.py "$work/train.txt" --cell "$1" --layers "$2" \
+    --optimizer adam --theta 1 --normalize d2l --threads 2 --eval "$held_out" "${common[@]}" \
+    | tail -1 | sed -n 's/.*"eval_ppl": \([0-9.eE+-]*\).*/\1/p')
+  awk -v c="$1" -v l="$2" -v o="$ours" -v t="$theirs" \
+    'BEGIN { printf "| %s | %s | %.4f | %.4f | %+.2f%% |\n", c, l, o, t, 100 * (o - t) / t }'
+done
