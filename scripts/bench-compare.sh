@@ -3,6 +3,8 @@
 # (scripts/ref_torch_rnn.py, or $REF) on the same corpus, same machine, same run,
 # alternating the programs ROUNDS times and reporting medians.
 #   scripts/bench-compare.sh [CORPUS]   (default: sample-data x3, cut to 170k tokens)
+#   CELL=lstm|gru [LAYERS=L] scripts/bench-compare.sh [CORPUS]: that cell here against PyTorch's
+#   nn.LSTM / nn.GRU, steady state after warm-up on both sides.
 # Needs: the packaged jar, /usr/bin/python3 with torch (Debian: apt-get install python3-torch).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,27 @@ corpus="${1:-}"
 [[ -n "$corpus" ]] || corpus="$("$here/scripts/bench-corpus.sh")"
 tokens=170000
 common=(--hidden 512 --batch 32 --steps 35)
+cell="${CELL:-rnn}"; layers="${LAYERS:-1}"
+if [[ $cell != rnn || $layers != 1 ]]; then
+  ours=""; theirs=""
+  for r in $(seq "$rounds"); do
+    # PyTorch's third epoch (two to warm up); ours after 300 warm-up steps.
+    theirs+=" $(/usr/bin/python3 "$ref" "$corpus" --epochs 3 "${common[@]}" --threads 2 --max-tokens $tokens \
+      --cell "$cell" --layers "$layers" | awk '/^epoch 3 /{print $6}')"
+    ours+=" $("$here/scripts/rnnlm" bench --input "$corpus" --normalize d2l --max-tokens $tokens \
+      --master 'local[2]' "${common[@]}" --cell "$cell" --layers "$layers" --warmup-steps 300 \
+      --measure-steps 150 2>/dev/null | tail -1 | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["tokens_per_sec"]))')"
+  done
+  python3 - "$cell" "$layers" "$theirs" "$ours" <<'PY'
+import statistics, sys
+cell, layers, theirs, ours = sys.argv[1], sys.argv[2], [float(x) for x in sys.argv[3].split()], [float(x) for x in sys.argv[4].split()]
+t, o = statistics.median(theirs), statistics.median(ours)
+print(f"--cell {cell} --layers {layers}, H=512 B=32 T=35, tokens/s (median of {len(ours)}, alternating)")
+print(f"PyTorch nn.{cell.upper()} (2 threads): {t:.0f}  {theirs}")
+print(f"spark-rnn-lm local[2]:        {o:.0f}  {ours}  ({o / t:.2f}x)")
+PY
+  exit 0
+fi
 declare -A runs
 for r in $(seq "$rounds"); do
   # The reference's second epoch (its steps 152-302): its first one includes warm-up, as our

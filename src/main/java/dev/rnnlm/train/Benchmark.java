@@ -95,7 +95,8 @@ public final class Benchmark {
       long compileAfter = compileMillis();
       double stepMs = stepNanos.median() / 1e6;
       double computeMs = kernelNanos.median() / 1e6;
-      double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size());
+      double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size(),
+          gates(s.cell()), s.layers());
       double modelGflops = flopsPerStep * measured / totalNanos;
       double peak = peakGflops(sc.defaultParallelism());
 
@@ -131,6 +132,8 @@ public final class Benchmark {
       r.put("batch", s.batch());
       r.put("steps", s.steps());
       r.put("hidden", s.hidden());
+      r.put("cell", s.cell());
+      r.put("layers", s.layers());
       r.put("vocab", data.vocabulary().size());
       r.put("warmup_steps", warmed);
       r.put("measure_steps", measured);
@@ -211,13 +214,25 @@ public final class Benchmark {
   }
 
   /**
-   * Multiply-adds (x2) of forward + backward for one step of B sequences of T tokens: the
-   * recurrent products forward and backward and dW_hh (3 x BTH^2), the output layer, its input
-   * gradient and dW_hq (3 x BTHV). Element-wise work and the row gather are not counted.
+   * Multiply-adds (x2) of forward + backward for one step of B sequences of T tokens through
+   * {@code layers} layers of a cell with {@code gates} gates (rnn 1, gru 3, lstm 4): each layer's
+   * recurrent products forward and backward and dW_hh (3 x BT·H·GH), each layer above the first
+   * also its input products (3 x BT·H·GH), and the output layer, its input gradient and dW_hq
+   * (3 x BTHV). Element-wise work and the row gather are not counted.
    */
-  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab) {
+  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab, int gates, int layers) {
     double bt = (double) batch * steps;
-    return 2 * (3 * bt * hidden * hidden + 3 * bt * hidden * vocab);
+    double perLayer = 3 * bt * hidden * (double) gates * hidden;
+    return 2 * (perLayer * (2 * layers - 1) + 3 * bt * hidden * vocab);
+  }
+
+  /** Gates per unit of a cell type. */
+  private static int gates(String cell) {
+    return switch (cell) {
+      case "gru" -> 3;
+      case "lstm" -> 4;
+      default -> 1;
+    };
   }
 
   /**

@@ -65,8 +65,15 @@ class StandaloneClusterIT {
         "--sample-every", "0", "--partitions", "2", "--seed", "1", "--master", "local[2]");
   }
 
+  /**
+   * A 2-layer LSTM with dropout and Adam: dropout masks drawn on the executors from (seed, epoch,
+   * step, partition) and the driver's optimizer state must give the same bits as local Spark.
+   */
   private static List<String> smallRun(Path model) {
-    return trainArgs(model, 32, 3, 5000);
+    List<String> args = new ArrayList<>(trainArgs(model, 32, 3, 5000));
+    args.addAll(List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam",
+        "--lr", "0.01"));
+    return args;
   }
 
   @Test

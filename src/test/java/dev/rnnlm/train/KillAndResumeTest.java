@@ -23,9 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A training driver killed with SIGKILL at random points, twice, and resumed each time, ends
- * with parameters byte-identical to an uninterrupted run: with the per-step algorithm, and with
+ * with parameters byte-identical to an uninterrupted run: with the per-step algorithm; with
  * local steps between synchronizations and an outer optimizer with momentum (its state is in
- * the checkpoints, which fall at the end of the synchronization that passes every 5th step).
+ * the checkpoints, which fall at the end of the synchronization that passes every 5th step);
+ * and with a 2-layer LSTM, dropout and Adam (its moments and step count are in the checkpoints,
+ * the dropout masks are drawn again from the same seeds).
  */
 class KillAndResumeTest {
   private static final String[] OPTIONS = {"--epochs", "3", "--hidden", "32", "--batch", "8",
@@ -37,13 +39,14 @@ class KillAndResumeTest {
 
   private List<String> sync;
 
-  static Stream<List<String>> synchronizations() {
+  static Stream<List<String>> runs() {
     return Stream.of(List.of(), List.of("--sync-every", "4", "--outer-optimizer", "nesterov",
-        "--outer-momentum", "0.5", "--outer-lr", "0.8"));
+        "--outer-momentum", "0.5", "--outer-lr", "0.8"),
+        List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"));
   }
 
   @ParameterizedTest
-  @MethodSource("synchronizations")
+  @MethodSource("runs")
   void killedTwiceAndResumedEqualsUninterruptedByteForByte(List<String> sync) throws Exception {
     this.sync = sync;
     Path reference = work.resolve("uninterrupted");
