@@ -3,6 +3,7 @@ package dev.rnnlm.ml;
 import dev.rnnlm.data.InputException;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
 import dev.rnnlm.train.Trainer;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsWritable {
   private static final Logger LOG = LoggerFactory.getLogger(RnnLM.class);
   /** What the trainer implements today; other values are rejected by name. */
-  private static final List<String> OPTIMIZERS = List.of("sgd");
+  private static final List<String> OPTIMIZERS = Optimizers.NAMES;
   private static final int LAYERS = 1;
 
   private final String uid;
@@ -227,6 +228,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     options.put("model", modelDir);
     options.put("cell", $(cell));
     options.put("layers", Integer.toString(getLayers()));
+    options.put("optimizer", $(optimizer));
     optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
     // The model directory of a fit is deleted when it returns: no checkpoint could be resumed.
     options.put("checkpoint-every", "0");

@@ -49,7 +49,7 @@ class RnnLMParamErrorsTest {
         bad(lm -> lm.setHidden(-3), "hidden must be > 0, got -3"),
         bad(lm -> lm.setCell("gru2"), "cell must be one of [rnn, gru, lstm], got gru2"),
         bad(lm -> lm.setLayers(0), "layers must be >= 1, got 0"),
-        bad(lm -> lm.setOptimizer("adam"), "optimizer must be one of [sgd], got adam"),
+        bad(lm -> lm.setOptimizer("adamx"), "optimizer must be one of [sgd, momentum, adam, adamw, rmsprop, adagrad], got adamx"),
         bad(lm -> lm.setMinFreq(-1), "minFreq must be >= 0, got -1"),
         bad(lm -> lm.setLr(0), "lr must be > 0, got 0.0"),
         bad(lm -> lm.setPartitions(9), "partitions must be at most batchSize (8), got 9"),
