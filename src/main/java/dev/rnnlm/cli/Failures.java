@@ -13,9 +13,12 @@ final class Failures {
   private static final Pattern TASK_FAILURE = Pattern.compile(
       "most recent failure: Lost task (\\S+) in stage (\\S+) \\(TID \\d+\\) \\(([^)]*)\\): ([^\\n]*)");
   private static final String OWN_PACKAGE = "dev.rnnlm.";
-  /** Spark's words for a context stopped under a running job (SIGTERM, Ctrl-C, an embedding program). */
-  private static final Pattern SPARK_STOPPED =
-      Pattern.compile("SparkContext (was|has been|is) (shut ?down|stopped)|stopped SparkContext");
+  /**
+   * Spark's words for a context stopped under a running job (SIGTERM, Ctrl-C, an embedding
+   * program), including a task refused by the executor's thread pool as it shuts down.
+   */
+  private static final Pattern SPARK_STOPPED = Pattern.compile("SparkContext (was|has been|is) "
+      + "(shut ?down|stopped)|stopped SparkContext|rejected from \\S+\\[(Shutting down|Terminated)");
 
   private Failures() {}
 

@@ -2,7 +2,6 @@ package dev.rnnlm.model;
 
 import dev.rnnlm.linalg.PackedMatrix;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * PyTorch's nn.GRU cell, gates in torch's order r, z, n:
@@ -26,7 +25,7 @@ import java.util.SplittableRandom;
  * the gradient arriving through z from the step after, dLoss/d(h W_hh + b_hh) as a (T*B, 3H)
  * matrix, and one step's h W_hh + b_hh as a (B, 3H) matrix.
  */
-final class GruCell implements RecurrentCell {
+final class GruCell extends TorchStyleCell {
 
   @Override
   public String type() {
@@ -41,21 +40,6 @@ final class GruCell implements RecurrentCell {
   @Override
   public int stateVectors() {
     return 1;
-  }
-
-  @Override
-  public boolean hasRecurrentBias() {
-    return true;
-  }
-
-  @Override
-  public String[] tensorNames(int layer) {
-    return TorchStyle.tensorNames(layer);
-  }
-
-  @Override
-  public float initialValue(boolean bias, int hidden, SplittableRandom random) {
-    return TorchStyle.initialValue(hidden, random);
   }
 
   private static final int A_R = 0;

@@ -2,7 +2,6 @@ package dev.rnnlm.model;
 
 import dev.rnnlm.linalg.PackedMatrix;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * PyTorch's nn.LSTM cell, gates in torch's order i, f, g, o:
@@ -23,7 +22,7 @@ import java.util.SplittableRandom;
  * of that, h leaving the step (then dLoss/dc carried back to the step before), dLoss/dc arriving
  * from the step after, and the gradient of g.
  */
-final class LstmCell implements RecurrentCell {
+final class LstmCell extends TorchStyleCell {
 
   @Override
   public String type() {
@@ -38,21 +37,6 @@ final class LstmCell implements RecurrentCell {
   @Override
   public int stateVectors() {
     return 2;
-  }
-
-  @Override
-  public boolean hasRecurrentBias() {
-    return true;
-  }
-
-  @Override
-  public String[] tensorNames(int layer) {
-    return TorchStyle.tensorNames(layer);
-  }
-
-  @Override
-  public float initialValue(boolean bias, int hidden, SplittableRandom random) {
-    return TorchStyle.initialValue(hidden, random);
   }
 
   private static final int GATE_I = 0;

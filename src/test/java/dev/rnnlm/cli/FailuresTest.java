@@ -17,7 +17,12 @@ class FailuresTest {
         "Job 214 cancelled because SparkContext was shut down",
         "SparkContext has been shutdown",
         "Job aborted due to stage failure: Task serialization failed: java.lang.IllegalStateException: "
-            + "Cannot call methods on a stopped SparkContext.\nThis stopped SparkContext was created at:"}) {
+            + "Cannot call methods on a stopped SparkContext.\nThis stopped SparkContext was created at:",
+        "Job aborted due to stage failure: Task 0 in stage 28.0 failed 1 times, most recent failure: Lost "
+            + "task 0.0 in stage 28.0 (TID 56) (localhost executor driver): java.util.concurrent."
+            + "RejectedExecutionException: Task org.apache.spark.executor.Executor$TaskRunner@26b9ec5 "
+            + "rejected from java.util.concurrent.ThreadPoolExecutor@3eabb29[Shutting down, pool size = 2, "
+            + "active threads = 0, queued tasks = 0, completed tasks = 38]"}) {
       assertEquals(STOPPED, Failures.oneLine(new SparkException(message)), message);
     }
   }

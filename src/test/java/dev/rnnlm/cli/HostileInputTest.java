@@ -128,8 +128,10 @@ class HostileInputTest {
     Path newer = work.resolve("newer");
     copyDir(dir, newer);
     Path json = newer.resolve(ModelStore.MODEL_FILE);
-    Files.writeString(json, Files.readString(json).replaceFirst("\"version\" : 1", "\"version\" : 2"));
-    assertGenerateFails(newer, "format version 2");
+    int future = ModelStore.VERSION + 1;
+    Files.writeString(json, Files.readString(json).replaceFirst("\"version\" : " + ModelStore.VERSION,
+        "\"version\" : " + future));
+    assertGenerateFails(newer, "format version " + future);
 
     Path corrupt = work.resolve("corrupt");
     copyDir(dir, corrupt);

@@ -1,18 +1,17 @@
 package dev.rnnlm.io;
 
+import static dev.rnnlm.testutil.CellsGolden.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.Tensor;
+import dev.rnnlm.testutil.CellsGolden;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,13 +28,8 @@ import org.junit.jupiter.api.Test;
 class TorchExportTest {
   @Test
   void theTorchExportOfGruAndLstmIsTheModulesStateDict() throws Exception {
-    JsonNode root;
-    try (InputStream in = getClass().getResourceAsStream("/model/cells-golden.json")) {
-      assertNotNull(in, "golden file missing: run scripts/cells_golden.py");
-      root = new ObjectMapper().readTree(in);
-    }
     int checked = 0;
-    for (JsonNode c : root.get("cases")) {
+    for (JsonNode c : CellsGolden.cases()) {
       SavedModel.Architecture architecture = new SavedModel.Architecture(c.get("cell").asText(),
           c.get("hidden").asInt(), c.get("layers").asInt(), 0f);
       int vocab = c.get("vocab").asInt();
@@ -96,13 +90,5 @@ class TorchExportTest {
     return new SavedModel(architecture, new TextPipeline(Normalizer.NONE, Tokenizer.WORD),
         Vocabulary.ofTokens(tokens), params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of()));
-  }
-
-  private static float[] floats(JsonNode array) {
-    float[] f = new float[array.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) array.get(i).asDouble();
-    }
-    return f;
   }
 }

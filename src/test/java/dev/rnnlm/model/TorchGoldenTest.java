@@ -2,14 +2,14 @@ package dev.rnnlm.model;
 
 import static dev.rnnlm.model.Fixtures.relativeError;
 import static dev.rnnlm.model.Fixtures.toDouble;
+import static dev.rnnlm.testutil.CellsGolden.floats;
+import static dev.rnnlm.testutil.CellsGolden.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.testutil.CellsGolden;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +23,8 @@ class TorchGoldenTest {
 
   @Test
   void gruAndLstmMatchPyTorchLossGradientAndFinalState() throws IOException {
-    JsonNode root;
-    try (InputStream in = getClass().getResourceAsStream("/model/cells-golden.json")) {
-      assertNotNull(in, "golden file missing: run scripts/cells_golden.py");
-      root = new ObjectMapper().readTree(in);
-    }
     int checked = 0;
-    for (JsonNode c : root.get("cases")) {
+    for (JsonNode c : CellsGolden.cases()) {
       String name = c.get("cell").asText() + " x" + c.get("layers").asInt();
       LanguageModel model = LanguageModels.create(c.get("cell").asText(), c.get("vocab").asInt(),
           c.get("hidden").asInt(), c.get("layers").asInt(), 0f);
@@ -64,19 +59,4 @@ class TorchGoldenTest {
     assertEquals(4, checked, "gru and lstm, 1 and 2 layers");
   }
 
-  private static float[] floats(JsonNode array) {
-    float[] f = new float[array.size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) array.get(i).asDouble();
-    }
-    return f;
-  }
-
-  private static int[] ints(JsonNode array) {
-    int[] x = new int[array.size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = array.get(i).asInt();
-    }
-    return x;
-  }
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Scores held-out text with a model exported by `rnnlm export --format torch`, loaded into
+PyTorch's own modules (nn.RNN / nn.GRU / nn.LSTM and nn.Linear, as the README shows), as one
+stream in windows of T from a zero state, like `rnnlm evaluate` with its default one stream.
+Prints {"perplexity": P, "tokens": N}. Needs torch and safetensors.
+
+usage: score_torch_export.py MODEL.safetensors HELD_OUT [--steps T]
+"""
+import argparse, json, math, re
+import torch
+from torch.nn import functional as F
+from safetensors.numpy import load_file
+
+p = argparse.ArgumentParser()
+p.add_argument("tensors")
+p.add_argument("held_out")
+p.add_argument("--steps", type=int, default=35)
+a = p.parse_args()
+
+with open(a.tensors, "rb") as f:
+    header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
+meta = header["__metadata__"]
+vocab = json.load(open(re.sub(r"\.safetensors$", "", a.tensors) + ".vocab.json", encoding="utf-8"))
+V, H, L = int(meta["vocab_size"]), int(meta["hidden"]), int(meta.get("layers", "1"))
+Cell = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[meta["cell"]]
+rnn, out = Cell(V, H, num_layers=L), torch.nn.Linear(H, V)
+t = {k: torch.from_numpy(v) for k, v in load_file(a.tensors).items()}
+rnn.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("rnn.")})
+out.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("out.")})
+
+text = open(a.held_out, encoding="utf-8", errors="replace").read()
+if vocab["normalize"] == "d2l":
+    text = "".join(re.sub("[^A-Za-z]+", " ", l).strip().lower() for l in text.split("\n"))
+elif vocab["normalize"] == "lower":
+    text = text.lower()
+units = text.split() if vocab["tokens_mode"] == "word" else list(text)
+ids = {tok: i for i, tok in enumerate(vocab["tokens"])}
+x = [ids.get(u, 0) for u in units]
+with torch.no_grad():
+    state = None
+    total, n = 0.0, 0
+    for i in range(0, len(x) - 1, a.steps):
+        inp = torch.tensor(x[i:i + a.steps + 1][:-1])
+        tgt = torch.tensor(x[i + 1:i + 1 + a.steps])
+        inp = inp[:len(tgt)]
+        hs, state = rnn(F.one_hot(inp, V).float().unsqueeze(1), state)
+        total += float(F.cross_entropy(out(hs.squeeze(1)), tgt, reduction="sum"))
+        n += len(tgt)
+print(json.dumps({"perplexity": math.exp(total / n), "tokens": n}))
