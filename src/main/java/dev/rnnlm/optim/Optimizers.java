@@ -66,6 +66,20 @@ public final class Optimizers {
   }
 
   /**
+   * Parameter-sized arrays of state {@code name} keeps with {@code given}'s options: sgd none,
+   * momentum and adagrad one, adam and adamw two, rmsprop one (two with momentum).
+   */
+  public static int stateArrays(String name, OptimizerSettings given) {
+    OptimizerSettings s = resolve(name, given);
+    return switch (name) {
+      case "sgd" -> 0;
+      case "adam", "adamw" -> 2;
+      case "rmsprop" -> s.momentum() > 0 ? 2 : 1;
+      default -> 1;
+    };
+  }
+
+  /**
    * {@code name}'s defaults: the options it takes set, the others null.
    *
    * @throws IllegalArgumentException an unknown name

@@ -11,6 +11,7 @@ import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
@@ -231,9 +232,11 @@ public final class Trainer {
     }
     int taskSlots = oneJvm ? sc.defaultParallelism()
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
-    MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(model.layout().size(),
+    long parameters = model.layout().size();
+    long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
+    MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
             model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences),
-        new MemoryEstimate.Placement(plan.partitions(), 0, oneJvm,
+        new MemoryEstimate.Placement(plan.partitions(), optimizerState, oneJvm,
             Math.max(1, Math.min(plan.partitions(), taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
     long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
