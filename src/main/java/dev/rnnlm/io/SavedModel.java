@@ -7,7 +7,6 @@ import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,9 +22,6 @@ import java.util.Map;
  */
 public record SavedModel(Architecture architecture, TextPipeline text, Vocabulary vocabulary,
                          float[] params, Lineage lineage) implements Serializable {
-
-  /** The cell types {@link Architecture#newModel} builds. */
-  public static final List<String> CELL_TYPES = LanguageModels.CELL_TYPES;
 
   /**
    * The network without its vocabulary size: the cell type ("rnn", "gru", "lstm"), its hidden

@@ -3,6 +3,7 @@ package dev.rnnlm.ml;
 import dev.rnnlm.data.InputException;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
@@ -95,7 +96,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     this.uid = uid;
     TrainSettings d = TrainSettings.DEFAULTS;
     inputCol = stringParam("inputCol", "string column whose rows are the corpus's lines", "text");
-    cell = stringParam("cell", "recurrent cell: one of " + SavedModel.CELL_TYPES, "rnn");
+    cell = stringParam("cell", "recurrent cell: one of " + LanguageModels.CELL_TYPES, "rnn");
     layers = new IntParam(this, "layers", "stacked recurrent layers");
     setDefault(layers, LAYERS);
     optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
@@ -218,7 +219,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
    * {@code modelDir}; invalid params fail with the command line's message in param names.
    */
   TrainSettings trainSettings(String input, String modelDir) {
-    requireOneOf("cell", $(cell), SavedModel.CELL_TYPES);
+    requireOneOf("cell", $(cell), LanguageModels.CELL_TYPES);
     if (getLayers() < 1) {
       throw new IllegalArgumentException("layers must be >= 1, got " + getLayers());
     }

@@ -29,6 +29,18 @@ public final class GradientClipping {
   }
 
   /**
+   * Divides a summed gradient by the {@code tokens} its loss was summed over (the mean loss's
+   * gradient) and clips it to {@code maxNorm}, in place; returns the norm before clipping.
+   */
+  public static double meanClipped(float[] gradSum, long tokens, float maxNorm) {
+    float inv = 1f / tokens;
+    for (int i = 0; i < gradSum.length; i++) {
+      gradSum[i] *= inv;
+    }
+    return clipByGlobalNorm(gradSum, maxNorm);
+  }
+
+  /**
    * Scales {@code grad} in place so its global norm is at most {@code maxNorm}; returns the
    * norm before clipping. A gradient already within the bound is left untouched.
    */

@@ -20,8 +20,8 @@ public final class Sgd extends SlottedOptimizer {
    * SGD at a fixed rate, for {@link #apply(float[], float[])}.
    *
    * @deprecated a {@link LearningRateSchedule} gives the rate per step: build SGD with {@link
-   *     Optimizers#create} and call {@link #apply(float[], float[], float)}. Kept while the
-   *     driver's step loop still calls this form.
+   *     Optimizers#create} and call {@link #apply(float[], float[], float)}. Only tests still
+   *     use this form, to write out the book's step.
    */
   @Deprecated
   public Sgd(float learningRate) {

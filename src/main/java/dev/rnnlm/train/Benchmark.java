@@ -302,13 +302,6 @@ public final class Benchmark {
     return m;
   }
 
-  private static double median(long[] values) {
-    long[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-  }
-
   private static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);

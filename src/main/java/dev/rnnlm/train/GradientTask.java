@@ -5,6 +5,9 @@ import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.linalg.Kernels;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Optimizer;
+import dev.rnnlm.optim.OptimizerSettings;
+import dev.rnnlm.optim.Optimizers;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -128,9 +131,9 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       System.arraycopy(params, 0, result, 0, params.length);
       float[] grad = StepChannel.zeroedOrNew(LOCAL_GRADIENT.get(), params.length);
       LOCAL_GRADIENT.set(grad);
+      Optimizer sgd = Optimizers.create("sgd", OptimizerSettings.DEFAULTS, result.length);
       double normSum = 0;
       int clipped = 0;
-      float inv = 1f / windows.length;
       for (int s = round.firstStep(); s < round.nextStep(); s++) {
         plan.fillWindows(p, round.epoch(), round.offset(), s, shard, windows, targets);
         if (!carried) {
@@ -139,16 +142,10 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
         Arrays.fill(grad, 0f);
         loss += model.lossAndGradient(result, windows, targets, b, plan.steps(), state, grad,
             dropoutSeed(plan.seed(), round.epoch(), s, p));
-        for (int i = 0; i < grad.length; i++) {
-          grad[i] *= inv;
-        }
-        double norm = GradientClipping.clipByGlobalNorm(grad, local.clip());
+        double norm = GradientClipping.meanClipped(grad, windows.length, local.clip());
         normSum += norm;
         clipped += norm > local.clip() ? 1 : 0;
-        float lr = local.lr();
-        for (int i = 0; i < result.length; i++) {
-          result[i] -= lr * grad[i];
-        }
+        sgd.apply(result, grad, local.lr());
       }
       float weight = (float) b / plan.batch();
       for (int i = 0; i < result.length; i++) {

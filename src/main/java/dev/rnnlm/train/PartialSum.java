@@ -69,27 +69,31 @@ final class PartialSum implements Serializable {
     s.firstTaskStartNanos = first.firstTaskStartNanos;
     s.lastKernelEndNanos = first.lastKernelEndNanos;
     s.keepPerPartition(first);
-    float[] sum = s.vector.values();
     for (int i = 1; i < parts.size(); i++) {
-      PartialSum p = parts.get(i);
-      float[] v = p.vector.values();
-      if (v.length != sum.length) {
-        throw new IllegalStateException("result vectors differ in length: " + sum.length + " and " + v.length);
-      }
-      for (int j = 0; j < sum.length; j++) {
-        sum[j] += v[j];
-      }
-      s.lossSum += p.lossSum;
-      s.tokens += p.tokens;
-      s.localNormSum += p.localNormSum;
-      s.localClipped += p.localClipped;
-      s.maxKernelNanos = Math.max(s.maxKernelNanos, p.maxKernelNanos);
-      s.maxKernelCpuNanos = Math.max(s.maxKernelCpuNanos, p.maxKernelCpuNanos);
-      s.firstTaskStartNanos = Math.min(s.firstTaskStartNanos, p.firstTaskStartNanos);
-      s.lastKernelEndNanos = Math.max(s.lastKernelEndNanos, p.lastKernelEndNanos);
-      s.keepPerPartition(p);
+      s.add(parts.get(i));
     }
     return s;
+  }
+
+  /** Adds {@code p}, the sum of the partitions after this one's. */
+  private void add(PartialSum p) {
+    float[] sum = vector.values();
+    float[] v = p.vector.values();
+    if (v.length != sum.length) {
+      throw new IllegalStateException("result vectors differ in length: " + sum.length + " and " + v.length);
+    }
+    for (int j = 0; j < sum.length; j++) {
+      sum[j] += v[j];
+    }
+    lossSum += p.lossSum;
+    tokens += p.tokens;
+    localNormSum += p.localNormSum;
+    localClipped += p.localClipped;
+    maxKernelNanos = Math.max(maxKernelNanos, p.maxKernelNanos);
+    maxKernelCpuNanos = Math.max(maxKernelCpuNanos, p.maxKernelCpuNanos);
+    firstTaskStartNanos = Math.min(firstTaskStartNanos, p.firstTaskStartNanos);
+    lastKernelEndNanos = Math.max(lastKernelEndNanos, p.lastKernelEndNanos);
+    keepPerPartition(p);
   }
 
   private void keepPerPartition(PartialSum p) {

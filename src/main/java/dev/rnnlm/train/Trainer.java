@@ -376,12 +376,8 @@ public final class Trainer {
   static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
                                       BiConsumer<float[], float[]> update, int epoch, int step) {
     float[] grad = totals.vector();
-    float inv = 1f / totals.tokens();
-    for (int i = 0; i < grad.length; i++) {
-      grad[i] *= inv;
-    }
     // Clipping first is harmless when the check below fails: the gradient is then never applied.
-    double norm = GradientClipping.clipByGlobalNorm(grad, clip);
+    double norm = GradientClipping.meanClipped(grad, totals.tokens(), clip);
     if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
     }
