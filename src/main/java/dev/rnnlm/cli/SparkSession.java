@@ -1,5 +1,6 @@
 package dev.rnnlm.cli;
 
+import dev.rnnlm.io.ForkFreeLocalFileSystem;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -54,6 +55,8 @@ final class SparkSession implements AutoCloseable {
     // Parameters are float noise that does not compress; steps are too short for locality waits.
     conf.setIfMissing("spark.broadcast.compress", "false");
     conf.setIfMissing("spark.locality.wait", "0");
+    // Local files get their permissions without a chmod process per file (checkpoints write twelve).
+    conf.setIfMissing("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
     if (isLocal(conf.get("spark.master"))) {
       // The driver is the only executor: tasks read each broadcast's value from its block
       // manager and the serialized pieces are never fetched, so their checksums are never

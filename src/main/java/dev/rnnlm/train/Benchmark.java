@@ -52,94 +52,102 @@ public final class Benchmark {
       LanguageModel model = s.architecture().newModel(data.vocabulary().size());
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
-      StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(System.out, "bench epoch");
-      int warmed = warmUp(loop, warmup);
-      long compileBefore = compileMillis();
-
-      // Per synchronization (one step without local steps), divided by the steps it covered.
-      int rounds = 0;
-      int measured = 0;
-      long tokens = 0;
-      long totalNanos = 0;
-      Samples stepNanos = new Samples();
-      Samples kernelNanos = new Samples();
-      Samples kernelCpuNanos = new Samples();
-      Samples floorNanos = new Samples();
-      Samples broadcastNanos = new Samples();
-      Samples launchNanos = new Samples();
-      Samples resultNanos = new Samples();
-      Samples updateNanos = new Samples();
-      Samples overhead = new Samples();
-      Samples ingressResults = new Samples();
-      Samples ingressBytes = new Samples();
-      while (measured < measure) {
-        StepSample sample = timedStep(loop);
-        int k = sample.steps();
-        DistributedStep.StepTiming timing = sample.totals().timing();
-        stepNanos.add(sample.stepNanos(), k);
-        floorNanos.add(sample.floorNanos(), k);
-        kernelNanos.add(timing.kernel().wallNanos(), k);
-        kernelCpuNanos.add(timing.kernel().cpuNanos(), k);
-        broadcastNanos.add(timing.channelOpenNanos(), k);
-        launchNanos.add(timing.launchNanos(), timing.launchNanos() < 0 ? 1 : k);
-        resultNanos.add(timing.resultNanos(), timing.resultNanos() < 0 ? 1 : k);
-        updateNanos.add(timing.sumNanos() + sample.applyNanos(), k);
-        overhead.add((sample.stepNanos() - timing.kernel().wallNanos()) / 1e6, k);
-        ingressResults.add(sample.totals().ingress().results(), 1);
-        ingressBytes.add(sample.totals().ingress().payloadBytes(), 1);
-        tokens += sample.totals().tokens();
-        totalNanos += sample.stepNanos();
-        measured += k;
-        rounds++;
+      try (StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(System.out, "bench epoch")) {
+        return measure(sc, s, data, loop, warmup, measure);
       }
-      long compileAfter = compileMillis();
-      double stepMs = stepNanos.median() / 1e6;
-      double computeMs = kernelNanos.median() / 1e6;
-      double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size(),
-          gates(s.cell()), s.layers());
-      double modelGflops = flopsPerStep * measured / totalNanos;
-      double peak = peakGflops(sc.defaultParallelism());
-
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("tokens_per_sec", tokens / (totalNanos / 1e9));
-      r.put("step_ms_median", stepMs);
-      r.put("floor_ms_median", floorNanos.median() / 1e6);
-      r.put("compute_ms_median", computeMs);
-      r.put("compute_cpu_ms_median", kernelCpuNanos.median() / 1e6);
-      r.put("overhead_ms_median", overhead.median());
-      r.put("broadcast_ms_median", broadcastNanos.median() / 1e6);
-      boolean oneClock = launchNanos.median() >= 0;
-      r.put("launch_ms_median", oneClock ? launchNanos.median() / 1e6 : null);
-      r.put("result_ms_median", oneClock ? resultNanos.median() / 1e6 : null);
-      r.put("update_ms_median", updateNanos.median() / 1e6);
-      r.put("sync_every", Synchronization.everyName(s.sync().every()));
-      r.put("syncs_per_epoch", s.sync().localSteps() ? s.sync().perEpoch(data.plan().minStepsPerEpoch())
-          : data.plan().minStepsPerEpoch());
-      r.put("aggregation_fan_in", s.sync().fanIn(data.plan().partitions()));
-      r.put("driver_results_per_sync", ingressResults.median());
-      r.put("driver_ingress_bytes_per_sync", ingressBytes.median());
-      r.put("driver_ingress_bytes_per_step", ingressBytes.median() * rounds / measured);
-      r.put("model_gflops", modelGflops);
-      r.put("peak_gflops", peak);
-      r.put("efficiency", modelGflops / peak);
-      r.put("blas", RowMajor.implementation());
-      r.put("recurrent_kernel", PackedMatrix.implementation());
-      r.put("step_channel", loop.channelKind().description());
-      r.put("partitions", data.plan().partitions());
-      r.put("corpus_tokens", data.tokens());
-      r.put("cached_bytes_per_token", cachedBytesPerToken(data));
-      r.put("driver_heap_mb", usedHeapMb());
-      r.put("batch", s.batch());
-      r.put("steps", s.steps());
-      r.put("hidden", s.hidden());
-      r.put("cell", s.cell());
-      r.put("layers", s.layers());
-      r.put("vocab", data.vocabulary().size());
-      r.put("warmup_steps", warmed);
-      r.put("measure_steps", measured);
-      r.put("jit_compile_ms_measured", compileBefore < 0 ? null : compileAfter - compileBefore);
-      return r;
     }
+  }
+
+  private static Map<String, Object> measure(JavaSparkContext sc, TrainSettings s, TrainingData data,
+                                             StepLoop loop, int warmup, int measure) throws Exception {
+    int warmed = warmUp(loop, warmup);
+    long compileBefore = compileMillis();
+
+    // Per synchronization (one step without local steps), divided by the steps it covered.
+    int rounds = 0;
+    int measured = 0;
+    long tokens = 0;
+    long totalNanos = 0;
+    Samples stepNanos = new Samples();
+    Samples kernelNanos = new Samples();
+    Samples kernelCpuNanos = new Samples();
+    Samples floorNanos = new Samples();
+    Samples broadcastNanos = new Samples();
+    Samples launchNanos = new Samples();
+    Samples resultNanos = new Samples();
+    Samples updateNanos = new Samples();
+    Samples overhead = new Samples();
+    Samples ingressResults = new Samples();
+    Samples ingressBytes = new Samples();
+    while (measured < measure) {
+      StepSample sample = timedStep(loop);
+      int k = sample.steps();
+      DistributedStep.StepTiming timing = sample.totals().timing();
+      stepNanos.add(sample.stepNanos(), k);
+      floorNanos.add(sample.floorNanos(), k);
+      kernelNanos.add(timing.kernel().wallNanos(), k);
+      kernelCpuNanos.add(timing.kernel().cpuNanos(), k);
+      broadcastNanos.add(timing.channelOpenNanos(), k);
+      launchNanos.add(timing.launchNanos(), timing.launchNanos() < 0 ? 1 : k);
+      resultNanos.add(timing.resultNanos(), timing.resultNanos() < 0 ? 1 : k);
+      updateNanos.add(timing.sumNanos() + sample.applyNanos(), k);
+      overhead.add((sample.stepNanos() - timing.kernel().wallNanos()) / 1e6, k);
+      ingressResults.add(sample.totals().ingress().results(), 1);
+      ingressBytes.add(sample.totals().ingress().payloadBytes(), 1);
+      tokens += sample.totals().tokens();
+      totalNanos += sample.stepNanos();
+      measured += k;
+      rounds++;
+    }
+    long compileAfter = compileMillis();
+    loop.releaseTaskSlots();  // the measurements below run jobs and threads of their own
+    double stepMs = stepNanos.median() / 1e6;
+    double computeMs = kernelNanos.median() / 1e6;
+    double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size(),
+        gates(s.cell()), s.layers());
+    double modelGflops = flopsPerStep * measured / totalNanos;
+    double peak = peakGflops(sc.defaultParallelism());
+
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("tokens_per_sec", tokens / (totalNanos / 1e9));
+    r.put("step_ms_median", stepMs);
+    r.put("floor_ms_median", floorNanos.median() / 1e6);
+    r.put("compute_ms_median", computeMs);
+    r.put("compute_cpu_ms_median", kernelCpuNanos.median() / 1e6);
+    r.put("overhead_ms_median", overhead.median());
+    r.put("broadcast_ms_median", broadcastNanos.median() / 1e6);
+    boolean oneClock = launchNanos.median() >= 0;
+    r.put("launch_ms_median", oneClock ? launchNanos.median() / 1e6 : null);
+    r.put("result_ms_median", oneClock ? resultNanos.median() / 1e6 : null);
+    r.put("update_ms_median", updateNanos.median() / 1e6);
+    r.put("sync_every", Synchronization.everyName(s.sync().every()));
+    r.put("syncs_per_epoch", s.sync().localSteps() ? s.sync().perEpoch(data.plan().minStepsPerEpoch())
+        : data.plan().minStepsPerEpoch());
+    r.put("aggregation_fan_in", s.sync().fanIn(data.plan().partitions()));
+    r.put("driver_results_per_sync", ingressResults.median());
+    r.put("driver_ingress_bytes_per_sync", ingressBytes.median());
+    r.put("driver_ingress_bytes_per_step", ingressBytes.median() * rounds / measured);
+    r.put("model_gflops", modelGflops);
+    r.put("peak_gflops", peak);
+    r.put("efficiency", modelGflops / peak);
+    r.put("blas", RowMajor.implementation());
+    r.put("recurrent_kernel", PackedMatrix.implementation());
+    r.put("step_channel", loop.channelKind().description());
+    r.put("step_launch", loop.residentTasks() ? "resident tasks" : "a Spark job per step");
+    r.put("partitions", data.plan().partitions());
+    r.put("corpus_tokens", data.tokens());
+    r.put("cached_bytes_per_token", cachedBytesPerToken(data));
+    r.put("driver_heap_mb", usedHeapMb());
+    r.put("batch", s.batch());
+    r.put("steps", s.steps());
+    r.put("hidden", s.hidden());
+    r.put("cell", s.cell());
+    r.put("layers", s.layers());
+    r.put("vocab", data.vocabulary().size());
+    r.put("warmup_steps", warmed);
+    r.put("measure_steps", measured);
+    r.put("jit_compile_ms_measured", compileBefore < 0 ? null : compileAfter - compileBefore);
+    return r;
   }
 
   /**

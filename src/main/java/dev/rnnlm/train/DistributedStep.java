@@ -22,11 +22,12 @@ import scala.runtime.BoxedUnit;
  * One training step over all partitions: hand parameters and carried states to the tasks
  * through a {@link StepChannel} (a broadcast, or by reference in local mode), run a
  * {@link GradientTask} per partition, and add the results in partition order (never in
- * arrival order) so the sums are the same on every run, whichever the channel. Jobs go
- * straight to {@code SparkContext.runJob} with named function classes: an RDD action would make
- * Spark analyse a fresh lambda's bytecode on every step.
+ * arrival order) so the sums are the same on every run, whichever the channel. A round is one
+ * Spark job, or in local mode with a task slot per partition a round of the {@link ResidentJob}'s
+ * tasks, which stay between steps. Jobs go straight to {@code SparkContext.runJob} with named
+ * function classes: an RDD action would make Spark analyse a fresh lambda's bytecode on every step.
  */
-final class DistributedStep {
+final class DistributedStep implements AutoCloseable {
   private final JavaSparkContext sc;
   private final RDD<TokenShard> shards;
   private final LanguageModel model;
@@ -37,6 +38,8 @@ final class DistributedStep {
   private final StepChannel.Kind channelKind;
   /** In-process steps: each partition's result buffer, reused by every round. */
   private final float[][] resultBuffers;
+  /** Local mode with a task slot per partition: the tasks that stay for many rounds; else null. */
+  private final ResidentJob resident;
   private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "rnnlm-broadcast-cleanup");
     t.setDaemon(true);
@@ -51,9 +54,23 @@ final class DistributedStep {
   /** How the partitions' results are added: the plan's P partitions, F per group of the tree. */
   record Layout(WindowPlan plan, int fanIn) {}
 
-  /** With a chosen channel kind: {@code IN_PROCESS} needs a local-mode context. */
+  /**
+   * With a chosen channel kind ({@code IN_PROCESS} needs a local-mode context); in-process rounds
+   * run on resident tasks where they fit ({@link ResidentJob#fits}).
+   */
   DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
                   Layout layout, StepChannel.Kind channelKind) {
+    this(sc, shards, model, layout, channelKind, channelKind == StepChannel.Kind.IN_PROCESS
+        && ResidentJob.fits(sc, layout.plan().partitions()));
+  }
+
+  /**
+   * With a chosen channel kind and launch: {@code resident} runs the rounds on resident tasks
+   * (it needs the in-process channel and a local task slot per partition), else each round is
+   * a Spark job.
+   */
+  DistributedStep(JavaSparkContext sc, JavaRDD<TokenShard> shards, LanguageModel model,
+                  Layout layout, StepChannel.Kind channelKind, boolean resident) {
     WindowPlan plan = layout.plan();
     if (channelKind == StepChannel.Kind.IN_PROCESS && !sc.isLocal()) {
       throw new IllegalArgumentException("in-process steps need local mode, not " + sc.master());
@@ -70,6 +87,12 @@ final class DistributedStep {
       indices.add(p);
     }
     this.allPartitions = CollectionConverters.asScala(indices).toSeq();
+    if (resident && (channelKind != StepChannel.Kind.IN_PROCESS
+        || ResidentJob.localThreads(sc.master()) < plan.partitions())) {
+      throw new IllegalArgumentException("resident tasks need the in-process channel and a task slot per"
+          + " partition: " + channelKind + ", " + plan.partitions() + " partitions, master " + sc.master());
+    }
+    this.resident = resident ? new ResidentJob(sc, this.shards, allPartitions) : null;
   }
 
   /**
@@ -134,13 +157,41 @@ final class DistributedStep {
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
-    runOnEveryPartition(new EmptyTask(), new Object[plan.partitions()], Object.class);
+    runOnEveryPartition(new EmptyTask(), new Object[plan.partitions()]);
   }
 
-  /** Runs {@code task} on every shard; {@code out[p]} receives partition p's result. */
-  private <U> void runOnEveryPartition(AbstractFunction2<TaskContext, Iterator<TokenShard>, U> task,
-                                       U[] out, Class<U> type) {
-    sc.sc().runJob(shards, task, allPartitions, new ResultSlot<>(out), ClassTag$.MODULE$.apply(type));
+  /** Whether the rounds run on resident tasks (one Spark job for many rounds) rather than a job each. */
+  boolean residentTasks() {
+    return resident != null;
+  }
+
+  /**
+   * Frees the task slots the resident tasks hold, so that another Spark job can run; the next
+   * round starts them again.
+   */
+  void releaseTaskSlots() {
+    if (resident != null) {
+      resident.end();
+    }
+  }
+
+  /** Frees the task slots (see {@link #releaseTaskSlots}); the step can still run afterwards. */
+  @Override
+  public void close() {
+    releaseTaskSlots();
+  }
+
+  /**
+   * Runs {@code task} on every shard, as one job or as a round of the resident tasks;
+   * {@code out[p]} receives partition p's result.
+   */
+  private <T extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object> & ResidentJob.Work>
+      void runOnEveryPartition(T task, Object[] out) {
+    if (resident != null) {
+      resident.run(task, out);
+    } else {
+      sc.sc().runJob(shards, task, allPartitions, new ResultSlot<>(out), ClassTag$.MODULE$.apply(Object.class));
+    }
   }
 
   /** Stores each partition's result at its index: the driver then reads them in partition order. */
@@ -160,7 +211,7 @@ final class DistributedStep {
 
   /** Does nothing with its partition. */
   private static final class EmptyTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object>
-      implements java.io.Serializable {
+      implements ResidentJob.Work {
     @Override
     public Object apply(TaskContext context, Iterator<TokenShard> shards) {
       return null;
@@ -201,7 +252,7 @@ final class DistributedStep {
   /** Every partition's result, received by the driver in partition order. */
   private List<PartialSum> leaves(GradientTask task, StepChannel channel) {
     Object[] returned = new Object[plan.partitions()];
-    runOnEveryPartition(task, returned, Object.class);
+    runOnEveryPartition(task, returned);
     List<PartialSum> leaves = new ArrayList<>(returned.length);
     for (int p = 0; p < returned.length; p++) {
       leaves.add(PartialSum.of(channel.receive(p, returned[p])));

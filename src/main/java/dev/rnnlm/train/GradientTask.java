@@ -31,7 +31,7 @@ import scala.runtime.AbstractFunction2;
  * object is only checked for serializability.
  */
 final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object>
-    implements Serializable {
+    implements ResidentJob.Work {
   /** The inner update of local steps: SGD at {@code lr} on the mean gradient clipped to {@code clip}. */
   record LocalSteps(float lr, float clip) implements Serializable {}
 

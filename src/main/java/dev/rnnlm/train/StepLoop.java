@@ -25,9 +25,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  * the callers'.
  *
  * <p>Order of use: {@link #startEpoch} (or {@link #resumeEpoch}), then {@link #next} while
- * {@link #hasNextStep}; {@link #nextRollingOver} does both for a caller without epochs.
+ * {@link #hasNextStep}; {@link #nextRollingOver} does both for a caller without epochs. In local
+ * mode the steps may run on resident tasks that hold the task slots between steps:
+ * {@link #releaseTaskSlots} before any other Spark job, and {@link #close} at the end.
  */
-final class StepLoop {
+final class StepLoop implements AutoCloseable {
   private final JavaSparkContext sc;
   private final WindowPlan plan;
   private final LanguageModel model;
@@ -228,6 +230,25 @@ final class StepLoop {
   /** How the steps' inputs and results travel. */
   StepChannel.Kind channelKind() {
     return distributed.channelKind();
+  }
+
+  /** Whether the steps run on resident tasks (local mode, a task slot per partition). */
+  boolean residentTasks() {
+    return distributed.residentTasks();
+  }
+
+  /**
+   * Frees the task slots that resident tasks hold between steps: call it before running any
+   * other Spark job (validation, say); the next step takes them again.
+   */
+  void releaseTaskSlots() {
+    distributed.releaseTaskSlots();
+  }
+
+  /** Frees the task slots; the loop can go on afterwards (the next step takes them again). */
+  @Override
+  public void close() {
+    releaseTaskSlots();
   }
 
   /**

@@ -126,7 +126,22 @@ public final class Trainer {
     } else {
       System.arraycopy(resumed.model().params(), 0, params, 0, params.length);
     }
-    StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(out, "epoch");
+    try (StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(out, "epoch")) {
+      return runEpochs(data, pipeline, new Start(model, params, resumed), loop);
+    }
+  }
+
+  /** Where the epochs start: the model, its parameters, and the checkpoint resumed from (or null). */
+  private record Start(LanguageModel model, float[] params, Checkpoint resumed) {}
+
+  private Outcome runEpochs(TrainingData data, TextPipeline pipeline, Start start, StepLoop loop)
+      throws IOException {
+    TrainSettings s = settings;
+    WindowPlan plan = data.plan();
+    Vocabulary vocab = data.vocabulary();
+    LanguageModel model = start.model();
+    float[] params = start.params();
+    Checkpoint resumed = start.resumed();
     if (resumed != null) {
       loop.restore(resumed.model().position().steps(), resumed.carried().optimizers());
     }
@@ -194,6 +209,7 @@ public final class Trainer {
       perplexities.add(perplexity);
       Double valPerplexity = null;
       if (data.validation() != null) {
+        loop.releaseTaskSlots();
         sc.setJobDescription("epoch " + (epoch + 1) + " validation");
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
         valPerplexities.add(valPerplexity);

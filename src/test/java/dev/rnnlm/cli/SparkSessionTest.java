@@ -28,6 +28,15 @@ class SparkSessionTest {
   }
 
   @Test
+  void localFilesAreWrittenThroughTheForkFreeFileSystemUnlessOneIsConfigured() {
+    assertEquals(dev.rnnlm.io.ForkFreeLocalFileSystem.class.getName(),
+        SparkSession.configure(new SparkConf(false), "train", "local[2]").get("spark.hadoop.fs.file.impl"));
+    SparkConf given = new SparkConf(false).set("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
+    assertEquals("org.apache.hadoop.fs.LocalFileSystem",
+        SparkSession.configure(given, "train", "local[2]").get("spark.hadoop.fs.file.impl"));
+  }
+
+  @Test
   void settingsAlreadyGivenAreNeverOverridden() {
     SparkConf conf = new SparkConf(false)
         .set("spark.broadcast.checksum", "true")
