@@ -12,13 +12,21 @@ import java.nio.file.StandardCopyOption;
  * platform), cannot load, the CPU lacks AVX2/FMA, or {@code -Drnnlm.native=false} is set,
  * {@link #available()} is false and {@link PackedMatrix} multiplies with BLAS.
  *
+ * <p>On a CPU with AVX-512F the products run its tiles ({@link #avx512()}), which compute the
+ * same bits as the AVX2 tiles; {@code -Drnnlm.avx512=false} keeps the AVX2 tiles (comparisons).
+ *
  * <p>The native methods do no bounds checks: {@link PackedMatrix} checks before calling.
  */
 final class NativeKernels {
   private static final String DISABLE_PROPERTY = "rnnlm.native";
+  private static final String AVX512_PROPERTY = "rnnlm.avx512";
   private static final String RESOURCE = "/native/linux-x86_64/librnnlm_kernels.so";
 
   private static final String UNAVAILABLE_REASON = load();
+  /** Must follow the load: the native call also arms the native AVX-512 path. */
+  private static final boolean AVX512_SUPPORTED = UNAVAILABLE_REASON == null && supportedAvx512();
+  private static final boolean AVX512 = AVX512_SUPPORTED
+      && !"false".equalsIgnoreCase(System.getProperty(AVX512_PROPERTY));
 
   private NativeKernels() {}
 
@@ -30,6 +38,16 @@ final class NativeKernels {
   /** Why the native kernels are not used, or null when they are. */
   static String unavailableReason() {
     return UNAVAILABLE_REASON;
+  }
+
+  /** Whether the kernels are available and this CPU runs their AVX-512 tiles. */
+  static boolean avx512Supported() {
+    return AVX512_SUPPORTED;
+  }
+
+  /** Whether products use the AVX-512 tiles by default: supported, and not -Drnnlm.avx512=false. */
+  static boolean avx512() {
+    return AVX512;
   }
 
   /** Returns null on success, else the reason the kernels cannot be used. */
@@ -58,11 +76,17 @@ final class NativeKernels {
 
   static native boolean supported();
 
+  /** Whether this CPU has AVX-512F; also enables the native AVX-512 path (call once, on load). */
+  private static native boolean supportedAvx512();
+
   /** Packs op(src) (k, n) into {@code panels}; src is (k, n), or (n, k) when transposed. */
   static native void pack(float[] src, int srcOffset, int k, int n, boolean transposed,
                           float[] panels);
 
-  /** {@code C(m, n) += A(m, k) op(M)}, op(M) packed by {@link #pack}; all row-major. */
+  /**
+   * {@code C(m, n) += A(m, k) op(M)}, op(M) packed by {@link #pack}; all row-major. With
+   * {@code avx512} on the AVX-512 tiles ({@link #avx512Supported()} must hold, else the AVX2 ones).
+   */
   static native void multiplyAdd(int m, int n, int k, float[] a, int aOffset, float[] panels,
-                                 float[] c, int cOffset);
+                                 float[] c, int cOffset, boolean avx512);
 }

@@ -6,7 +6,8 @@ package dev.rnnlm.linalg;
  * window batch with {@code W_hh} (forward) or {@code W_hh^T} (backward).
  *
  * <p>With the native kernels ({@link #isNative()}) the matrix is copied into 16-column panels
- * once, which a general BLAS would redo on every call; otherwise the products go to BLAS
+ * once, which a general BLAS would redo on every call (AVX-512 tiles where the CPU has them, else
+ * AVX2 tiles: the same bits); otherwise the products go to BLAS
  * ({@link RowMajor#gemm}) on the source array, which must then stay unchanged between
  * {@link #pack} and the products. Reusable: {@link #pack} again for the next matrix. One
  * instance per thread.
@@ -15,6 +16,7 @@ public final class PackedMatrix {
   private static final int PANEL = 16;
 
   private final boolean useNative;
+  private final boolean avx512;
   private float[] panels = new float[0];
   private float[] source;
   private int sourceOffset;
@@ -29,10 +31,22 @@ public final class PackedMatrix {
 
   /** {@code useNative}: the native kernel (must be available) or BLAS; tests compare both. */
   PackedMatrix(boolean useNative) {
+    this(useNative, useNative && NativeKernels.avx512());
+  }
+
+  /**
+   * {@code useNative} as above; {@code avx512}: its AVX-512 tiles (the CPU must have them) or its
+   * AVX2 tiles, whatever {@code -Drnnlm.avx512} says; tests compare both.
+   */
+  PackedMatrix(boolean useNative, boolean avx512) {
     if (useNative && !isNative()) {
       throw new IllegalStateException("native kernel unavailable: " + implementation());
     }
+    if (avx512 && !(useNative && NativeKernels.avx512Supported())) {
+      throw new IllegalStateException("AVX-512 tiles unavailable: " + implementation());
+    }
     this.useNative = useNative;
+    this.avx512 = avx512;
   }
 
   /**
@@ -82,17 +96,17 @@ public final class PackedMatrix {
       return;
     }
     if (useNative) {
-      NativeKernels.multiplyAdd(m, n, k, a, aOffset, panels, c, cOffset);
+      NativeKernels.multiplyAdd(m, n, k, a, aOffset, panels, c, cOffset, avx512);
     } else {
       RowMajor.gemm(false, transposed, m, n, k, 1f, a, aOffset, source, sourceOffset,
           1f, c, cOffset);
     }
   }
 
-  /** Which implementation this instance multiplies with: "native" or "BLAS". */
+  /** What this instance multiplies with: "native AVX-512", "native AVX2" or "BLAS". */
   @Override
   public String toString() {
-    return useNative ? "native" : "BLAS";
+    return !useNative ? "BLAS" : avx512 ? "native AVX-512" : "native AVX2";
   }
 
   /** Whether new instances run products on the native panel kernel (else on BLAS). */
@@ -100,8 +114,14 @@ public final class PackedMatrix {
     return NativeKernels.available();
   }
 
-  /** "native AVX2 panels", or "BLAS (reason the native kernel is not used)". */
+  /**
+   * What new instances multiply with: "native AVX-512 panels", "native AVX2 panels" (no AVX-512,
+   * or -Drnnlm.avx512=false), or "BLAS (reason the native kernel is not used)".
+   */
   public static String implementation() {
-    return isNative() ? "native AVX2 panels" : "BLAS (" + NativeKernels.unavailableReason() + ")";
+    if (!isNative()) {
+      return "BLAS (" + NativeKernels.unavailableReason() + ")";
+    }
+    return NativeKernels.avx512() ? "native AVX-512 panels" : "native AVX2 panels";
   }
 }

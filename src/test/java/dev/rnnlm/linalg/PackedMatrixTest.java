@@ -3,10 +3,13 @@ package dev.rnnlm.linalg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -23,11 +26,17 @@ class PackedMatrixTest {
       {16, 512, 512}, {1, 1, 1}, {5, 3, 17}, {7, 33, 16}, {13, 300, 40}, {6, 257, 31},
       {32, 64, 64}, {11, 512, 100}};
 
-  /** The native kernel where this host has it, and always the BLAS fallback. */
+  /** The native kernel's tiles this host runs (AVX2, AVX-512), and always the BLAS fallback. */
   private static List<PackedMatrix> implementations() {
-    return PackedMatrix.isNative()
-        ? List.of(new PackedMatrix(true), new PackedMatrix(false))
-        : List.of(new PackedMatrix(false));
+    List<PackedMatrix> all = new ArrayList<>();
+    if (PackedMatrix.isNative()) {
+      all.add(new PackedMatrix(true, false));
+      if (NativeKernels.avx512Supported()) {
+        all.add(new PackedMatrix(true, true));
+      }
+    }
+    all.add(new PackedMatrix(false));
+    return all;
   }
 
   @ParameterizedTest
@@ -107,17 +116,81 @@ class PackedMatrixTest {
         () -> new PackedMatrix().multiplyAdd(1, new float[1], 0, new float[1], 0));
   }
 
-  /** The build compiles the kernel wherever gcc runs; on an AVX2 x86-64 Linux it must be used. */
+  /**
+   * The build compiles the kernel wherever gcc runs; on an AVX2 x86-64 Linux it must be used, with
+   * its AVX-512 tiles where the CPU has AVX-512F (unless -Drnnlm.avx512=false).
+   */
   @Test
-  void nativeKernelIsUsedOnAvx2LinuxHosts() throws IOException {
+  void nativeKernelIsUsedOnAvx2LinuxHostsWithAvx512TilesOnAvx512Hosts() throws IOException {
     Path cpuinfo = Path.of("/proc/cpuinfo");
-    boolean avx2Host = System.getProperty("os.arch").equals("amd64") && Files.exists(cpuinfo)
-        && Files.readString(cpuinfo).contains(" avx2") && Files.readString(cpuinfo).contains(" fma");
+    String flags = System.getProperty("os.arch").equals("amd64") && Files.exists(cpuinfo)
+        ? Files.readString(cpuinfo) : "";
+    boolean avx2Host = flags.contains(" avx2") && flags.contains(" fma");
+    boolean avx512Host = avx2Host && flags.contains(" avx512f")
+        && !"false".equalsIgnoreCase(System.getProperty("rnnlm.avx512"));
     if (avx2Host) {
       assertTrue(PackedMatrix.isNative(), PackedMatrix.implementation());
-      assertEquals("native AVX2 panels", PackedMatrix.implementation());
+      assertEquals(avx512Host ? "native AVX-512 panels" : "native AVX2 panels",
+          PackedMatrix.implementation());
+      assertEquals(avx512Host ? "native AVX-512" : "native AVX2", new PackedMatrix().toString());
     } else {
       assertTrue(PackedMatrix.implementation().startsWith("BLAS ("), PackedMatrix.implementation());
+    }
+  }
+
+  /**
+   * The AVX-512 tiles (8 rows x 32 columns, masked last panel) must compute every element with
+   * the same FMA chain as the AVX2 tiles (6 x 16, edge buffer): random shapes with rows that fit
+   * neither tile height, widths that are not multiples of 16 or 32, k across the 256 k-block, and
+   * the same offsets inside larger arrays; nothing outside C may change.
+   */
+  @Test
+  void avx512TilesGiveBitIdenticalProductsToAvx2TilesForRandomShapes() {
+    assumeTrue(PackedMatrix.isNative() && NativeKernels.avx512Supported(),
+        "this CPU has no AVX-512F: " + PackedMatrix.implementation());
+    PackedMatrix avx2 = new PackedMatrix(true, false);
+    PackedMatrix avx512 = new PackedMatrix(true, true);
+    SplittableRandom random = new SplittableRandom(13);
+    List<int[]> shapes = new ArrayList<>(List.of(
+        new int[] {16, 512, 512}, new int[] {8, 256, 32}, new int[] {9, 257, 33},
+        new int[] {1, 1, 1}, new int[] {20, 600, 70}, new int[] {7, 513, 48},
+        new int[] {17, 255, 15}, new int[] {16, 512, 47}));
+    for (int i = 0; i < 200; i++) {
+      shapes.add(new int[] {1 + random.nextInt(20), 1 + random.nextInt(600), 1 + random.nextInt(70)});
+    }
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int k = shape[1];
+      int n = shape[2];
+      boolean transposed = random.nextBoolean();
+      int srcOffset = random.nextInt(8);
+      float[] src = randomArray(random, srcOffset + k * n + random.nextInt(4));
+      int aOffset = random.nextInt(8);
+      int cOffset = aOffset + m * k + random.nextInt(4);
+      float[] viaAvx2 = randomArray(random, cOffset + m * n + random.nextInt(4));
+      float[] viaAvx512 = viaAvx2.clone();
+
+      avx2.pack(src, srcOffset, k, n, transposed);
+      avx2.multiplyAdd(m, viaAvx2, aOffset, viaAvx2, cOffset);
+      avx512.pack(src, srcOffset, k, n, transposed);
+      avx512.multiplyAdd(m, viaAvx512, aOffset, viaAvx512, cOffset);
+
+      for (int i = 0; i < viaAvx2.length; i++) {
+        if (Float.floatToRawIntBits(viaAvx2[i]) != Float.floatToRawIntBits(viaAvx512[i])) {
+          fail("m=" + m + " k=" + k + " n=" + n
+              + " transposed=" + transposed + ": AVX-512 differs from AVX2 at " + i
+              + (i >= cOffset && i < cOffset + m * n ? " in C: " : " outside C: ") + viaAvx2[i]
+              + " vs " + viaAvx512[i]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void avx512TilesAreRefusedWithoutTheNativeKernelOrOnCpusWithoutThem() {
+    assertThrows(IllegalStateException.class, () -> new PackedMatrix(false, true));
+    if (!NativeKernels.avx512Supported()) {
+      assertThrows(IllegalStateException.class, () -> new PackedMatrix(true, true));
     }
   }
 
