@@ -9,13 +9,16 @@ package dev.rnnlm.linalg;
 public final class Kernels {
   private Kernels() {}
 
-  /** E.g. "BLAS JNIBLAS, recurrent products native AVX2 panels". */
+  /**
+   * E.g. "BLAS JNIBLAS, recurrent products native panels": the native kernel's AVX-512 and AVX2
+   * tiles compute the same bits, so executors on either CPU may train one model together.
+   */
   public static String inUse() {
     return Holder.IN_USE;
   }
 
   private static final class Holder {
     static final String IN_USE = "BLAS " + RowMajor.implementation() + ", recurrent products "
-        + PackedMatrix.implementation();
+        + PackedMatrix.arithmetic();
   }
 }

@@ -115,6 +115,14 @@ public final class PackedMatrix {
   }
 
   /**
+   * What decides the bits of new instances' products: "native panels" (either tile set), or
+   * "BLAS (reason the native kernel is not used)".
+   */
+  public static String arithmetic() {
+    return isNative() ? "native panels" : "BLAS (" + NativeKernels.unavailableReason() + ")";
+  }
+
+  /**
    * What new instances multiply with: "native AVX-512 panels", "native AVX2 panels" (no AVX-512,
    * or -Drnnlm.avx512=false), or "BLAS (reason the native kernel is not used)".
    */
