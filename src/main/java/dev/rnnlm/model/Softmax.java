@@ -4,13 +4,22 @@ package dev.rnnlm.model;
 public final class Softmax {
   private Softmax() {}
 
+  /** Per thread: one row's exponentials, so each is computed once (grown on demand). */
+  private static final ThreadLocal<double[]> ROW_EXPONENTIALS = ThreadLocal.withInitial(() -> new double[0]);
+
   /**
    * Summed cross-entropy of a row-major {@code (rows, cols)} logit matrix against one target
    * id per row, with a max-shifted log-sum-exp. When {@code writeGradient}, each row is
-   * replaced by {@code softmax(row) - onehot(target)}, the gradient of the sum.
+   * replaced by {@code softmax(row) - onehot(target)}, the gradient of the sum. Each
+   * {@code exp(logit - max)} is computed once and kept in double for the sum and the gradient.
    */
   public static double crossEntropy(float[] logits, int[] targets, int rows, int cols,
                                     boolean writeGradient) {
+    double[] e = ROW_EXPONENTIALS.get();
+    if (e.length < cols) {
+      e = new double[cols];
+      ROW_EXPONENTIALS.set(e);
+    }
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * cols;
@@ -20,14 +29,15 @@ public final class Softmax {
       }
       double sum = 0;
       for (int j = 0; j < cols; j++) {
-        sum += Math.exp(logits[off + j] - max);
+        e[j] = Math.exp(logits[off + j] - max);
+        sum += e[j];
       }
       int y = targets[r];
       total += max + Math.log(sum) - logits[off + y];
       if (writeGradient) {
         double inv = 1.0 / sum;
         for (int j = 0; j < cols; j++) {
-          logits[off + j] = (float) (Math.exp(logits[off + j] - max) * inv);
+          logits[off + j] = (float) (e[j] * inv);
         }
         logits[off + y] -= 1f;
       }
