@@ -5,6 +5,8 @@
 # d2l text; held out: a separate file, scored as one stream (evaluate's default).
 #   scripts/compare-cells.sh [EPOCHS] [TRAIN_FILES] [HELD_OUT_FILE]
 # defaults: 60, sample-data/clockmaker.txt + field-notes.txt, sample-data/lighthouse-keeper.txt
+# SEEDS="1 2 3" trains each side once per seed (default: 0) and compares the medians; CONFIGS
+# picks the configurations (default: "gru 1,gru 2,lstm 1,lstm 2,rnn 1").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs="${1:-60}"
@@ -13,17 +15,27 @@ held_out="${3:-sample-data/lighthouse-keeper.txt}"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cat $train_files > "$work/train.txt"
 common=(--hidden 128 --batch 32 --steps 35 --lr 0.002 --epochs "$epochs")
-printf '| cell | layers | spark-rnn-lm held-out ppl | PyTorch held-out ppl | difference |\n|---|---|---|---|---|\n'
-for config in "gru 1" "gru 2" "lstm 1" "lstm 2" "rnn 1"; do
+IFS=',' read -r -a configs <<< "${CONFIGS:-gru 1,gru 2,lstm 1,lstm 2,rnn 1}"
+seeds=(${SEEDS:-0})
+printf '| cell | layers | spark-rnn-lm held-out ppl | PyTorch held-out ppl | difference | per seed (%s): ours / PyTorch |\n|---|---|---|---|---|---|\n' "${seeds[*]}"
+for config in "${configs[@]}"; do
   set -- $config
-  scripts/rnnlm train --input "$work/train.txt" --model "$work/$1-$2" --cell "$1" --layers "$2" \
-    --optimizer adam --clip 1 --normalize d2l --sample-every 0 --checkpoint-every 0 \
-    --master 'local[2]' "${common[@]}" > "$work/$1-$2.log" 2>&1
-  ours=$(scripts/rnnlm evaluate --model "$work/$1-$2" --input "$held_out" --json 2>/dev/null \
-    | sed -n 's/.*"perplexity": \([0-9.eE+-]*\).*/\1/p')
-  theirs=$(/usr/bin/python3 scripts/ref_torch_rnn.py "$work/train.txt" --cell "$1" --layers "$2" \
-    --optimizer adam --theta 1 --normalize d2l --threads 2 --eval "$held_out" "${common[@]}" \
-    | tail -1 | sed -n 's/.*"eval_ppl": \([0-9.eE+-]*\).*/\1/p')
-  awk -v c="$1" -v l="$2" -v o="$ours" -v t="$theirs" \
-    'BEGIN { printf "| %s | %s | %.4f | %.4f | %+.2f%% |\n", c, l, o, t, 100 * (o - t) / t }'
+  ours_all=""; theirs_all=""
+  for seed in "${seeds[@]}"; do
+    scripts/rnnlm train --input "$work/train.txt" --model "$work/$1-$2-$seed" --cell "$1" --layers "$2" \
+      --optimizer adam --clip 1 --normalize d2l --sample-every 0 --checkpoint-every 0 --seed "$seed" \
+      --master 'local[2]' "${common[@]}" > "$work/$1-$2-$seed.log" 2>&1
+    ours_all+="$(scripts/rnnlm evaluate --model "$work/$1-$2-$seed" --input "$held_out" --json 2>/dev/null \
+      | sed -n 's/.*"perplexity": \([0-9.eE+-]*\).*/\1/p') "
+    theirs_all+="$(/usr/bin/python3 scripts/ref_torch_rnn.py "$work/train.txt" --cell "$1" --layers "$2" \
+      --optimizer adam --theta 1 --normalize d2l --threads 2 --eval "$held_out" --seed "$seed" "${common[@]}" \
+      | tail -1 | sed -n 's/.*"eval_ppl": \([0-9.eE+-]*\).*/\1/p') "
+  done
+  python3 - "$1" "$2" "$ours_all" "$theirs_all" <<'PY'
+import statistics, sys
+cell, layers, ours, theirs = sys.argv[1], sys.argv[2], list(map(float, sys.argv[3].split())), list(map(float, sys.argv[4].split()))
+o, t = statistics.median(ours), statistics.median(theirs)
+runs = ", ".join(f"{a:.3f} / {b:.3f}" for a, b in zip(ours, theirs))
+print(f"| {cell} | {layers} | {o:.4f} | {t:.4f} | {100 * (o - t) / t:+.2f}% | {runs} |")
+PY
 done

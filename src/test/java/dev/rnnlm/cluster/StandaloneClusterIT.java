@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -154,6 +155,72 @@ class StandaloneClusterIT {
 
     assertArrayEquals(parameters(undisturbedModel()), parameters(model),
         "parameters after losing an executor differ from the undisturbed run");
+  }
+
+  /**
+   * The driver itself (spark-submit's JVM, client mode) SIGKILLed twice after random
+   * checkpoints and resumed each time with --resume ends with the undisturbed run's parameters,
+   * byte for byte: the optimizer's moments and step count come back from the checkpoints, the
+   * dropout masks are drawn again on the executors from the same seeds.
+   */
+  @Test
+  void aDriverKilledTwiceAndResumedEndsByteIdenticalToTheUndisturbedRun() throws Exception {
+    Path model = tmp.resolve("resumed-model");
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    long firstKill = 10 + random.nextInt(40);   // global steps of about 180
+    long secondKill = firstKill + 30 + random.nextInt(60);
+    System.out.printf("kill seed %d: after checkpoints at steps >= %d and >= %d%n", seed, firstKill, secondKill);
+    killAfterCheckpoint("killed-once", model, false, firstKill);
+    killAfterCheckpoint("killed-twice", model, true, secondKill);
+    Driver last = cluster.submit("resumed", List.of(), resumable(model, true));
+    try {
+      assertEquals(0, last.waitFor(RUN_TIMEOUT), last::describe);
+    } finally {
+      last.process().destroyForcibly();
+    }
+    assertTrue(last.stdout().contains("resume: from"), last::describe);
+    assertArrayEquals(parameters(undisturbedModel()), parameters(model),
+        "parameters after two driver kills and resumes differ from the undisturbed run");
+  }
+
+  /** The small run with a checkpoint every 5 steps, resuming or not. */
+  private static List<String> resumable(Path model, boolean resume) {
+    List<String> args = new ArrayList<>(smallRun(model));
+    args.addAll(List.of("--checkpoint-every-steps", "5"));
+    if (resume) {
+      args.add("--resume");
+    }
+    return args;
+  }
+
+  /** Submits the run and SIGKILLs its driver once a checkpoint at or after {@code step} exists. */
+  private static void killAfterCheckpoint(String name, Path model, boolean resume, long step) throws Exception {
+    Driver driver = cluster.submit(name, List.of(), resumable(model, resume));
+    try {
+      long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      while (newestCheckpointStep(model) < step) {
+        assertTrue(driver.process().isAlive() && System.nanoTime() < deadline,
+            () -> "no checkpoint at step " + step + " or later\n" + driver.describe());
+        Thread.sleep(20);
+      }
+      assertTrue(driver.process().toHandle().destroyForcibly(), "SIGKILL not sent");
+      driver.process().waitFor(30, TimeUnit.SECONDS);
+      assertFalse(driver.stdout().contains("trained: "), "training ended before the kill");
+    } finally {
+      driver.process().destroyForcibly();
+    }
+  }
+
+  private static long newestCheckpointStep(Path model) throws IOException {
+    Path dir = model.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return -1;
+    }
+    try (var entries = Files.list(dir)) {
+      return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("step-"))
+          .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
+    }
   }
 
   @Test

@@ -78,6 +78,39 @@ class ResidentJobTest {
     }
   }
 
+  /** Rounds of local steps (--sync-every 3: each partition's own clipped SGD steps) likewise. */
+  @ParameterizedTest
+  @EnumSource(Sampling.class)
+  void residentTasksAndAJobPerRoundGiveBitIdenticalParametersWithLocalSteps(Sampling sampling) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 2, sampling, SEED);
+    JavaRDD<TokenShard> shards = layout(plan);
+    GradientTask.LocalSteps local = new GradientTask.LocalSteps(1f, CLIP);
+    try (DistributedStep resident = step(shards, model, plan, true);
+         DistributedStep perRound = step(shards, model, plan, false)) {
+      assertTrue(resident.residentTasks());
+      float[][] results = new float[2][];
+      DistributedStep[] steps = {resident, perRound};
+      for (int i = 0; i < 2; i++) {
+        float[] params = init(model);
+        float[][] states = Trainer.initialStates(plan, model);
+        for (int first = 0; first < TRAINING_STEPS; first += 3) {
+          DistributedStep.Totals totals = steps[i].run(params, states,
+              new SyncRound(0, plan.offset(0), first, 3), local);
+          float[] delta = totals.vector();
+          for (int j = 0; j < params.length; j++) {
+            params[j] += delta[j];
+          }
+          states = totals.finalStates();
+        }
+        results[i] = params;
+      }
+      assertArrayEquals(results[1], results[0], "parameters after rounds of local steps, " + sampling);
+    } finally {
+      shards.unpersist(false);
+    }
+  }
+
   /**
    * Between steps the resident tasks hold both task slots of local[2]; a job the driver runs then
    * (as validation does) must still run, and the steps after it continue the same trajectory.
