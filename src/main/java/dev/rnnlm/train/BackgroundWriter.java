@@ -45,7 +45,10 @@ final class BackgroundWriter implements AutoCloseable {
           write.run();
         }
       } catch (IOException | RuntimeException e) {
-        failure = new IOException("writing " + what + " failed: " + e.getMessage(), e);
+        // One line: a message that ends in a line break (a chmod's stderr, say) would cut off
+        // what the caller appends (the last good checkpoint).
+        String why = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\R\\s*", "; ");
+        failure = new IOException("writing " + what + " failed: " + why, e);
       } finally {
         slots.release();
       }

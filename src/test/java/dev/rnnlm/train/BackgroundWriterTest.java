@@ -93,4 +93,23 @@ class BackgroundWriterTest {
     }
     assertFalse(laterRan.get(), "nothing is written after a failure");
   }
+
+  /** A failure whose message spans lines (a chmod's stderr) is reported on one line. */
+  @Test
+  void aFailureIsReportedOnOneLine() throws Exception {
+    try (BackgroundWriter writer = new BackgroundWriter()) {
+      writer.submit("checkpoint at step 7", () -> {
+        throw new IOException("chmod: cannot access 'x': Not a directory\n");
+      });
+      IOException e = assertThrows(IOException.class, writer::finish);
+      assertEquals("writing checkpoint at step 7 failed: chmod: cannot access 'x': Not a directory", e.getMessage());
+    }
+    try (BackgroundWriter writer = new BackgroundWriter()) {
+      writer.submit("metrics", () -> {
+        throw new IOException("first\r\n  second\nthird");
+      });
+      IOException e = assertThrows(IOException.class, writer::finish);
+      assertEquals("writing metrics failed: first; second; third", e.getMessage());
+    }
+  }
 }
