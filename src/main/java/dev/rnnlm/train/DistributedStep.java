@@ -88,7 +88,7 @@ final class DistributedStep implements AutoCloseable {
     }
     this.allPartitions = CollectionConverters.asScala(indices).toSeq();
     if (resident && (channelKind != StepChannel.Kind.IN_PROCESS
-        || ResidentJob.localThreads(sc.master()) < plan.partitions())) {
+        || ResidentJob.taskSlots(sc) < plan.partitions())) {
       throw new IllegalArgumentException("resident tasks need the in-process channel and a task slot per"
           + " partition: " + channelKind + ", " + plan.partitions() + " partitions, master " + sc.master());
     }

@@ -79,8 +79,13 @@ final class ResidentJob {
     if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
       return false;
     }
+    return partitions <= taskSlots(sc);
+  }
+
+  /** Tasks that can run at once in the driver's JVM: local threads / spark.task.cpus; 0 off local mode. */
+  static int taskSlots(JavaSparkContext sc) {
     int cpusPerTask = Math.max(1, sc.getConf().getInt("spark.task.cpus", 1));
-    return partitions <= localThreads(sc.master()) / cpusPerTask;
+    return localThreads(sc.master()) / cpusPerTask;
   }
 
   /**

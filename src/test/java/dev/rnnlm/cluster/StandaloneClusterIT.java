@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.testutil.ProcessGroup;
+import dev.rnnlm.testutil.Checkpoints;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.testutil.StandaloneCluster;
 import dev.rnnlm.testutil.StandaloneCluster.Driver;
@@ -199,7 +200,7 @@ class StandaloneClusterIT {
     Driver driver = cluster.submit(name, List.of(), resumable(model, resume));
     try {
       long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-      while (newestCheckpointStep(model) < step) {
+      while (Checkpoints.newestStep(model) < step) {
         assertTrue(driver.process().isAlive() && System.nanoTime() < deadline,
             () -> "no checkpoint at step " + step + " or later\n" + driver.describe());
         Thread.sleep(20);
@@ -209,17 +210,6 @@ class StandaloneClusterIT {
       assertFalse(driver.stdout().contains("trained: "), "training ended before the kill");
     } finally {
       driver.process().destroyForcibly();
-    }
-  }
-
-  private static long newestCheckpointStep(Path model) throws IOException {
-    Path dir = model.resolve("checkpoints");
-    if (!Files.isDirectory(dir)) {
-      return -1;
-    }
-    try (var entries = Files.list(dir)) {
-      return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("step-"))
-          .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
     }
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.testutil.CliProcess;
+import dev.rnnlm.testutil.Checkpoints;
 import dev.rnnlm.testutil.SparkTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,7 +83,7 @@ class KillAndResumeTest {
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (System.nanoTime() < deadline && p.isAlive()) {
-        if (newestCheckpointStep(model) >= step) {
+        if (Checkpoints.newestStep(model) >= step) {
           p.destroyForcibly(); // SIGKILL: no shutdown hooks, no flushing
           p.waitFor(30, TimeUnit.SECONDS);
           return true;
@@ -93,17 +94,6 @@ class KillAndResumeTest {
     } finally {
       p.destroyForcibly();
       p.waitFor(30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static long newestCheckpointStep(Path model) throws IOException {
-    Path dir = model.resolve("checkpoints");
-    if (!Files.isDirectory(dir)) {
-      return -1;
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("step-"))
-          .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
     }
   }
 

@@ -1,0 +1,23 @@
+package dev.rnnlm.testutil;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** What the kill-and-resume tests watch: the checkpoints a running training has committed. */
+public final class Checkpoints {
+  private Checkpoints() {}
+
+  /** The global step of the newest committed checkpoint in {@code model}, or -1 when none. */
+  public static long newestStep(Path model) throws IOException {
+    Path dir = model.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return -1;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("step-"))
+          .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
+    }
+  }
+}
