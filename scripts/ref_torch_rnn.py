@@ -8,9 +8,12 @@ usage: ref_torch_rnn.py CORPUS [--epochs E] [--hidden H] [--batch B] [--steps T]
                         [--lr LR] [--theta C] [--random] [--concise] [--threads N]
                         [--normalize d2l|none] [--max-tokens N] [--eval HELD_OUT]
                         [--cell rnn|gru|lstm] [--layers L] [--optimizer sgd|adam]
+                        [--init-from EXPORT.safetensors] [--offsets O1,O2,...]
 Prints one line per epoch and a final JSON line. The book's explicit loop by default; --concise,
 another --cell or --layers > 1 use torch's nn.RNN / nn.GRU / nn.LSTM(V, H, num_layers=L) and an
 nn.Linear(H, V); --optimizer adam is torch.optim.Adam at --lr after the same clipping.
+--init-from and --offsets start from another run's initial parameters (in torch's layout) and use
+its epochs' start offsets, so that the two trainings differ only in their arithmetic.
 """
 import argparse, collections, json, math, random, re, sys, time
 import torch
@@ -35,6 +38,10 @@ p.add_argument("--eval", default=None, help="held-out text: report its perplexit
 p.add_argument("--cell", default="rnn", choices=["rnn", "gru", "lstm"])
 p.add_argument("--layers", type=int, default=1)
 p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"])
+p.add_argument("--init-from", default=None,
+               help="start from these parameters: `rnnlm export --format torch` output (vocabulary beside it)")
+p.add_argument("--offsets", default=None,
+               help="comma-separated start offset of each epoch (sequential sampling) instead of random ones")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed); random.seed(a.seed)
@@ -58,8 +65,9 @@ def seq_random(corpus, B, T):
         s = starts[i:i + B]
         yield torch.tensor([corpus[j:j + T] for j in s]), torch.tensor([corpus[j + 1:j + 1 + T] for j in s])
 
+epoch_offsets = [int(o) for o in a.offsets.split(",")] if a.offsets else None
 def seq_sequential(corpus, B, T):
-    off = random.randint(0, T)
+    off = epoch_offsets[ep] if epoch_offsets else random.randint(0, T)
     n = ((len(corpus) - off - 1) // B) * B
     Xs = torch.tensor(corpus[off:off + n]).reshape(B, -1)
     Ys = torch.tensor(corpus[off + 1:off + 1 + n]).reshape(B, -1)
@@ -95,6 +103,18 @@ else:
             Hs = torch.tanh(x @ W_xh + Hs @ W_hh + b_h)
             outs.append(Hs @ W_hq + b_q)
         return torch.cat(outs, dim=0), (Hs,)
+
+if a.init_from:
+    if fwd is not net:
+        sys.exit("--init-from needs the nn module path (--concise, --cell gru|lstm or --layers > 1)")
+    # The export's tensors are torch's own; only the vocabulary's order may differ from itos.
+    from safetensors.torch import load_file
+    exported = json.load(open(re.sub(r"\.safetensors$", "", a.init_from) + ".vocab.json", encoding="utf-8"))["tokens"]
+    order = torch.tensor([exported.index(t) for t in itos])   # itos position -> export position
+    t = load_file(a.init_from)
+    t["rnn.weight_ih_l0"] = t["rnn.weight_ih_l0"][:, order]
+    t["out.weight"], t["out.bias"] = t["out.weight"][order], t["out.bias"][order]
+    net.load_state_dict(t)
 
 def clip(theta):
     norm = torch.sqrt(sum(torch.sum(q.grad ** 2) for q in params))
