@@ -10,7 +10,7 @@
 # MATCHED=1 starts PyTorch where each of our runs started: the same initial parameters (exported
 # in torch's layout) and the same epoch start offsets (src/test/java/dev/rnnlm/bench/
 # TorchStartingPoint.java), so each pair differs only in arithmetic, not in its random draws.
-# (The rnn cell has one bias per layer where nn.RNN has two: torch's second starts at zero.)
+# (1-layer rnn: the reference's explicit loop of the book's model, which has our one bias.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 epochs="${1:-60}"

@@ -76,7 +76,8 @@ def seq_sequential(corpus, B, T):
 
 H = a.hidden
 def normal(shape): return torch.randn(size=shape) * 0.01
-if a.concise or a.cell != "rnn" or a.layers > 1:
+modules = a.concise or a.cell != "rnn" or a.layers > 1   # else the book's explicit loop
+if modules:
     Cell = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}[a.cell]
     class M(nn.Module):
         def __init__(s):
@@ -105,16 +106,26 @@ else:
         return torch.cat(outs, dim=0), (Hs,)
 
 if a.init_from:
-    if fwd is not net:
-        sys.exit("--init-from needs the nn module path (--concise, --cell gru|lstm or --layers > 1)")
     # The export's tensors are torch's own; only the vocabulary's order may differ from itos.
     from safetensors.torch import load_file
     exported = json.load(open(re.sub(r"\.safetensors$", "", a.init_from) + ".vocab.json", encoding="utf-8"))["tokens"]
+    missing = [t for t in itos if t not in exported]
+    if missing:
+        sys.exit(f"--init-from {a.init_from}: its vocabulary lacks {missing[:5]}: not trained on this corpus")
     order = torch.tensor([exported.index(t) for t in itos])   # itos position -> export position
     t = load_file(a.init_from)
     t["rnn.weight_ih_l0"] = t["rnn.weight_ih_l0"][:, order]
     t["out.weight"], t["out.bias"] = t["out.weight"][order], t["out.bias"][order]
-    net.load_state_dict(t)
+    if not modules:
+        # The book's model: one bias, stored as bias_ih (an export's bias_hh is zero).
+        with torch.no_grad():
+            for q, v in zip(params, [t["rnn.weight_ih_l0"].T, t["rnn.weight_hh_l0"].T, t["rnn.bias_ih_l0"],
+                                     t["out.weight"].T, t["out.bias"]]):
+                q.copy_(v)
+    else:
+        net.load_state_dict(t)
+if epoch_offsets is not None and len(epoch_offsets) < a.epochs:
+    sys.exit(f"--offsets gives {len(epoch_offsets)} epochs' offsets, --epochs is {a.epochs}")
 
 def clip(theta):
     norm = torch.sqrt(sum(torch.sum(q.grad ** 2) for q in params))
