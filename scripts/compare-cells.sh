@@ -34,7 +34,7 @@ for config in "${configs[@]}"; do
     start=()
     if [[ "${MATCHED:-0}" == 1 ]]; then
       offsets=$(java -cp "target/spark-rnn-lm.jar:target/lib/*" src/test/java/dev/rnnlm/bench/TorchStartingPoint.java \
-        "$work/$1-$2-$seed" "$work/start-$1-$2-$seed.safetensors" 2>/dev/null)
+        "$work/$1-$2-$seed" "$work/start-$1-$2-$seed.safetensors")
       start=(--init-from "$work/start-$1-$2-$seed.safetensors" --offsets "$offsets")
     fi
     theirs_all+="$(/usr/bin/python3 scripts/ref_torch_rnn.py "$work/train.txt" --cell "$1" --layers "$2" \
