@@ -65,9 +65,9 @@ def seq_random(corpus, B, T):
         s = starts[i:i + B]
         yield torch.tensor([corpus[j:j + T] for j in s]), torch.tensor([corpus[j + 1:j + 1 + T] for j in s])
 
+# each epoch's start offset for sequential sampling: --offsets, or else the book's randint(0, T)
 epoch_offsets = [int(o) for o in a.offsets.split(",")] if a.offsets else None
-def seq_sequential(corpus, B, T):
-    off = epoch_offsets[ep] if epoch_offsets else random.randint(0, T)
+def seq_sequential(corpus, B, T, off):
     n = ((len(corpus) - off - 1) // B) * B
     Xs = torch.tensor(corpus[off:off + n]).reshape(B, -1)
     Ys = torch.tensor(corpus[off + 1:off + 1 + n]).reshape(B, -1)
@@ -146,7 +146,8 @@ results = []
 t_all = time.perf_counter(); tok_all = 0
 for ep in range(a.epochs):
     state = None; l_sum = 0.0; n_tok = 0; t0 = time.perf_counter()
-    it = seq_random(corpus, a.batch, a.steps) if a.random else seq_sequential(corpus, a.batch, a.steps)
+    it = seq_random(corpus, a.batch, a.steps) if a.random else seq_sequential(
+        corpus, a.batch, a.steps, epoch_offsets[ep] if epoch_offsets else random.randint(0, a.steps))
     for X, Y in it:
         if state is None or a.random:
             state = begin(X.shape[0])

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnnlm.testutil.ProcessGroup;
 import dev.rnnlm.testutil.Checkpoints;
+import dev.rnnlm.testutil.ProcessGroup;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.testutil.StandaloneCluster;
 import dev.rnnlm.testutil.StandaloneCluster.Driver;

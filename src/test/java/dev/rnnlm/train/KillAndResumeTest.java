@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
-import dev.rnnlm.testutil.CliProcess;
 import dev.rnnlm.testutil.Checkpoints;
+import dev.rnnlm.testutil.CliProcess;
 import dev.rnnlm.testutil.SparkTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

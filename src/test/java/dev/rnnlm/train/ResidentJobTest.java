@@ -63,52 +63,16 @@ class ResidentJobTest {
   @ParameterizedTest
   @EnumSource(Sampling.class)
   void residentTasksAndAJobPerStepGiveBitIdenticalParameters(Sampling sampling) {
-    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
-    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 2, sampling, SEED);
-    JavaRDD<TokenShard> shards = layout(plan);
-    try (DistributedStep resident = step(shards, model, plan, true);
-         DistributedStep perStep = step(shards, model, plan, false)) {
-      assertTrue(resident.residentTasks());
-      assertFalse(perStep.residentTasks());
-      float[] a = train(resident, model, plan, 0, TRAINING_STEPS, init(model));
-      float[] b = train(perStep, model, plan, 0, TRAINING_STEPS, init(model));
-      assertArrayEquals(b, a, "parameters after " + TRAINING_STEPS + " steps, " + sampling);
-    } finally {
-      shards.unpersist(false);
-    }
+    assertResidentTasksTrainAsJobsDo(sampling, "parameters after " + TRAINING_STEPS + " steps",
+        (step, model, plan) -> train(step, model, plan, 0, TRAINING_STEPS, init(model)));
   }
 
   /** Rounds of local steps (--sync-every 3: each partition's own clipped SGD steps) likewise. */
   @ParameterizedTest
   @EnumSource(Sampling.class)
   void residentTasksAndAJobPerRoundGiveBitIdenticalParametersWithLocalSteps(Sampling sampling) {
-    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
-    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 2, sampling, SEED);
-    JavaRDD<TokenShard> shards = layout(plan);
-    GradientTask.LocalSteps local = new GradientTask.LocalSteps(1f, CLIP);
-    try (DistributedStep resident = step(shards, model, plan, true);
-         DistributedStep perRound = step(shards, model, plan, false)) {
-      assertTrue(resident.residentTasks());
-      float[][] results = new float[2][];
-      DistributedStep[] steps = {resident, perRound};
-      for (int i = 0; i < 2; i++) {
-        float[] params = init(model);
-        float[][] states = Trainer.initialStates(plan, model);
-        for (int first = 0; first < TRAINING_STEPS; first += 3) {
-          DistributedStep.Totals totals = steps[i].run(params, states,
-              new SyncRound(0, plan.offset(0), first, 3), local);
-          float[] delta = totals.vector();
-          for (int j = 0; j < params.length; j++) {
-            params[j] += delta[j];
-          }
-          states = totals.finalStates();
-        }
-        results[i] = params;
-      }
-      assertArrayEquals(results[1], results[0], "parameters after rounds of local steps, " + sampling);
-    } finally {
-      shards.unpersist(false);
-    }
+    assertResidentTasksTrainAsJobsDo(sampling, "parameters after rounds of local steps",
+        ResidentJobTest::trainInRoundsOfThree);
   }
 
   /**
@@ -156,6 +120,28 @@ class ResidentJobTest {
     }
   }
 
+  /** A training from the initial parameters through one kind of step; returns the parameters. */
+  private interface Training {
+    float[] run(DistributedStep step, LanguageModel model, WindowPlan plan);
+  }
+
+  /** Runs {@code training} with resident tasks and with a Spark job per step: the same bits. */
+  private static void assertResidentTasksTrainAsJobsDo(Sampling sampling, String what, Training training) {
+    LanguageModel model = new RnnModel(corpus.vocabulary().size(), HIDDEN);
+    WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 2, sampling, SEED);
+    JavaRDD<TokenShard> shards = layout(plan);
+    try (DistributedStep resident = step(shards, model, plan, true);
+         DistributedStep perJob = step(shards, model, plan, false)) {
+      assertTrue(resident.residentTasks());
+      assertFalse(perJob.residentTasks());
+      float[] a = training.run(resident, model, plan);
+      float[] b = training.run(perJob, model, plan);
+      assertArrayEquals(b, a, what + ", " + sampling);
+    } finally {
+      shards.unpersist(false);
+    }
+  }
+
   private static DistributedStep step(JavaRDD<TokenShard> shards, LanguageModel model, WindowPlan plan,
                                       boolean resident) {
     return new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, plan.partitions()),
@@ -177,6 +163,22 @@ class ResidentJobTest {
     for (int s = from; s < to; s++) {
       DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
       Trainer.applyAveragedGradient(totals, params, CLIP, sgd::apply, 0, s);
+      states = totals.finalStates();
+    }
+    return params;
+  }
+
+  /** Epoch 0's first steps in rounds of 3 local steps each, the rounds' changes added as plain averaging does. */
+  private static float[] trainInRoundsOfThree(DistributedStep step, LanguageModel model, WindowPlan plan) {
+    float[] params = init(model);
+    float[][] states = Trainer.initialStates(plan, model);
+    GradientTask.LocalSteps local = new GradientTask.LocalSteps(1f, CLIP);
+    for (int first = 0; first < TRAINING_STEPS; first += 3) {
+      DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), first, 3), local);
+      float[] delta = totals.vector();
+      for (int j = 0; j < params.length; j++) {
+        params[j] += delta[j];
+      }
       states = totals.finalStates();
     }
     return params;
