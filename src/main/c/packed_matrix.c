@@ -25,6 +25,7 @@
  * library loads on any x86-64; supported() and supportedAvx512() tell the JVM side which this CPU
  * can run.
  */
+#include <dlfcn.h>
 #include <jni.h>
 #include <immintrin.h>
 #include <string.h>
@@ -254,4 +255,28 @@ JNIEXPORT void JNICALL Java_dev_rnnlm_linalg_NativeKernels_multiplyAdd(
   if (pc != NULL) (*env)->ReleasePrimitiveArrayCritical(env, c, pc, 0);
   if (pp != NULL) (*env)->ReleasePrimitiveArrayCritical(env, panels, pp, JNI_ABORT);
   if (pa != NULL) (*env)->ReleasePrimitiveArrayCritical(env, a, pa, JNI_ABORT);
+}
+
+/*
+ * The core OpenBLAS chose for its kernels ("Haswell", "Prescott", ...) when the BLAS that netlib
+ * loaded is OpenBLAS, else null. Kernels of different cores sum a product's terms in different
+ * orders, so the name is part of what decides the bits. Looks only at libraries already loaded
+ * (RTLD_NOLOAD): netlib loads libblas.so.3 before this is called.
+ */
+JNIEXPORT jstring JNICALL Java_dev_rnnlm_linalg_NativeKernels_openBlasCore(JNIEnv *env,
+                                                                           jclass cls) {
+  static const char *const libraries[] = {"libblas.so.3", "libopenblas.so.0", "libopenblas.so"};
+  for (size_t i = 0; i < sizeof libraries / sizeof libraries[0]; i++) {
+    void *handle = dlopen(libraries[i], RTLD_LAZY | RTLD_NOLOAD);
+    if (handle == NULL) {
+      continue;
+    }
+    char *(*corename)(void) = (char *(*)(void)) dlsym(handle, "openblas_get_corename");
+    jstring name = corename == NULL ? NULL : (*env)->NewStringUTF(env, corename());
+    dlclose(handle);
+    if (name != NULL) {
+      return name;
+    }
+  }
+  return NULL;
 }

@@ -10,10 +10,18 @@ import breeze.linalg.operators.HasOps$;
  * <p>A row-major {@code (rows, cols)} block at {@code offset} is Breeze's
  * {@code DenseMatrix(rows, cols, data, offset, cols, isTranspose = true)}; its transpose is the
  * column-major {@code DenseMatrix(cols, rows, data, offset, cols, false)}. Breeze's float product
- * calls the same netlib {@code sgemm} as {@link RowMajor} (the same bits), but returns a new
- * matrix: the training kernel's batched products, which write or accumulate into preallocated
- * buffers, call {@link RowMajor} because that allocation and copy cost more than 3% of the
- * kernel (the measured costs are listed there; {@code bench.ProductBenchmark} measures them).
+ * calls netlib's {@code sgemm}, as {@link RowMajor} does, but returns a new matrix: the training
+ * kernel's batched products, which write or accumulate into preallocated buffers, call
+ * {@link RowMajor} because that allocation and copy cost more than 3% of the kernel (the measured
+ * costs are listed there; {@code bench.ProductBenchmark} measures them).
+ *
+ * <p>The same bits as {@link RowMajor} need the same {@code sgemm} call, not only the same
+ * product: BLAS promises no summation order, and OpenBLAS's kernels order the {@code k} products
+ * of an element by where the operands land in their tiles. Its generic SSE3 kernel ("Prescott",
+ * chosen on CPUs that Debian's OpenBLAS 0.3.21 does not know) sums {@code A B} computed as
+ * {@code sgemm(A, B)} and as {@code (B^T A^T)^T = sgemm(B^T, A^T)} in different orders, one
+ * rounding apart; its Haswell kernel happens not to. So {@link #gemm} asks Breeze for the product
+ * in {@link RowMajor}'s layout.
  */
 public final class BreezeMatrices {
   private BreezeMatrices() {}
@@ -35,20 +43,25 @@ public final class BreezeMatrices {
 
   /**
    * {@code C(m, n) = op(A) op(B) + beta * C}, all row-major as in {@link RowMajor#gemm}, through
-   * Breeze: the product is allocated, then added into {@code c}.
+   * Breeze: the product is allocated, then added into {@code c}. Breeze is asked for
+   * {@code C^T (n, m) = op(B)^T op(A)^T}, whose column-major result is C row-major: Breeze then
+   * calls {@code sgemm} with the operands, transpose flags and leading dimensions that
+   * {@link RowMajor#gemm} passes, so with {@code beta = 0} both give the same bits on any BLAS.
    */
   public static void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff,
                           float[] b, int bOff, float beta, float[] c, int cOff) {
-    DenseMatrix<Object> opA = transA ? rowMajorTransposed(a, aOff, k, m) : rowMajor(a, aOff, m, k);
-    DenseMatrix<Object> opB = transB ? rowMajorTransposed(b, bOff, n, k) : rowMajor(b, bOff, k, n);
-    DenseMatrix<Object> product = times(opA, opB);
-    float[] p = (float[]) product.data();
-    int stride = product.majorStride();
-    boolean rowMajorResult = product.isTranspose();
+    // op(B)^T (n, k): B stored (k, n) is its column-major view; B stored (n, k) is itself.
+    DenseMatrix<Object> opBt = transB ? rowMajor(b, bOff, n, k) : rowMajorTransposed(b, bOff, k, n);
+    // op(A)^T (k, m): likewise.
+    DenseMatrix<Object> opAt = transA ? rowMajor(a, aOff, k, m) : rowMajorTransposed(a, aOff, m, k);
+    DenseMatrix<Object> productT = times(opBt, opAt); // (n, m) column-major: C row-major
+    float[] p = (float[]) productT.data();
+    int stride = productT.majorStride();
+    boolean rowMajorProduct = productT.isTranspose();
     for (int i = 0; i < m; i++) {
       int row = cOff + i * n;
       for (int j = 0; j < n; j++) {
-        float v = rowMajorResult ? p[product.offset() + i * stride + j] : p[product.offset() + i + j * stride];
+        float v = rowMajorProduct ? p[productT.offset() + j * stride + i] : p[productT.offset() + j + i * stride];
         c[row + j] = beta == 0f ? v : beta * c[row + j] + v;
       }
     }

@@ -76,6 +76,12 @@ final class NativeKernels {
 
   static native boolean supported();
 
+  /**
+   * The core OpenBLAS runs its kernels for (e.g. "Haswell", "Prescott"), or null when the loaded
+   * BLAS is not OpenBLAS. Call after netlib has loaded its BLAS.
+   */
+  static native String openBlasCore();
+
   /** Whether this CPU has AVX-512F; also enables the native AVX-512 path (call once, on load). */
   private static native boolean supportedAvx512();
 
