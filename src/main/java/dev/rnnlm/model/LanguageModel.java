@@ -31,6 +31,16 @@ public interface LanguageModel extends Serializable {
     return 0f;
   }
 
+  /** Size E of the input embedding table (V, E); 0: one-hot inputs straight into layer 0. */
+  default int embeddingSize() {
+    return 0;
+  }
+
+  /** Whether the output layer's weight is the embedding table (needs E equal to the hidden size). */
+  default boolean tiedWeights() {
+    return false;
+  }
+
   int vocabSize();
 
   int hiddenSize();

@@ -18,11 +18,24 @@ public final class LanguageModels {
    */
   public static LanguageModel create(String cell, int vocab, int hidden, int layers,
                                      float dropout) {
+    return create(cell, vocab, hidden, layers, dropout, 0, false);
+  }
+
+  /**
+   * {@link #create(String, int, int, int, float)} with an input embedding of {@code embedding}
+   * (0: none) and the output layer's weight tied to it ({@code tiedWeights}: needs
+   * {@code embedding == hidden}).
+   *
+   * @throws IllegalArgumentException also for a negative embedding size or tying without it
+   */
+  public static LanguageModel create(String cell, int vocab, int hidden, int layers,
+                                     float dropout, int embedding, boolean tiedWeights) {
     RecurrentCell recurrentCell = cell(cell);
-    if (recurrentCell instanceof RnnCell && layers == 1 && dropout == 0f) {
+    if (recurrentCell instanceof RnnCell && layers == 1 && dropout == 0f && embedding == 0
+        && !tiedWeights) {
       return new RnnModel(vocab, hidden);
     }
-    return new StackedModel(recurrentCell, vocab, hidden, layers, dropout);
+    return new StackedModel(recurrentCell, vocab, hidden, layers, dropout, embedding, tiedWeights);
   }
 
   static RecurrentCell cell(String name) {

@@ -10,19 +10,25 @@ import java.util.SplittableRandom;
  * A language model of {@code L} stacked recurrent layers of one {@link RecurrentCell} type
  * (rnn, gru, lstm), with inverted dropout on each layer's output and a linear output layer:
  * <pre>
- *   y^0_t = h^0_t = cell(onehot(x_t) W_ih^0 + b_ih^0, h^0_{t-1})        (row gather)
+ *   h^0_t = cell(onehot(x_t) W_ih^0 + b_ih^0, h^0_{t-1})                 (row gather)
  *   y^l_t = drop(h^l_t),  h^l_t = cell(y^{l-1}_t W_ih^l + b_ih^l, h^l_{t-1})
  *   O_t = y^{L-1}_t W_hq + b_q,  loss = sum of softmax cross-entropy
  * </pre>
+ * With an embedding of size E (PyTorch's word_language_model RNNModel), layer 0 reads
+ * {@code y^{-1}_t = drop(Emb[x_t])} (a row gather of the (V, E) table) through a dense
+ * {@code W_ih^0 (E, G*H)}; with tied weights (E = H) the output layer is
+ * {@code O_t = y^{L-1}_t Emb^T + b_q}: the embedding is the decoder's weight (Press and Wolf 2017,
+ * Inan et al. 2017) and W_hq does not exist.
  * {@code drop} multiplies by an inverted-dropout mask (0 with probability p, else 1/(1-p)) in
  * {@link #lossAndGradient}, and is the identity in {@link #loss} and {@link #step}. It acts on
  * what flows up (to the next layer and to the output layer), never on the recurrent path; unlike
  * torch's nn.LSTM(dropout=p) it also acts on the last layer's output.
  *
- * <p><b>Parameter layout</b> (row-major, in this order): per layer l the cell's tensors
+ * <p><b>Parameter layout</b> (row-major, in this order): with an embedding, {@code embedding
+ * (V, E)} first (torch's {@code encoder.weight}); per layer l the cell's tensors
  * ({@link RecurrentCell#tensorNames}) {@code W_ih (in, G*H)} with in = V for layer 0 and H
  * above, {@code W_hh (H, G*H)}, {@code b_ih (G*H)} and, for gru and lstm, {@code b_hh (G*H)};
- * then {@code W_hq (H, V)} and {@code b_q (V)}. The weights are the transposes of torch's
+ * then {@code W_hq (H, V)} (not with tied weights) and {@code b_q (V)}. The weights are the transposes of torch's
  * {@code weight_ih_l{l} (G*H, in)} and {@code weight_hh_l{l} (G*H, H)}, the output layer torch's
  * {@code nn.Linear(H, V)} with {@code weight = W_hq^T}, {@code bias = b_q}.
  *
@@ -32,12 +38,16 @@ import java.util.SplittableRandom;
  * <p><b>Initialization</b>: one {@code SplittableRandom(seed)} draws every element in layout
  * order through {@link RecurrentCell#initialValue}: gru and lstm as torch (all weights and
  * biases, output layer included, uniform(-1/sqrt(H), 1/sqrt(H))); rnn as {@link RnnModel}
- * (weights N(0, 0.01), biases 0), so a one-layer rnn stack starts where RnnModel starts.
+ * (weights N(0, 0.01), biases 0), so a one-layer rnn stack starts where RnnModel starts. With
+ * an embedding, as PyTorch's word_language_model: the embedding and W_hq uniform(-0.1, 0.1),
+ * b_q zero, the recurrent layers as their cell.
  *
  * <p><b>Dropout masks</b>: layer l's mask over its (T*B, H) outputs, element by element in
  * row-major order, keeps an element when the next 32 bits (low half, then high half of each
  * {@code nextLong()}) of the l-th {@code split()} of {@code new SplittableRandom(dropoutSeed)}
- * are at least p * 2^32: a function of the seed and the window's shape only.
+ * are at least p * 2^32: a function of the seed and the window's shape only. With an embedding,
+ * its output's (T*B, E) mask is drawn the same way from the first {@code split()}, and layer l's
+ * from the (l+1)-th.
  *
  * <p>Computation, per layer: the input projections of all T*B rows at once (a row gather for
  * layer 0, one GEMM above), then the cell's time loop with one {@link PackedMatrix} product per
@@ -46,6 +56,9 @@ import java.util.SplittableRandom;
  */
 public final class StackedModel implements LanguageModel {
 
+  /** PyTorch's word_language_model: embedding and decoder weights uniform(-0.1, 0.1). */
+  private static final double WORD_MODEL_INIT_RANGE = 0.1;
+
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
   /** A thread's buffers, grown on demand; contents are not cleared. */
@@ -53,6 +66,10 @@ public final class StackedModel implements LanguageModel {
     final List<LayerWindow> layers = new ArrayList<>();
     float[] logits = new float[0];
     float[] dy = new float[0];
+    /** (T*B, E): the embedded inputs after dropout; then dLoss/d(embedded) in backward. */
+    float[] embedded = new float[0];
+    /** (T*B, E): the embedding output's inverted-dropout mask. */
+    float[] embeddingMask = new float[0];
     /** W_hh of the layer running forward. */
     final PackedMatrix packed = new PackedMatrix();
     /** W_hh^T of the layer running backward. */
@@ -74,6 +91,14 @@ public final class StackedModel implements LanguageModel {
     float[] dy(int size) {
       return dy.length >= size ? dy : (dy = new float[size]);
     }
+
+    float[] embedded(int size) {
+      return embedded.length >= size ? embedded : (embedded = new float[size]);
+    }
+
+    float[] embeddingMask(int size) {
+      return embeddingMask.length >= size ? embeddingMask : (embeddingMask = new float[size]);
+    }
   }
 
   /** One layer's tensors; {@code recurrentBias} is null for cells without b_hh. */
@@ -89,13 +114,25 @@ public final class StackedModel implements LanguageModel {
   private final int hidden;
   private final int layerCount;
   private final float dropout;
+  /** E, or 0: one-hot inputs straight into layer 0. */
+  private final int embeddingSize;
+  private final boolean tiedWeights;
   private final ParameterLayout layout;
+  /** (V, E), or null without an embedding. */
+  private final Tensor embedding;
   private final LayerTensors[] layerTensors;
+  /** (H, V), or null with tied weights (the output layer then reads {@link #embedding}). */
   private final Tensor whq;
   private final Tensor bq;
 
   /** Through {@link LanguageModels#create}, which validates the arguments. */
   StackedModel(RecurrentCell cell, int vocabSize, int hiddenSize, int layers, float dropout) {
+    this(cell, vocabSize, hiddenSize, layers, dropout, 0, false);
+  }
+
+  /** Through {@link LanguageModels#create}, which validates the arguments. */
+  StackedModel(RecurrentCell cell, int vocabSize, int hiddenSize, int layers, float dropout,
+               int embeddingSize, boolean tiedWeights) {
     if (vocabSize < 1 || hiddenSize < 1 || layers < 1) {
       throw new IllegalArgumentException("vocabulary, hidden and layer counts must be > 0, got "
           + vocabSize + ", " + hiddenSize + " and " + layers);
@@ -103,23 +140,34 @@ public final class StackedModel implements LanguageModel {
     if (!(dropout >= 0f && dropout < 1f)) {
       throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
+    if (embeddingSize < 0) {
+      throw new IllegalArgumentException("the embedding size must be >= 0, got " + embeddingSize);
+    }
+    if (tiedWeights && embeddingSize != hiddenSize) {
+      throw new IllegalArgumentException("tied weights need the embedding size equal to the last"
+          + " layer's hidden size, got embedding " + embeddingSize + " and hidden " + hiddenSize);
+    }
     this.cell = cell;
     this.vocab = vocabSize;
     this.hidden = hiddenSize;
     this.layerCount = layers;
     this.dropout = dropout;
+    this.embeddingSize = embeddingSize;
+    this.tiedWeights = tiedWeights;
     int width = cell.gates() * hiddenSize;
     ParameterLayout.Builder b = ParameterLayout.builder();
+    embedding = embeddingSize > 0 ? b.add("embedding", vocabSize, embeddingSize) : null;
     layerTensors = new LayerTensors[layers];
     for (int l = 0; l < layers; l++) {
       String[] names = cell.tensorNames(l);
-      Tensor wih = b.add(names[0], l == 0 ? vocabSize : hiddenSize, width);
+      int in = l > 0 ? hiddenSize : embeddingSize > 0 ? embeddingSize : vocabSize;
+      Tensor wih = b.add(names[0], in, width);
       Tensor whh = b.add(names[1], hiddenSize, width);
       Tensor bih = b.add(names[2], 1, width);
       Tensor bhh = cell.hasRecurrentBias() ? b.add(names[3], 1, width) : null;
       layerTensors[l] = new LayerTensors(wih, whh, bih, bhh);
     }
-    whq = b.add("W_hq", hiddenSize, vocabSize);
+    whq = tiedWeights ? null : b.add("W_hq", hiddenSize, vocabSize);
     bq = b.add("b_q", 1, vocabSize);
     layout = b.build();
   }
@@ -137,6 +185,16 @@ public final class StackedModel implements LanguageModel {
   @Override
   public float dropout() {
     return dropout;
+  }
+
+  @Override
+  public int embeddingSize() {
+    return embeddingSize;
+  }
+
+  @Override
+  public boolean tiedWeights() {
+    return tiedWeights;
   }
 
   @Override
@@ -168,8 +226,15 @@ public final class StackedModel implements LanguageModel {
     SplittableRandom random = new SplittableRandom(seed);
     for (Tensor t : layout.tensors()) {
       boolean bias = t.rows() == 1;
+      boolean wordModelOutput = embedding != null && (t == whq || t == bq);
       for (int i = t.offset(); i < t.offset() + t.size(); i++) {
-        params[i] = cell.initialValue(bias, hidden, random);
+        if (t == embedding || wordModelOutput && t == whq) {
+          params[i] = (float) ((2 * random.nextDouble() - 1) * WORD_MODEL_INIT_RANGE);
+        } else if (wordModelOutput) {
+          params[i] = 0f;
+        } else {
+          params[i] = cell.initialValue(bias, hidden, random);
+        }
       }
     }
   }
@@ -193,12 +258,20 @@ public final class StackedModel implements LanguageModel {
     float[] logits = ws.logits(rows * vocab);
     double loss = outputLayer(params, top, targets, rows, logits, true);
 
-    // dW_hq += Y^T dO ; db_q += colsum(dO) ; dY = dO W_hq^T
-    RowMajor.gemm(true, false, h, vocab, rows, 1f, top.output, top.outputOffset, logits, 0,
-        1f, grad, whq.offset());
-    Elementwise.addColumnSums(logits, rows, vocab, grad, bq.offset());
     float[] dy = ws.dy(rows * h);
-    RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, dy, 0);
+    if (tiedWeights) {
+      // dEmb += dO^T Y ; db_q += colsum(dO) ; dY = dO Emb
+      RowMajor.gemm(true, false, vocab, h, rows, 1f, logits, 0, top.output, top.outputOffset,
+          1f, grad, embedding.offset());
+      RowMajor.gemm(false, false, rows, h, vocab, 1f, logits, 0, params, embedding.offset(),
+          0f, dy, 0);
+    } else {
+      // dW_hq += Y^T dO ; db_q += colsum(dO) ; dY = dO W_hq^T
+      RowMajor.gemm(true, false, h, vocab, rows, 1f, top.output, top.outputOffset, logits, 0,
+          1f, grad, whq.offset());
+      RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, dy, 0);
+    }
+    Elementwise.addColumnSums(logits, rows, vocab, grad, bq.offset());
 
     for (int l = layerCount - 1; l >= 0; l--) {
       LayerWindow w = ws.layer(l);
@@ -221,15 +294,24 @@ public final class StackedModel implements LanguageModel {
         Elementwise.addColumnSums(dRecurrent, rows, width, grad, p.recurrentBias.offset());
       }
       Elementwise.addColumnSums(w.gates, rows, width, grad, p.inputBias.offset());
-      if (l == 0) {
+      if (l == 0 && embedding == null) {
         // dW_ih[x] += dA (scatter-add of the row gather)
-        for (int r = 0; r < rows; r++) {
-          int dst = p.inputWeights.offset() + inputs[r] * width;
-          int src = r * width;
-          for (int j = 0; j < width; j++) {
-            grad[dst + j] += w.gates[src + j];
+        scatterAddRows(w.gates, inputs, rows, width, grad, p.inputWeights.offset());
+      } else if (l == 0) {
+        // dW_ih += X^T dA ; dX = dA W_ih^T, through the dropout mask ; dEmb[x] += dX
+        int e = embeddingSize;
+        float[] embedded = ws.embedded;
+        RowMajor.gemm(true, false, e, width, rows, 1f, embedded, 0, w.gates, 0, 1f, grad,
+            p.inputWeights.offset());
+        RowMajor.gemm(false, true, rows, e, width, 1f, w.gates, 0, params,
+            p.inputWeights.offset(), 0f, embedded, 0);
+        if (drop) {
+          float[] mask = ws.embeddingMask;
+          for (int i = 0; i < rows * e; i++) {
+            embedded[i] *= mask[i];
           }
         }
+        scatterAddRows(embedded, inputs, rows, e, grad, embedding.offset());
       } else {
         // dW_ih += Y_{l-1}^T dA ; dY_{l-1} = dA W_ih^T
         LayerWindow below = ws.layer(l - 1);
@@ -258,8 +340,13 @@ public final class StackedModel implements LanguageModel {
     forwardLayers(params, new int[] {token}, 1, 1, state, ws, ws.unpacked, false, 0L);
     LayerWindow top = ws.layer(layerCount - 1);
     System.arraycopy(params, bq.offset(), logits, 0, vocab);
-    RowMajor.vecMat(hidden, vocab, 1f, top.output, top.outputOffset, params, whq.offset(), 1f,
-        logits, 0);
+    if (tiedWeights) {
+      RowMajor.gemm(false, true, 1, vocab, hidden, 1f, top.output, top.outputOffset, params,
+          embedding.offset(), 1f, logits, 0);
+    } else {
+      RowMajor.vecMat(hidden, vocab, 1f, top.output, top.outputOffset, params, whq.offset(), 1f,
+          logits, 0);
+    }
   }
 
   /**
@@ -273,13 +360,22 @@ public final class StackedModel implements LanguageModel {
     final int rows = steps * batch;
     final int width = cell.gates() * h;
     SplittableRandom masks = drop ? new SplittableRandom(dropoutSeed) : null;
+    if (embedding != null) {
+      embed(params, inputs, rows, ws, drop ? masks.split() : null);
+    }
     for (int l = 0; l < layerCount; l++) {
       LayerTensors p = layerTensors[l];
       LayerWindow w = ws.layer(l);
       w.resize(batch, steps, h, cell.gates(), drop);
       float[] gates = w.gates;
       int bias = p.inputBias.offset();
-      if (l == 0) {
+      if (l == 0 && embedding != null) {
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(params, bias, gates, r * width, width);
+        }
+        RowMajor.gemm(false, false, rows, width, embeddingSize, 1f, ws.embedded, 0,
+            params, p.inputWeights.offset(), 1f, gates, 0);
+      } else if (l == 0) {
         for (int r = 0; r < rows; r++) {
           int dst = r * width;
           System.arraycopy(params, p.inputWeights.offset() + inputs[r] * width, gates, dst, width);
@@ -315,6 +411,37 @@ public final class StackedModel implements LanguageModel {
     }
   }
 
+  /** {@code grad[x_r] += src[r]} for each row r: the gradient of a row gather, rows of {@code width}. */
+  private static void scatterAddRows(float[] src, int[] inputs, int rows, int width, float[] grad,
+                                     int tableOffset) {
+    for (int r = 0; r < rows; r++) {
+      int dst = tableOffset + inputs[r] * width;
+      int from = r * width;
+      for (int j = 0; j < width; j++) {
+        grad[dst + j] += src[from + j];
+      }
+    }
+  }
+
+  /**
+   * X = drop(Emb[x]) into {@link Workspace#embedded} (T*B, E): a row gather, then the mask drawn
+   * from {@code masks} when it is not null.
+   */
+  private void embed(float[] params, int[] inputs, int rows, Workspace ws, SplittableRandom masks) {
+    int e = embeddingSize;
+    float[] embedded = ws.embedded(rows * e);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(params, embedding.offset() + inputs[r] * e, embedded, r * e, e);
+    }
+    if (masks != null) {
+      float[] mask = ws.embeddingMask(rows * e);
+      fillMask(mask, rows * e, masks);
+      for (int i = 0; i < rows * e; i++) {
+        embedded[i] *= mask[i];
+      }
+    }
+  }
+
   /** mask[i] = 0 with probability {@link #dropout}, else 1 / (1 - dropout), for i < count. */
   private void fillMask(float[] mask, int count, SplittableRandom random) {
     long threshold = (long) Math.ceil(dropout * 4294967296.0);   // p * 2^32
@@ -329,7 +456,7 @@ public final class StackedModel implements LanguageModel {
   }
 
   /**
-   * O = Y W_hq + b_q into {@code logits} for the top layer's output Y; returns the summed
+   * O = Y W_hq + b_q (tied: Y Emb^T + b_q) into {@code logits} for the top layer's output Y; returns the summed
    * cross-entropy and, when {@code writeGradient}, leaves dLoss/dO in {@code logits}.
    */
   private double outputLayer(float[] params, LayerWindow top, int[] targets, int rows,
@@ -337,8 +464,13 @@ public final class StackedModel implements LanguageModel {
     for (int r = 0; r < rows; r++) {
       System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
     }
-    RowMajor.gemm(false, false, rows, vocab, hidden, 1f, top.output, top.outputOffset,
-        params, whq.offset(), 1f, logits, 0);
+    if (tiedWeights) {
+      RowMajor.gemm(false, true, rows, vocab, hidden, 1f, top.output, top.outputOffset,
+          params, embedding.offset(), 1f, logits, 0);
+    } else {
+      RowMajor.gemm(false, false, rows, vocab, hidden, 1f, top.output, top.outputOffset,
+          params, whq.offset(), 1f, logits, 0);
+    }
     return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
   }
 }

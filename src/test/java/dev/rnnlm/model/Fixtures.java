@@ -66,11 +66,20 @@ final class Fixtures {
    * 32 bits (low then high half of each nextLong) are at least p * 2^32, else 0.
    */
   static double[][] dropoutMasks(long seed, int layers, int count, float p) {
+    int[] counts = new int[layers];
+    java.util.Arrays.fill(counts, count);
+    return dropoutMasks(seed, counts, p);
+  }
+
+  /** Masks as documented by StackedModel: mask l of {@code counts[l]} from the l-th split. */
+  static double[][] dropoutMasks(long seed, int[] counts, float p) {
     SplittableRandom root = new SplittableRandom(seed);
-    double[][] masks = new double[layers][count];
+    double[][] masks = new double[counts.length][];
     long threshold = (long) Math.ceil(p * 4294967296.0);
-    for (int l = 0; l < layers; l++) {
+    for (int l = 0; l < counts.length; l++) {
       SplittableRandom random = root.split();
+      int count = counts[l];
+      masks[l] = new double[count];
       long bits = 0;
       for (int i = 0; i < count; i++) {
         long draw;

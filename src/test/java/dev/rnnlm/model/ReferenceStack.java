@@ -12,6 +12,8 @@ final class ReferenceStack {
   private final int vocab;
   private final int hidden;
   private final int layers;
+  private final int embedding;
+  private final boolean tied;
   private final ParameterLayout layout;
 
   ReferenceStack(LanguageModel model) {
@@ -19,6 +21,8 @@ final class ReferenceStack {
     this.vocab = model.vocabSize();
     this.hidden = model.hiddenSize();
     this.layers = model.layers();
+    this.embedding = model.embeddingSize();
+    this.tied = model.tiedWeights();
     this.layout = model.layout();
   }
 
@@ -40,6 +44,8 @@ final class ReferenceStack {
   /**
    * Summed cross-entropy of the window; {@code state} (batch, L * S) is read and overwritten with
    * the final state; {@code masks[l]} (T*B, H) multiplies layer l's output, or null for none.
+   * With an embedding, {@code masks[0]} (T*B, E) multiplies the embedded inputs and
+   * {@code masks[l + 1]} layer l's output.
    */
   double loss(double[] params, int[] inputs, int[] targets, int batch, int steps, double[] state,
               double[][] masks) {
@@ -47,8 +53,23 @@ final class ReferenceStack {
     final int g = gates();
     final int perLayer = (cell.equals("lstm") ? 2 : 1) * h;
     final int stride = layers * perLayer;
-    // y[t][b][j]: the current layer's input (one-hot id for layer 0), then its output.
+    // y[t][b][j]: the current layer's input (one-hot id for layer 0 without an embedding), then
+    // its output.
     double[][][] below = null;
+    int maskBase = 0;
+    if (embedding > 0) {
+      int emb = offset("embedding");
+      below = new double[steps][batch][embedding];
+      for (int t = 0; t < steps; t++) {
+        for (int b = 0; b < batch; b++) {
+          for (int i = 0; i < embedding; i++) {
+            double m = masks == null ? 1 : masks[0][(t * batch + b) * embedding + i];
+            below[t][b][i] = params[emb + inputs[t * batch + b] * embedding + i] * m;
+          }
+        }
+      }
+      maskBase = 1;
+    }
     for (int l = 0; l < layers; l++) {
       String[] names = names(l);
       int wih = offset(names[0]);
@@ -71,10 +92,10 @@ final class ReferenceStack {
           double[] p = new double[g * h];   // h W_hh + b_hh
           for (int k = 0; k < g * h; k++) {
             a[k] = params[bih + k];
-            if (l == 0) {
+            if (l == 0 && embedding == 0) {
               a[k] += params[wih + inputs[t * batch + b] * g * h + k];
             } else {
-              for (int i = 0; i < h; i++) {
+              for (int i = 0; i < below[t][b].length; i++) {
                 a[k] += below[t][b][i] * params[wih + i * g * h + k];
               }
             }
@@ -108,7 +129,7 @@ final class ReferenceStack {
           }
           hPrev = hNext;
           for (int j = 0; j < h; j++) {
-            double m = masks == null ? 1 : masks[l][(t * batch + b) * h + j];
+            double m = masks == null ? 1 : masks[l + maskBase][(t * batch + b) * h + j];
             out[t][b][j] = hNext[j] * m;
           }
         }
@@ -122,7 +143,10 @@ final class ReferenceStack {
       below = out;
     }
 
-    int whq = offset("W_hq");
+    // The decoder's weight: W_hq (H, V), or tied, the embedding (V, H) read transposed.
+    int whq = tied ? offset("embedding") : offset("W_hq");
+    int rowStep = tied ? 1 : vocab;
+    int colStep = tied ? h : 1;
     int bq = offset("b_q");
     double loss = 0;
     for (int t = 0; t < steps; t++) {
@@ -132,7 +156,7 @@ final class ReferenceStack {
         for (int k = 0; k < vocab; k++) {
           o[k] = params[bq + k];
           for (int j = 0; j < h; j++) {
-            o[k] += below[t][b][j] * params[whq + j * vocab + k];
+            o[k] += below[t][b][j] * params[whq + j * rowStep + k * colStep];
           }
           max = Math.max(max, o[k]);
         }
