@@ -47,8 +47,11 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ModelStore {
   public static final String FORMAT = "spark-rnn-lm";
-  /** Written: 2 (cell, layers, dropout). Read: 1 (the one-layer rnn, without those keys) and 2. */
-  public static final int VERSION = 2;
+  /**
+   * Written: 3 (embedding, tied_weights). Read: 1 (the one-layer rnn, without "layers" and
+   * "dropout"), 2 (cell, layers, dropout; no embedding) and 3.
+   */
+  public static final int VERSION = 3;
   public static final String MODEL_FILE = "model.json";
   public static final String VOCAB_FILE = "vocab.json";
   public static final String PARAMS_FILE = "parameters.bin";
@@ -123,7 +126,8 @@ public final class ModelStore {
       }
       float[] params = fromLittleEndian(raw);
       SavedModel.Architecture architecture = new SavedModel.Architecture(d.path("cell").asText(),
-          d.path("hidden").asInt(), d.path("layers").asInt(1), (float) d.path("dropout").asDouble(0));
+          d.path("hidden").asInt(), d.path("layers").asInt(1), (float) d.path("dropout").asDouble(0),
+          d.path("embedding").asInt(0), d.path("tied_weights").asBoolean(false));
       LanguageModel model;
       try {
         model = architecture.newModel(vocabulary.size());
@@ -304,6 +308,8 @@ public final class ModelStore {
     d.put("hidden", m.hidden());
     d.put("layers", m.layers());
     d.put("dropout", m.architecture().dropout());
+    d.put("embedding", m.architecture().embedding());
+    d.put("tied_weights", m.architecture().tiedWeights());
     d.put("vocab_size", m.vocabulary().size());
     ObjectNode text = d.putObject("text");
     text.put("normalize", m.normalize().optionName());

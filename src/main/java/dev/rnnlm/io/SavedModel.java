@@ -25,9 +25,16 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
 
   /**
    * The network without its vocabulary size: the cell type ("rnn", "gru", "lstm"), its hidden
-   * units, stacked layers and the dropout on each layer's output (training only).
+   * units, stacked layers, the dropout on each layer's output (training only), the input
+   * embedding's size (0: one-hot inputs) and whether the output layer's weight is the embedding.
    */
-  public record Architecture(String cell, int hidden, int layers, float dropout) implements Serializable {
+  public record Architecture(String cell, int hidden, int layers, float dropout, int embedding,
+                             boolean tiedWeights) implements Serializable {
+    /** Without an embedding: one-hot inputs straight into the first layer. */
+    public Architecture(String cell, int hidden, int layers, float dropout) {
+      this(cell, hidden, layers, dropout, 0, false);
+    }
+
     /** The book's model: one rnn layer, no dropout. */
     public static Architecture rnn(int hidden) {
       return new Architecture("rnn", hidden, 1, 0f);
@@ -35,7 +42,7 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
 
     /** The model over {@code vocabSize} tokens ({@link LanguageModels#create}). */
     public LanguageModel newModel(int vocabSize) {
-      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout);
+      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout, embedding, tiedWeights);
     }
   }
 

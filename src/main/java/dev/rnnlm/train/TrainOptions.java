@@ -47,6 +47,14 @@ public final class TrainOptions {
       TrainOption.value("dropout", "D", "inverted dropout on each layer's output (training only)")
           .defaultValue("0.0").effect(TRAJECTORY)
           .binds((b, v) -> b.dropout(OptionValues.toFloat("dropout", v)), s -> Float.toString(s.dropout())),
+      TrainOption.value("embedding", "E", "input embedding of E units, dropout on its output, as PyTorch's "
+              + "word_language_model; 0 = one-hot inputs straight into the first layer")
+          .defaultValue("0").effect(MODEL)
+          .binds((b, v) -> b.embedding(OptionValues.toInt("embedding", v)), s -> Integer.toString(s.embedding())),
+      TrainOption.flag("tie-weights", "the output layer's weight is the embedding (needs --embedding equal "
+              + "to --hidden; Press and Wolf 2017)").effect(MODEL)
+          .binds((b, v) -> b.tieWeights(OptionValues.toBoolean("tie-weights", v)),
+              s -> Boolean.toString(s.tieWeights())),
       TrainOption.value("batch", "B", "sequences per step, over all partitions").defaultValue("32")
           .effect(TRAJECTORY)
           .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())).essential(),

@@ -28,6 +28,8 @@ public final class TrainSettings {
   private final String cell;
   private final int layers;
   private final float dropout;
+  private final int embedding;
+  private final boolean tieWeights;
   private final int batch;
   private final int steps;
   private final float lr;
@@ -66,6 +68,8 @@ public final class TrainSettings {
     this.cell = b.cell;
     this.layers = b.layers;
     this.dropout = b.dropout;
+    this.embedding = b.embedding;
+    this.tieWeights = b.tieWeights;
     this.batch = b.batch;
     this.steps = b.steps;
     this.lr = b.lr;
@@ -114,6 +118,13 @@ public final class TrainSettings {
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
     }
+    if (embedding < 0) {
+      throw new IllegalArgumentException("--embedding must be >= 0 (0: one-hot inputs), got " + embedding);
+    }
+    if (tieWeights && embedding != hidden) {
+      throw new IllegalArgumentException("--tie-weights needs --embedding equal to --hidden (the last"
+          + " layer's size), got --embedding " + embedding + " and --hidden " + hidden);
+    }
     positive("--batch", batch);
     positive("--steps", steps);
     if (!(lr > 0) || !Float.isFinite(lr)) {
@@ -159,6 +170,8 @@ public final class TrainSettings {
     b.cell = cell;
     b.layers = layers;
     b.dropout = dropout;
+    b.embedding = embedding;
+    b.tieWeights = tieWeights;
     b.batch = batch;
     b.steps = steps;
     b.lr = lr;
@@ -369,7 +382,7 @@ public final class TrainSettings {
 
   /** The network these settings train. */
   public SavedModel.Architecture architecture() {
-    return new SavedModel.Architecture(cell, hidden, layers, dropout);
+    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights);
   }
 
   /** Recurrent cell: rnn, gru or lstm. */
@@ -385,6 +398,16 @@ public final class TrainSettings {
   /** Inverted dropout on each layer's output, in training. */
   public float dropout() {
     return dropout;
+  }
+
+  /** Size of the input embedding; 0: one-hot inputs straight into the first layer. */
+  public int embedding() {
+    return embedding;
+  }
+
+  /** Whether the output layer's weight is the embedding table. */
+  public boolean tieWeights() {
+    return tieWeights;
   }
 
   /** How often partitions synchronize, the driver's update after local steps, the aggregation tree. */
@@ -453,6 +476,8 @@ public final class TrainSettings {
     private String cell;
     private int layers;
     private float dropout;
+    private int embedding;
+    private boolean tieWeights;
     private OuterUpdate.Kind outerOptimizer;
     private float outerLr;
     private float outerMomentum;
@@ -473,6 +498,16 @@ public final class TrainSettings {
 
     public Builder dropout(float value) {
       this.dropout = value;
+      return this;
+    }
+
+    public Builder embedding(int value) {
+      this.embedding = value;
+      return this;
+    }
+
+    public Builder tieWeights(boolean value) {
+      this.tieWeights = value;
       return this;
     }
 

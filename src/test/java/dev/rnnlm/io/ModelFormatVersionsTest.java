@@ -19,10 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Model directories of every format version load: version 1 (a model written by the first
  * release, committed under src/test/resources/model/golden-v1: one rnn layer, no "layers" or
- * "dropout" keys) and version 2, which records the cell's layers and dropout.
+ * "dropout" keys), version 2, which records the cell's layers and dropout (golden-v2: a 2-layer
+ * LSTM written by the last build of version 2), and version 3, which adds the embedding.
  */
 class ModelFormatVersionsTest {
   private static final Path GOLDEN_V1 = Path.of("src/test/resources/model/golden-v1");
+  private static final Path GOLDEN_V2 = Path.of("src/test/resources/model/golden-v2");
 
   @TempDir
   Path work;
@@ -42,12 +44,42 @@ class ModelFormatVersionsTest {
   }
 
   @Test
-  void aVersionOneModelSavedAgainIsVersionTwoWithTheSameParameters() throws Exception {
+  void aVersionTwoModelLoadsAsTheStackedLstmItWasWithoutAnEmbedding() throws Exception {
+    JsonNode written = new ObjectMapper().readTree(GOLDEN_V2.resolve("model.json").toFile());
+    assertEquals(2, written.path("version").asInt());
+    assertTrue(written.path("embedding").isMissingNode());
+    SavedModel m = store.load(GOLDEN_V2.toString());
+    assertEquals(new SavedModel.Architecture("lstm", 6, 2, 0.25f, 0, false), m.architecture());
+    assertEquals(0, m.model().embeddingSize());
+    assertEquals(m.model().layout().size(), m.params().length);
+    assertEquals(2, m.position().epochs());
+  }
+
+  @Test
+  void anEmbeddingModelWithTiedWeightsRoundTripsAsVersionThree() throws Exception {
+    SavedModel v2 = store.load(GOLDEN_V2.toString());
+    SavedModel.Architecture tied = new SavedModel.Architecture("lstm", 6, 2, 0.25f, 6, true);
+    float[] params = new float[tied.newModel(v2.vocabulary().size()).layout().size()];
+    tied.newModel(v2.vocabulary().size()).initialize(params, 9);
+    String dir = work.resolve("tied").toString();
+    store.save(dir, new SavedModel(tied, v2.text(), v2.vocabulary(), params, v2.lineage()));
+    JsonNode written = new ObjectMapper().readTree(work.resolve("tied/model.json").toFile());
+    assertEquals(3, written.path("version").asInt());
+    assertEquals(6, written.path("embedding").asInt());
+    assertTrue(written.path("tied_weights").asBoolean());
+    SavedModel back = store.load(dir);
+    assertEquals(tied, back.architecture());
+    assertTrue(back.model().tiedWeights());
+    assertArrayEquals(params, back.params());
+  }
+
+  @Test
+  void aVersionOneModelSavedAgainIsTheCurrentVersionWithTheSameParameters() throws Exception {
     SavedModel v1 = store.load(GOLDEN_V1.toString());
     String dir = work.resolve("again").toString();
     store.save(dir, v1);
     JsonNode written = new ObjectMapper().readTree(work.resolve("again/model.json").toFile());
-    assertEquals(2, written.path("version").asInt());
+    assertEquals(ModelStore.VERSION, written.path("version").asInt());
     assertEquals(1, written.path("layers").asInt());
     SavedModel back = store.load(dir);
     assertArrayEquals(v1.params(), back.params());
@@ -77,8 +109,8 @@ class ModelFormatVersionsTest {
       Files.copy(GOLDEN_V1.resolve(f), dir.resolve(f));
     }
     Files.writeString(dir.resolve("model.json"),
-        Files.readString(GOLDEN_V1.resolve("model.json")).replace("\"version\" : 1", "\"version\" : 3"));
+        Files.readString(GOLDEN_V1.resolve("model.json")).replace("\"version\" : 1", "\"version\" : " + (ModelStore.VERSION + 1)));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> store.load(dir.toString()));
-    assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("version " + (ModelStore.VERSION + 1)), e.getMessage());
   }
 }
