@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,7 @@ class CheckpointStoreTest {
     return loaded;
   }
 
+  @Tag("bit-identity")
   @Test
   void checkpointRoundTripsExactly() throws IOException {
     Checkpoint c = checkpoint(1);

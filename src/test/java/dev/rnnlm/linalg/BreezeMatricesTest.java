@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import breeze.linalg.DenseMatrix;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("bit-identity")
 class BreezeMatricesTest {
   private static float[] random(SplittableRandom r, int n) {
     float[] a = new float[n];

@@ -14,10 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code RnnLM.fit} is {@code rnnlm train} on a file holding the column's rows as lines. */
+@Tag("bit-identity")
 class RnnLMEqualsTrainTest {
   @TempDir
   Path work;

@@ -21,6 +21,7 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +88,7 @@ class RnnLMPipelineTest {
         "rows with different prefixes continue differently");
   }
 
+  @Tag("bit-identity")
   @Test
   void loadedPipelineGivesIdenticalColumns() {
     PipelineModel loaded = PipelineModel.load(saved.toString());

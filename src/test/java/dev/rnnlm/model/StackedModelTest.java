@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,6 +121,7 @@ class StackedModelTest {
 
   // ---- forward-only paths, carried state, generation ----------------------------------
 
+  @Tag("bit-identity")
   @ParameterizedTest
   @ValueSource(strings = {"rnn", "gru", "lstm"})
   void lossEqualsLossAndGradientsLossAndIgnoresDropout(String cell) {
@@ -228,6 +230,7 @@ class StackedModelTest {
 
   // ---- dropout ------------------------------------------------------------------------
 
+  @Tag("bit-identity")
   @Test
   void dropoutMasksAreReproducibleFromTheSeedAndDifferBetweenSeeds() {
     LanguageModel model = LanguageModels.create("lstm", 12, 32, 2, 0.25f);
@@ -274,6 +277,7 @@ class StackedModelTest {
     }
   }
 
+  @Tag("bit-identity")
   @Test
   void oneLayerRnnStackComputesRnnModelsBits() {
     int v = 28;

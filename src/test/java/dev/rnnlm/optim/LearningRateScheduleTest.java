@@ -3,8 +3,10 @@ package dev.rnnlm.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("bit-identity")
 class LearningRateScheduleTest {
   private static final ScheduleSettings NONE = ScheduleSettings.DEFAULTS;
 

@@ -25,6 +25,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -116,6 +117,7 @@ class DistributedStepTest {
     }
   }
 
+  @Tag("bit-identity")
   @ParameterizedTest
   @EnumSource(Sampling.class)
   void inProcessAndBroadcastChannelsGiveBitIdenticalParameters(Sampling sampling) {
@@ -153,6 +155,7 @@ class DistributedStepTest {
    * bit for bit against that computation written out here in one process, for 3 partitions of
    * unequal size (3, 3 and 2 sequences) over a round of 4 steps then one of 1.
    */
+  @Tag("bit-identity")
   @ParameterizedTest
   @MethodSource("samplingsAndChannels")
   void localStepsAreEachPartitionsOwnSgdStepsAveragedBySequences(Sampling sampling,
@@ -241,6 +244,7 @@ class DistributedStepTest {
    * the driver (in-process channel), 8 partitions in groups of 2 give the same bits, whether the
    * rounds are single steps or local steps; on the executors the driver receives 2 results.
    */
+  @Tag("bit-identity")
   @ParameterizedTest
   @EnumSource(Sampling.class)
   void theTreeAddedOnExecutorsEqualsTheDriversTreeAndTheDriverReceivesAtMostTheFanIn(Sampling sampling) {

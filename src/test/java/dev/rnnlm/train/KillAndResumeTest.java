@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and with a 2-layer LSTM, dropout and Adam (its moments and step count are in the checkpoints,
  * the dropout masks are drawn again from the same seeds).
  */
+@Tag("bit-identity")
 class KillAndResumeTest {
   private static final String[] OPTIONS = {"--epochs", "3", "--hidden", "32", "--batch", "8",
       "--steps", "10", "--max-tokens", "8000", "--partitions", "2", "--seed", "5",
