@@ -48,6 +48,10 @@ final class InspectCommand {
 
     out.println("model: " + dir);
     out.println("format: " + ModelStore.FORMAT + " v" + ModelStore.VERSION);
+    if (m.architecture().embedding() > 0) {
+      out.println("embedding: " + m.architecture().embedding()
+          + (m.architecture().tiedWeights() ? "  tied to the output layer" : ""));
+    }
     out.println("cell: " + m.cell() + "  hidden: " + m.hidden() + "  vocabulary: " + tokens.size());
     if (m.layers() > 1 || m.architecture().dropout() > 0) {
       out.println("layers: " + m.layers() + "  dropout: " + m.architecture().dropout());

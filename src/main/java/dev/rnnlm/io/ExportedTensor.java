@@ -18,7 +18,11 @@ import java.util.List;
  *       {@code out.weight} (V, H) and {@code out.bias} (V). The stored weights are the
  *       transposes of torch's (rows are inputs here, outputs there), so they are transposed; the
  *       rnn cell has one bias per layer, exported as {@code bias_ih} with a zero {@code bias_hh}.
- *       Gate order is torch's already (GRU r, z, n; LSTM i, f, g, o).
+ *       Gate order is torch's already (GRU r, z, n; LSTM i, f, g, o). A model with an
+ *       embedding is named as PyTorch's word_language_model {@code RNNModel}:
+ *       {@code encoder.weight} (V, E), the {@code rnn.} tensors, {@code decoder.weight} (V, H) and
+ *       {@code decoder.bias} (V); with tied weights {@code decoder.weight} is a copy of
+ *       {@code encoder.weight}, as the tied module's {@code state_dict} holds both.
  * </ul>
  */
 public record ExportedTensor(String name, int[] shape, float[] values, int offset) {
@@ -44,6 +48,11 @@ public record ExportedTensor(String name, int[] shape, float[] values, int offse
     var layout = m.model().layout();
     boolean rnn = m.cell().equals("rnn");
     List<ExportedTensor> out = new ArrayList<>();
+    boolean wordModel = m.architecture().embedding() > 0;
+    if (wordModel) {
+      Tensor embedding = layout.tensor("embedding");
+      out.add(new ExportedTensor("encoder.weight", embedding.shape(), m.params(), embedding.offset()));
+    }
     for (int l = 0; l < m.layers(); l++) {
       String suffix = l == 0 ? "" : "_l" + l;
       Tensor wih = layout.tensor(rnn ? "W_xh" + suffix : "W_ih_l" + l);
@@ -59,10 +68,15 @@ public record ExportedTensor(String name, int[] shape, float[] values, int offse
         out.add(new ExportedTensor("rnn.bias_hh_l" + l, new int[] {bhh.size()}, m.params(), bhh.offset()));
       }
     }
-    Tensor whq = layout.tensor("W_hq");
+    String decoder = wordModel ? "decoder" : "out";
     Tensor bq = layout.tensor("b_q");
-    out.add(transposed("out.weight", whq, m.params()));
-    out.add(new ExportedTensor("out.bias", new int[] {bq.size()}, m.params(), bq.offset()));
+    if (m.architecture().tiedWeights()) {
+      Tensor embedding = layout.tensor("embedding");
+      out.add(new ExportedTensor(decoder + ".weight", embedding.shape(), m.params(), embedding.offset()));
+    } else {
+      out.add(transposed(decoder + ".weight", layout.tensor("W_hq"), m.params()));
+    }
+    out.add(new ExportedTensor(decoder + ".bias", new int[] {bq.size()}, m.params(), bq.offset()));
     return out;
   }
 

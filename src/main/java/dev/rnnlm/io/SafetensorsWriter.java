@@ -122,6 +122,8 @@ public final class SafetensorsWriter {
     meta.put("cell", m.cell());
     meta.put("hidden", Integer.toString(m.hidden()));
     meta.put("layers", Integer.toString(m.layers()));
+    meta.put("embedding", Integer.toString(m.architecture().embedding()));
+    meta.put("tied_weights", Boolean.toString(m.architecture().tiedWeights()));
     meta.put("vocab_size", Integer.toString(m.vocabulary().size()));
     meta.put("normalize", m.normalize().optionName());
     meta.put("tokens", m.tokens().optionName());

@@ -82,6 +82,37 @@ class TorchExportTest {
     assertEquals(params[wxh.offset() + 2 * 3 + 1], wih.values()[1 * 5 + 2], "weight_ih[j][v] = W_xh[v][j]");
   }
 
+  /** The names of PyTorch's word_language_model RNNModel; tied: the decoder's weight is the encoder's. */
+  @Test
+  void anEmbeddingModelIsNamedAsTheWordLanguageModelExamplesModule() {
+    for (boolean tied : new boolean[] {false, true}) {
+      SavedModel.Architecture lstm = new SavedModel.Architecture("lstm", 4, 2, 0.2f, 4, tied);
+      LanguageModel model = lstm.newModel(7);
+      float[] params = new float[model.layout().size()];
+      model.initialize(params, 3);
+      List<ExportedTensor> exported = ExportedTensor.asTorch(saved(lstm, 7, params));
+      assertEquals(List.of("encoder.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
+          "rnn.bias_hh_l0", "rnn.weight_ih_l1", "rnn.weight_hh_l1", "rnn.bias_ih_l1", "rnn.bias_hh_l1",
+          "decoder.weight", "decoder.bias"), exported.stream().map(ExportedTensor::name).toList());
+      ExportedTensor encoder = exported.get(0);
+      ExportedTensor decoder = exported.get(9);
+      assertArrayEquals(new int[] {7, 4}, encoder.shape());
+      assertArrayEquals(new int[] {7, 4}, decoder.shape());
+      Tensor embedding = model.layout().tensor("embedding");
+      assertArrayEquals(Arrays.copyOfRange(params, embedding.offset(), embedding.offset() + 28),
+          Arrays.copyOfRange(encoder.values(), encoder.offset(), encoder.offset() + 28));
+      float[] decoderValues = Arrays.copyOfRange(decoder.values(), decoder.offset(), decoder.offset() + 28);
+      if (tied) {
+        assertArrayEquals(Arrays.copyOfRange(params, embedding.offset(), embedding.offset() + 28),
+            decoderValues, "tied: decoder.weight is encoder.weight");
+      } else {
+        // decoder.weight (V, H) is W_hq (H, V) transposed.
+        Tensor whq = model.layout().tensor("W_hq");
+        assertEquals(params[whq.offset() + 2 * 7 + 5], decoderValues[5 * 4 + 2]);
+      }
+    }
+  }
+
   private static SavedModel saved(SavedModel.Architecture architecture, int vocab, float[] params) {
     List<String> tokens = new ArrayList<>(List.of(Vocabulary.UNKNOWN));
     for (int i = 1; i < vocab; i++) {
