@@ -62,6 +62,9 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   private final Param<String> inputCol;
   private final Param<String> cell;
   private final IntParam layers;
+  private final DoubleParam dropout;
+  private final IntParam embedding;
+  private final BooleanParam tieWeights;
   private final Param<String> optimizer;
   private final IntParam epochs;
   private final IntParam hidden;
@@ -99,6 +102,14 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     cell = stringParam("cell", "recurrent cell: one of " + LanguageModels.CELL_TYPES, "rnn");
     layers = new IntParam(this, "layers", "stacked recurrent layers");
     setDefault(layers, LAYERS);
+    dropout = doubleParam("dropout", "dropout",
+        "inverted dropout on each layer's output and on the embedding's (training only)", d.dropout());
+    embedding = intParam("embedding", "embedding",
+        "input embedding size, as PyTorch's word_language_model; 0 = one-hot inputs", d.embedding());
+    tieWeights = new BooleanParam(this, "tieWeights",
+        "the output layer's weight is the embedding (needs embedding equal to hidden)");
+    setDefault(tieWeights, d.tieWeights());
+    optionOfParam.put(tieWeights, "tie-weights");
     optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
     epochs = intParam("epochs", "epochs", "passes over the corpus", d.epochs());
     hidden = intParam("hidden", "hidden", "hidden units", d.hidden());
@@ -327,6 +338,18 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   public IntParam layers() { return layers; }
   public int getLayers() { return (Integer) $(layers); }
   public RnnLM setLayers(int value) { return (RnnLM) set(layers, value); }
+
+  public DoubleParam dropout() { return dropout; }
+  public double getDropout() { return (Double) $(dropout); }
+  public RnnLM setDropout(double value) { return (RnnLM) set(dropout, value); }
+
+  public IntParam embedding() { return embedding; }
+  public int getEmbedding() { return (Integer) $(embedding); }
+  public RnnLM setEmbedding(int value) { return (RnnLM) set(embedding, value); }
+
+  public BooleanParam tieWeights() { return tieWeights; }
+  public boolean getTieWeights() { return (Boolean) $(tieWeights); }
+  public RnnLM setTieWeights(boolean value) { return (RnnLM) set(tieWeights, value); }
 
   public Param<String> optimizer() { return optimizer; }
   public String getOptimizer() { return $(optimizer); }
