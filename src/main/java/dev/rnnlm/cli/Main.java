@@ -56,7 +56,7 @@ public final class Main {
       return switch (args[0]) {
         case "train" -> TrainCommand.run(rest, out, spark);
         case "generate" -> GenerateCommand.run(rest, out);
-        case "evaluate" -> EvaluateCommand.run(rest, out, spark);
+        case "evaluate" -> EvaluateCommand.run(rest, out, err, spark);
         case "bench" -> BenchCommand.run(rest, out, spark);
         case "export" -> ExportCommand.run(rest, out);
         case "inspect" -> InspectCommand.run(rest, out);

@@ -182,6 +182,21 @@ public final class EncodedCorpus implements AutoCloseable {
     });
   }
 
+  /** How often {@code id} occurs in this view (e.g. {@code <unk>}); computed by a Spark job. */
+  public long count(int id) {
+    CorpusIndex view = index;
+    return chunks.map(c -> {
+      long n = 0;
+      CorpusIndex.Span s = view.span(c.inputPartition(), c.seq());
+      for (int i = s == null ? 0 : s.from(); s != null && i < s.to(); i++) {
+        if (c.ids()[i] == id) {
+          n++;
+        }
+      }
+      return n;
+    }).fold(0L, Long::sum);
+  }
+
   /** The first {@code n} ids of this view (fewer when its first chunk is shorter). */
   public int[] head(int n) {
     CorpusIndex view = index;

@@ -105,7 +105,29 @@ class CliEndToEndTest {
 
     CliRun json = CliRun.of("evaluate", "--model", model.toString(), "--input", text, "--json");
     assertEquals(0, json.exitCode(), json.err());
-    assertTrue(json.out().strip().matches("\\{\"perplexity\": [0-9.E-]+, \"tokens\": \\d+}"), json.out());
+    assertTrue(json.out().strip().matches("\\{\"perplexity\": [0-9.E-]+, \"tokens\": \\d+, \"oov_rate\": [0-9.E-]+}"), json.out());
+  }
+
+  /**
+   * The model is a character model of English text: a text of which a fifth are characters it
+   * never saw reports that rate and warns, once, that the perplexity is not a fair figure.
+   */
+  @Test
+  void evaluateReportsTheOutOfVocabularyRateAndWarnsAboveTenPercent() throws IOException {
+    Path text = work.resolve("oov.txt");
+    try {
+      Files.writeString(text, "the clock ".repeat(40) + "\u4e00".repeat(100) + "\n");
+      CliRun plain = CliRun.of("evaluate", "--model", model.toString(), "--input", text.toString());
+      assertEquals(0, plain.exitCode(), plain.err());
+      assertTrue(plain.out().contains("out of vocabulary: 19.96% (100 of 501 tokens are <unk>"), plain.out());
+      assertEquals(1, plain.out().lines().filter(l -> l.startsWith("warning: 20.0% of the scored tokens are outside")).count(),
+          plain.out());
+      CliRun json = CliRun.of("evaluate", "--model", model.toString(), "--input", text.toString(), "--json");
+      assertTrue(json.out().strip().endsWith("\"oov_rate\": " + 100.0 / 501 + "}"), json.out());
+      assertTrue(json.err().contains("warning: 20.0% of the scored tokens"), json.err());
+    } finally {
+      Files.deleteIfExists(text);
+    }
   }
 
   private static String[] concat(String[] a, String b) {

@@ -121,8 +121,8 @@ class RnnLMPipelineTest {
     CliRun evaluate = CliRun.of("evaluate", "--model", savedStage().toString(), "--input",
         file.toString(), "--json");
     assertEquals(0, evaluate.exitCode(), evaluate.err());
-    assertEquals("{\"perplexity\": " + row.getDouble(2) + ", \"tokens\": " + row.getLong(4) + "}"
-        + System.lineSeparator(), evaluate.out());
+    assertTrue(evaluate.out().startsWith("{\"perplexity\": " + row.getDouble(2) + ", \"tokens\": "
+        + row.getLong(4) + ", \"oov_rate\": "), evaluate.out());
   }
 
   @Test
