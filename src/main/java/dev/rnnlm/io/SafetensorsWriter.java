@@ -34,7 +34,7 @@ import org.apache.hadoop.fs.Path;
  *                  format_version, cell, hidden, vocab_size, normalize, tokens, vocabulary
  *                  (the vocabulary file's name), epochs, steps, tokens_seen.
  * STEM.vocab.json  {"tokens": [token of id 0, id 1, ...], "unk": "&lt;unk&gt;",
- *                   "normalize": "none|lower|d2l", "tokens_mode": "char|word"}
+ *                   "normalize": "none|lower|d2l", "tokens_mode": "char|word|word-eos"}
  * </pre>
  *
  * For {@code model.safetensors} the vocabulary is {@code model.vocab.json}; any other name gets

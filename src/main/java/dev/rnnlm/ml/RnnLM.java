@@ -119,7 +119,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     clip = doubleParam("clip", "clip", "clip the gradient to this global L2 norm", d.clip());
     sampling = optionParam("sampling", "sampling", "minibatch iterator: sequential or random",
         d.sampling().optionName());
-    tokens = optionParam("tokens", "tokens", "tokenization: char or word", d.tokens().optionName());
+    tokens = optionParam("tokens", "tokens", "tokenization: char, word or word-eos (words and <eos> at line ends)", d.tokens().optionName());
     normalize = optionParam("normalize", "normalize",
         "text cleaning: none, lower or d2l (letters only, lower case, lines joined)",
         d.normalize().optionName());

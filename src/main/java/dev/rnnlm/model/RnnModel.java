@@ -120,11 +120,10 @@ public final class RnnModel implements LanguageModel {
     float[] da = ws.da(rows * h);                 // G then dA_1..dA_T, (T, B, H)
 
     forwardStates(params, inputs, n, steps, state, hs, ws.whh);
-    double loss = outputLayer(params, hs, n * h, targets, rows, logits, true);
+    double loss = outputLayer(params, hs, n * h, targets, rows, logits, grad);  // and db_q
 
-    // dW_hq += H_{1..T}^T dO ; db_q += colsum(dO) ; G = dO W_hq^T
+    // dW_hq += H_{1..T}^T dO ; G = dO W_hq^T
     RowMajor.gemm(true, false, h, vocab, rows, 1f, hs, n * h, logits, 0, 1f, grad, whq.offset());
-    Elementwise.addColumnSums(logits, rows, vocab, grad, bq.offset());
     RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, da, 0);
 
     // t = T..1: dH_t = G_t + dA_{t+1} W_hh^T ; dA_t = dH_t * (1 - H_t^2)
@@ -166,7 +165,7 @@ public final class RnnModel implements LanguageModel {
     float[] hs = ws.hs((steps + 1) * batch * hidden);    // H_0..H_T, (T+1, B, H)
     float[] logits = ws.logits(rows * vocab);            // (T*B, V)
     forwardStates(params, inputs, batch, steps, state, hs, ws.whh);
-    double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, false);
+    double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, null);
     System.arraycopy(hs, steps * batch * hidden, state, 0, batch * hidden);
     return loss;
   }
@@ -208,17 +207,15 @@ public final class RnnModel implements LanguageModel {
 
   /**
    * O = H_{1..T} W_hq + b_q into {@code logits} (H_1 at {@code hs[h1Offset]}); returns the summed cross-entropy against
-   * {@code targets} and, when {@code writeGradient}, leaves dLoss/dO = softmax(O) - onehot(y)
-   * in {@code logits}.
+   * {@code targets} and, with {@code grad}, leaves dLoss/dO = softmax(O) - onehot(y) in
+   * {@code logits} and adds its column sums to db_q.
    */
   private double outputLayer(float[] params, float[] hs, int h1Offset, int[] targets, int rows,
-                             float[] logits, boolean writeGradient) {
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
-    }
+                             float[] logits, float[] grad) {
     // H_1..H_T start at h1Offset (after H_0).
     RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, h1Offset,
-        params, whq.offset(), 1f, logits, 0);
-    return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
+        params, whq.offset(), 0f, logits, 0);
+    return Softmax.crossEntropy(logits, rows, vocab, params, bq.offset(), targets, grad,
+        grad == null ? 0 : bq.offset());
   }
 }

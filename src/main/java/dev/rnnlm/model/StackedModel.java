@@ -256,22 +256,21 @@ public final class StackedModel implements LanguageModel {
     forwardLayers(params, inputs, batch, steps, state, ws, ws.packed, drop, dropoutSeed);
     LayerWindow top = ws.layer(layerCount - 1);
     float[] logits = ws.logits(rows * vocab);
-    double loss = outputLayer(params, top, targets, rows, logits, true);
+    double loss = outputLayer(params, top, targets, rows, logits, grad);  // and db_q
 
     float[] dy = ws.dy(rows * h);
     if (tiedWeights) {
-      // dEmb += dO^T Y ; db_q += colsum(dO) ; dY = dO Emb
+      // dEmb += dO^T Y ; dY = dO Emb
       RowMajor.gemm(true, false, vocab, h, rows, 1f, logits, 0, top.output, top.outputOffset,
           1f, grad, embedding.offset());
       RowMajor.gemm(false, false, rows, h, vocab, 1f, logits, 0, params, embedding.offset(),
           0f, dy, 0);
     } else {
-      // dW_hq += Y^T dO ; db_q += colsum(dO) ; dY = dO W_hq^T
+      // dW_hq += Y^T dO ; dY = dO W_hq^T
       RowMajor.gemm(true, false, h, vocab, rows, 1f, top.output, top.outputOffset, logits, 0,
           1f, grad, whq.offset());
       RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, dy, 0);
     }
-    Elementwise.addColumnSums(logits, rows, vocab, grad, bq.offset());
 
     for (int l = layerCount - 1; l >= 0; l--) {
       LayerWindow w = ws.layer(l);
@@ -331,7 +330,7 @@ public final class StackedModel implements LanguageModel {
     Workspace ws = WORKSPACE.get();
     forwardLayers(params, inputs, batch, steps, state, ws, ws.packed, false, 0L);
     return outputLayer(params, ws.layer(layerCount - 1), targets, rows, ws.logits(rows * vocab),
-        false);
+        null);
   }
 
   @Override
@@ -456,21 +455,20 @@ public final class StackedModel implements LanguageModel {
   }
 
   /**
-   * O = Y W_hq + b_q (tied: Y Emb^T + b_q) into {@code logits} for the top layer's output Y; returns the summed
-   * cross-entropy and, when {@code writeGradient}, leaves dLoss/dO in {@code logits}.
+   * O = Y W_hq + b_q (tied: Y Emb^T + b_q) into {@code logits}; returns the summed cross-entropy
+   * and, with {@code grad}, leaves dLoss/dO in {@code logits} and adds its column sums to db_q.
    */
   private double outputLayer(float[] params, LayerWindow top, int[] targets, int rows,
-                             float[] logits, boolean writeGradient) {
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
-    }
+                             float[] logits, float[] grad) {
     if (tiedWeights) {
       RowMajor.gemm(false, true, rows, vocab, hidden, 1f, top.output, top.outputOffset,
-          params, embedding.offset(), 1f, logits, 0);
+          params, embedding.offset(), 0f, logits, 0);
     } else {
       RowMajor.gemm(false, false, rows, vocab, hidden, 1f, top.output, top.outputOffset,
-          params, whq.offset(), 1f, logits, 0);
+          params, whq.offset(), 0f, logits, 0);
     }
-    return Softmax.crossEntropy(logits, targets, rows, vocab, writeGradient);
+    return Softmax.crossEntropy(logits, rows, vocab, params, bq.offset(), targets, grad,
+        grad == null ? 0 : bq.offset());
   }
+
 }

@@ -3,8 +3,8 @@ package dev.rnnlm.optim;
 import java.util.List;
 
 /**
- * The learning rate of each optimizer step: {@code --lr-schedule constant|step|cosine} after an
- * optional linear warm-up. {@code s} counts optimizer steps from 0 over the whole run, across
+ * The learning rate of each optimizer step: {@code --lr-schedule constant|step|cosine|plateau}
+ * after an optional linear warm-up. {@code s} counts optimizer steps from 0 over the whole run, across
  * epochs, and a resumed run continues the count. With {@code W} warm-up steps and {@code t = s -
  * W}, the rate of step {@code s}:
  *
@@ -13,7 +13,14 @@ import java.util.List;
  *   constant     lr
  *   step         lr * decay^floor(t / every)
  *   cosine       lr * (1 + cos(pi * t / (total - W))) / 2   (0 from s = total on)
+ *   plateau      lr * decay^k, k: the epochs so far whose validation perplexity was not below
+ *                every earlier epoch's
  * </pre>
+ *
+ * Plateau is PyTorch's word_language_model rule ({@code lr /= 4.0} after an epoch whose
+ * validation loss is no better than the best so far; decay 0.25 by default): a function of the
+ * validation history, which the caller gives after each epoch's validation
+ * ({@link #afterValidations}) and which checkpoints keep, so a resumed run has the same rates.
  *
  * Each schedule starts at {@code t = 0} with exactly {@code lr}. Without warm-up, step and
  * cosine give the rates of PyTorch's {@code StepLR(step_size=every, gamma=decay)} and the closed
@@ -25,7 +32,7 @@ import java.util.List;
  */
 public final class LearningRateSchedule {
   /** Every {@code --lr-schedule} name. */
-  public static final List<String> NAMES = List.of("constant", "step", "cosine");
+  public static final List<String> NAMES = List.of("constant", "step", "cosine", "plateau");
 
   private final String name;
   private final float lr;
@@ -33,15 +40,18 @@ public final class LearningRateSchedule {
   private final double decay;
   private final long every;
   private final long total;
+  /** Plateau: the decays so far (epochs whose validation did not improve); 0 for the others. */
+  private final int plateaus;
 
   private LearningRateSchedule(String name, float lr, long warmup, double decay, long every,
-                               long total) {
+                               long total, int plateaus) {
     this.name = name;
     this.lr = lr;
     this.warmup = warmup;
     this.decay = decay;
     this.every = every;
     this.total = total;
+    this.plateaus = plateaus;
   }
 
   /**
@@ -58,8 +68,11 @@ public final class LearningRateSchedule {
           + String.join(", ", NAMES));
     }
     if (!name.equals("step")) {
-      rejectUnlessStep(name, "--lr-decay", s.decay());
       rejectUnlessStep(name, "--lr-decay-every", s.decayEvery());
+      if (!name.equals("plateau") && s.decay() != null) {
+        throw new IllegalArgumentException("--lr-decay applies only to --lr-schedule step and plateau,"
+            + " not " + name);
+      }
     }
     long warmup = s.warmupSteps() == null ? 0 : s.warmupSteps();
     return switch (name) {
@@ -70,24 +83,60 @@ public final class LearningRateSchedule {
         }
         yield step(lr, s.decay() == null ? 0.1 : s.decay(), s.decayEvery(), warmup);
       }
+      case "plateau" -> plateau(lr, s.decay() == null ? 0.25 : s.decay(), warmup);
       default -> cosine(lr, totalSteps, warmup);
     };
   }
 
   /** {@code lr} at every step after {@code warmup} warm-up steps. */
   public static LearningRateSchedule constant(float lr, long warmup) {
-    return new LearningRateSchedule("constant", checkLr(lr), checkWarmup(warmup), 1, 1, 0);
+    return new LearningRateSchedule("constant", checkLr(lr), checkWarmup(warmup), 1, 1, 0, 0);
   }
 
   /** {@code lr} multiplied by {@code decay} every {@code every} steps after the warm-up. */
   public static LearningRateSchedule step(float lr, double decay, long every, long warmup) {
-    if (!(decay > 0 && decay <= 1)) {
-      throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + decay);
-    }
+    checkDecay(decay);
     if (every < 1) {
       throw new IllegalArgumentException("--lr-decay-every must be >= 1, got " + every);
     }
-    return new LearningRateSchedule("step", checkLr(lr), checkWarmup(warmup), decay, every, 0);
+    return new LearningRateSchedule("step", checkLr(lr), checkWarmup(warmup), decay, every, 0, 0);
+  }
+
+  /** {@code lr} multiplied by {@code decay} after each epoch whose validation did not improve. */
+  public static LearningRateSchedule plateau(float lr, double decay, long warmup) {
+    checkDecay(decay);
+    return new LearningRateSchedule("plateau", checkLr(lr), checkWarmup(warmup), decay, 1, 0, 0);
+  }
+
+  /** Whether this schedule's rates depend on the validation history (plateau). */
+  public boolean needsValidation() {
+    return name.equals("plateau");
+  }
+
+  /**
+   * This schedule after the epochs whose validation perplexities are {@code validation}, in
+   * epoch order: for plateau, one decay per epoch that is not below the best before it; the
+   * other schedules do not change.
+   */
+  public LearningRateSchedule afterValidations(List<Double> validation) {
+    if (!needsValidation()) {
+      return this;
+    }
+    return new LearningRateSchedule(name, lr, warmup, decay, every, total, plateaus(validation));
+  }
+
+  /** The epochs of {@code validation} that did not improve on the best before them. */
+  static int plateaus(List<Double> validation) {
+    int count = 0;
+    double best = Double.POSITIVE_INFINITY;
+    for (double v : validation) {
+      if (v < best) {
+        best = v;
+      } else {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Cosine annealing from {@code lr} to 0 between the end of the warm-up and {@code total}. */
@@ -97,7 +146,7 @@ public final class LearningRateSchedule {
       throw new IllegalArgumentException("--lr-schedule cosine: the run has " + total
           + " optimizer steps, none left after --warmup-steps " + warmup);
     }
-    return new LearningRateSchedule("cosine", checkLr(lr), warmup, 1, 1, total);
+    return new LearningRateSchedule("cosine", checkLr(lr), warmup, 1, 1, total, 0);
   }
 
   /**
@@ -116,6 +165,7 @@ public final class LearningRateSchedule {
     return switch (name) {
       case "constant" -> lr;
       case "step" -> (float) (lr * Math.pow(decay, (double) (t / every)));
+      case "plateau" -> (float) (lr * Math.pow(decay, plateaus));
       default -> t >= total - warmup ? 0f
           : (float) (lr * (1 + Math.cos(Math.PI * t / (total - warmup))) / 2);
     };
@@ -133,6 +183,7 @@ public final class LearningRateSchedule {
     return switch (name) {
       case "constant" -> "constant(lr=" + lr + w + ")";
       case "step" -> "step(lr=" + lr + ", decay=" + decay + ", every=" + every + w + ")";
+      case "plateau" -> "plateau(lr=" + lr + ", decay=" + decay + ", decays=" + plateaus + w + ")";
       default -> "cosine(lr=" + lr + ", total=" + total + w + ")";
     };
   }
@@ -141,6 +192,12 @@ public final class LearningRateSchedule {
     if (given != null) {
       throw new IllegalArgumentException(option + " applies only to --lr-schedule step, not "
           + name);
+    }
+  }
+
+  private static void checkDecay(double decay) {
+    if (!(decay > 0 && decay <= 1)) {
+      throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + decay);
     }
   }
 

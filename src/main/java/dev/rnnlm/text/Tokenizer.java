@@ -10,9 +10,16 @@ public enum Tokenizer {
   /** One token per Unicode code point; a kept line break is the token "\n". */
   CHAR,
   /** Whitespace-separated words; line breaks are never tokens. */
-  WORD;
+  WORD,
+  /**
+   * Whitespace-separated words and the word {@code <eos>} at each kept line end (blank lines
+   * included), as PyTorch's word_language_model reads a corpus.
+   */
+  WORD_EOS;
 
   public static final String LINE_BREAK = "\n";
+  /** The end-of-line word of {@link #WORD_EOS}. */
+  public static final String END_OF_SENTENCE = "<eos>";
   /** Any Unicode whitespace run, as Python's {@code str.split()}. */
   private static final Pattern WHITESPACE = Pattern.compile("(?U)\\s+");
 
@@ -32,11 +39,14 @@ public enum Tokenizer {
           out.accept(LINE_BREAK);
         }
       }
-      case WORD -> {
+      case WORD, WORD_EOS -> {
         for (String w : WHITESPACE.split(line)) {
           if (!w.isEmpty()) {
             out.accept(w);
           }
+        }
+        if (this == WORD_EOS && keepLineBreak) {
+          out.accept(END_OF_SENTENCE);
         }
       }
     }
@@ -57,21 +67,36 @@ public enum Tokenizer {
     return new String(Character.toChars(cp));
   }
 
-  /** How generated tokens are joined back into text. */
+  /** How generated tokens are joined back into text; {@code <eos>} of word-eos is a line break. */
   public String join(List<String> tokens) {
-    return String.join(this == CHAR ? "" : " ", tokens);
+    if (this != WORD_EOS) {
+      return String.join(this == CHAR ? "" : " ", tokens);
+    }
+    StringBuilder text = new StringBuilder();
+    for (String t : tokens) {
+      if (t.equals(END_OF_SENTENCE)) {
+        text.append(LINE_BREAK);
+      } else {
+        if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
+          text.append(' ');
+        }
+        text.append(t);
+      }
+    }
+    return text.toString();
   }
 
   public static Tokenizer parse(String name) {
     for (Tokenizer t : values()) {
-      if (t.name().equalsIgnoreCase(name)) {
+      if (t.optionName().equalsIgnoreCase(name)) {
         return t;
       }
     }
-    throw new IllegalArgumentException("--tokens must be char or word, got '" + name + "'");
+    throw new IllegalArgumentException("--tokens must be char, word or word-eos, got '" + name + "'");
   }
 
+  /** The {@code --tokens} value: char, word, word-eos. */
   public String optionName() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -104,7 +104,7 @@ public final class Benchmark {
     double stepMs = stepNanos.median() / 1e6;
     double computeMs = kernelNanos.median() / 1e6;
     double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size(),
-        gates(s.cell()), s.layers());
+        gates(s.cell()), s.layers(), s.embedding());
     double modelGflops = flopsPerStep * measured / totalNanos;
     double peak = peakGflops(sc.defaultParallelism());
 
@@ -143,6 +143,8 @@ public final class Benchmark {
     r.put("hidden", s.hidden());
     r.put("cell", s.cell());
     r.put("layers", s.layers());
+    r.put("embedding", s.embedding());
+    r.put("tie_weights", s.tieWeights());
     r.put("vocab", data.vocabulary().size());
     r.put("warmup_steps", warmed);
     r.put("measure_steps", measured);
@@ -225,13 +227,16 @@ public final class Benchmark {
    * Multiply-adds (x2) of forward + backward for one step of B sequences of T tokens through
    * {@code layers} layers of a cell with {@code gates} gates (rnn 1, gru 3, lstm 4): each layer's
    * recurrent products forward and backward and dW_hh (3 x BT·H·GH), each layer above the first
-   * also its input products (3 x BT·H·GH), and the output layer, its input gradient and dW_hq
-   * (3 x BTHV). Element-wise work and the row gather are not counted.
+   * also its input products (3 x BT·H·GH), with an embedding of E the first layer's too
+   * (3 x BT·E·GH), and the output layer, its input gradient and its weight's gradient (3 x BTHV,
+   * tied or not). Element-wise work and the row gathers are not counted.
    */
-  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab, int gates, int layers) {
+  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab, int gates, int layers,
+                                  int embedding) {
     double bt = (double) batch * steps;
     double perLayer = 3 * bt * hidden * (double) gates * hidden;
-    return 2 * (perLayer * (2 * layers - 1) + 3 * bt * hidden * vocab);
+    double embeddingInput = 3 * bt * embedding * (double) gates * hidden;
+    return 2 * (perLayer * (2 * layers - 1) + embeddingInput + 3 * bt * hidden * vocab);
   }
 
   /** Gates per unit of a cell type. */

@@ -36,7 +36,8 @@ final class StepLoop implements AutoCloseable {
   private final float[] params;
   private final float clip;
   private final Optimizer optimizer;
-  private final LearningRateSchedule schedule;
+  /** Replaced after each validation when it depends on them (plateau). */
+  private LearningRateSchedule schedule;
   /** Optimizer steps taken in the whole run: the schedule's position. */
   private long stepsDone;
   private final Synchronization sync;
@@ -102,6 +103,20 @@ final class StepLoop implements AutoCloseable {
     this.out = log;
     this.jobLabel = jobLabel;
     return this;
+  }
+
+  /**
+   * Tells the schedule the validation perplexities of the epochs so far (in epoch order) and
+   * returns the rate of the next step: plateau decays after an epoch that did not improve.
+   */
+  float validated(List<Double> validation) {
+    schedule = schedule.afterValidations(validation);
+    return schedule.lr(stepsDone);
+  }
+
+  /** The learning rate of the next optimizer step. */
+  float nextLr() {
+    return schedule.lr(stepsDone);
   }
 
   /** Starts epoch {@code e} at its first step, from zero states. */

@@ -80,11 +80,14 @@ public final class TrainOptions {
           TrainSettings.Builder::eps, OptimizerSettings::eps),
       optimizerValue("weight-decay", "WD", "L2 added to the gradient (0); adamw: decoupled (0.01)",
           TrainSettings.Builder::weightDecay, OptimizerSettings::weightDecay),
-      TrainOption.value("lr-schedule", "constant|step|cosine", "learning rate by optimizer step: constant, "
-              + "times --lr-decay every --lr-decay-every steps, or cosine annealing to 0 at the last step")
+      TrainOption.value("lr-schedule", "constant|step|cosine|plateau", "learning rate by optimizer step: "
+              + "constant, times --lr-decay every --lr-decay-every steps, cosine annealing to 0 at the last "
+              + "step, or plateau: times --lr-decay after each epoch whose validation perplexity is not the "
+              + "best so far (PyTorch's word_language_model; needs validation)")
           .defaultValue("constant").effect(TRAJECTORY)
           .binds(TrainSettings.Builder::lrSchedule, TrainSettings::lrSchedule),
-      TrainOption.value("lr-decay", "G", "step schedule: the factor (0.1)").defaultValue("").shownAs("0.1 with step")
+      TrainOption.value("lr-decay", "G", "step and plateau schedules: the factor (step 0.1, plateau 0.25)")
+          .defaultValue("").shownAs("0.1 with step, 0.25 with plateau")
           .effect(TRAJECTORY)
           .binds((b, v) -> b.lrDecay(v.isEmpty() ? null : OptionValues.toDouble("lr-decay", v)),
               s -> s.scheduleSettings().decay() == null ? "" : Double.toString(s.scheduleSettings().decay())),
@@ -124,7 +127,7 @@ public final class TrainOptions {
       TrainOption.value("sampling", "sequential|random", "the book's two minibatch iterators")
           .defaultValue("sequential").effect(TRAJECTORY)
           .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()).essential(),
-      TrainOption.value("tokens", "char|word", "tokenization").defaultValue("char").effect(MODEL)
+      TrainOption.value("tokens", "char|word|word-eos", "tokenization: characters, whitespace-separated words, or words and an <eos> word at each line end (PyTorch's word_language_model)").defaultValue("char").effect(MODEL)
           .binds((b, v) -> b.tokens(Tokenizer.parse(v)), s -> s.tokens().optionName()).essential(),
       TrainOption.value("normalize", "none|lower|d2l", "text cleaning: none keeps the text (line breaks "
               + "are tokens), lower lower-cases, d2l is the book's: letters only, lower case, lines joined")

@@ -146,6 +146,10 @@ public final class TrainSettings {
     if (!(valFraction >= 0 && valFraction < 1)) {
       throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
     }
+    if (lrSchedule.equals("plateau") && valFraction == 0 && val.isEmpty()) {
+      throw new IllegalArgumentException("--lr-schedule plateau decays the rate when validation does"
+          + " not improve: it needs --val PATH or --val-fraction F");
+    }
     if (valFraction > 0 && !val.isEmpty()) {
       throw new IllegalArgumentException("--val and --val-fraction exclude each other, got both");
     }

@@ -156,6 +156,7 @@ public final class Trainer {
     } else {
       perplexities.addAll(resumed.perplexities());
       valPerplexities.addAll(resumed.valPerplexities());
+      loop.validated(valPerplexities);
       stepsDone = resumed.model().position().steps();
       tokensSeen = resumed.model().position().tokensSeen();
       firstEpoch = resumed.epoch();
@@ -213,6 +214,13 @@ public final class Trainer {
         sc.setJobDescription("epoch " + (epoch + 1) + " validation");
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
         valPerplexities.add(valPerplexity);
+        float lrBefore = loop.nextLr();
+        float lrAfter = loop.validated(valPerplexities);
+        if (lrAfter != lrBefore) {
+          out.printf("lr %s -> %s: validation perplexity %.3f is not below the best so far (%.3f)%n",
+              lrBefore, lrAfter, valPerplexity,
+              valPerplexities.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        }
       }
       logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity,
           new EpochMetrics.Pace((sums.tokens() - tokensBefore) / seconds, (System.nanoTime() - started) / 1e9,

@@ -3,6 +3,7 @@ package dev.rnnlm.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class LearningRateScheduleTest {
 
   @Test
   void unknownNameListsTheKnownOnes() {
-    assertEquals("unknown lr schedule 'linear': expected one of constant, step, cosine",
+    assertEquals("unknown lr schedule 'linear': expected one of constant, step, cosine, plateau",
         error(() -> LearningRateSchedule.create("linear", 1f, NONE, 10)));
   }
 
@@ -103,9 +104,30 @@ class LearningRateScheduleTest {
         error(() -> LearningRateSchedule.create("cosine", 1f, NONE.withWarmupSteps(10), 10)));
   }
 
+  /** PyTorch's word_language_model: lr /= 4 after each epoch no better than the best before it. */
+  @Test
+  void plateauDividesByFourAfterEachEpochThatDoesNotBeatTheBestSoFar() {
+    LearningRateSchedule plateau = LearningRateSchedule.create("plateau", 20f, NONE, 0);
+    assertEquals(20f, plateau.lr(0));
+    assertEquals(20f, plateau.afterValidations(List.of(300.0, 250.0)).lr(500));
+    assertEquals(5f, plateau.afterValidations(List.of(300.0, 250.0, 260.0)).lr(500));
+    // 240 beats the best (250) again: no decay for it; 245 does not beat 240.
+    assertEquals(5f, plateau.afterValidations(List.of(300.0, 250.0, 260.0, 240.0)).lr(500));
+    assertEquals(1.25f, plateau.afterValidations(List.of(300.0, 250.0, 260.0, 240.0, 245.0)).lr(500));
+    assertEquals(1.25f, plateau.afterValidations(List.of(300.0, 300.0, 300.0)).lr(0), "equal is not better");
+    assertEquals(10f, LearningRateSchedule.create("plateau", 20f, NONE.withDecay(0.5), 0)
+        .afterValidations(List.of(1.0, 2.0)).lr(9));
+    // The rate is a function of the history: the same history gives the same schedule, as after a resume.
+    assertEquals(plateau.afterValidations(List.of(9.0, 9.5)).toString(),
+        plateau.afterValidations(List.of(9.0)).afterValidations(List.of(9.0, 9.5)).toString());
+    assertEquals("plateau(lr=20.0, decay=0.25, decays=1)", plateau.afterValidations(List.of(9.0, 9.5)).toString());
+    assertEquals(7f, LearningRateSchedule.constant(7f, 0).afterValidations(List.of(1.0, 2.0)).lr(3),
+        "other schedules ignore validation");
+  }
+
   @Test
   void decayOptionsApplyOnlyToStep() {
-    assertEquals("--lr-decay applies only to --lr-schedule step, not constant",
+    assertEquals("--lr-decay applies only to --lr-schedule step and plateau, not constant",
         error(() -> LearningRateSchedule.create("constant", 1f, NONE.withDecay(0.5), 0)));
     assertEquals("--lr-decay-every applies only to --lr-schedule step, not cosine",
         error(() -> LearningRateSchedule.create("cosine", 1f, NONE.withDecayEvery(5), 100)));

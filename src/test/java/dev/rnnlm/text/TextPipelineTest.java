@@ -102,6 +102,20 @@ class TextPipelineTest {
     assertEquals(List.of("the", "time", "machine"), lineTokens(d2lWords, "The Time-Machine!!"));
   }
 
+  /** PyTorch's word_language_model: words, then <eos> at every line end, blank lines included. */
+  @Test
+  void wordEosTokenizerEndsEveryLineWithEosAndGeneratesItAsALineBreak() {
+    TextPipeline words = new TextPipeline(Normalizer.NONE, Tokenizer.WORD_EOS);
+    assertEquals(List.of("the", "cat", "<eos>"), lineTokens(words, " the  cat "));
+    assertEquals(List.of("a", "<eos>", "<eos>", "b", "<eos>"), lineTokens(words, "a", " ", "b"));
+    assertEquals(List.of("a", "b", "<eos>", "c"), words.tokenizeText("a b\nc"));
+    assertEquals("a b\nc\n\nd", Tokenizer.WORD_EOS.join(List.of("a", "b", "<eos>", "c", "<eos>", "<eos>", "d")));
+    assertEquals(Tokenizer.WORD_EOS, Tokenizer.parse("word-eos"));
+    assertEquals("word-eos", Tokenizer.WORD_EOS.optionName());
+    // d2l joins lines: there is no line end to mark.
+    assertEquals(List.of("the", "time"), lineTokens(new TextPipeline(Normalizer.D2L, Tokenizer.WORD_EOS), "The Time"));
+  }
+
   @Test
   void charTokenizerKeepsASupplementaryCodePointAsOneToken() {
     List<String> out = new ArrayList<>();

@@ -28,8 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with parameters byte-identical to an uninterrupted run: with the per-step algorithm; with
  * local steps between synchronizations and an outer optimizer with momentum (its state is in
  * the checkpoints, which fall at the end of the synchronization that passes every 5th step);
- * and with a 2-layer LSTM, dropout and Adam (its moments and step count are in the checkpoints,
- * the dropout masks are drawn again from the same seeds).
+ * with a 2-layer LSTM, dropout and Adam (its moments and step count are in the checkpoints,
+ * the dropout masks are drawn again from the same seeds); and with a word model of that LSTM with
+ * a tied embedding and the plateau schedule (its rate follows the validation history, which the
+ * checkpoints keep).
  */
 @Tag("bit-identity")
 class KillAndResumeTest {
@@ -45,7 +47,10 @@ class KillAndResumeTest {
   static Stream<List<String>> runs() {
     return Stream.of(List.of(), List.of("--sync-every", "4", "--outer-optimizer", "nesterov",
         "--outer-momentum", "0.5", "--outer-lr", "0.8"),
-        List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"));
+        List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"),
+        List.of("--tokens", "word-eos", "--cell", "lstm", "--layers", "2", "--embedding", "32", "--tie-weights",
+            "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.02", "--lr-schedule", "plateau",
+            "--lr-decay", "0.5", "--val-fraction", "0.1"));
   }
 
   @ParameterizedTest
@@ -110,10 +115,12 @@ class KillAndResumeTest {
     return CliProcess.start("1g", work.resolve(resume ? "last.log" : "first.log"), args);
   }
 
+  /** Command-line options as option values by name; a flag (no value follows) is "true". */
   private static java.util.Map<String, String> toMap(List<String> args) {
     java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < args.size(); i += 2) {
-      m.put(args.get(i).substring(2), args.get(i + 1));
+    for (int i = 0; i < args.size(); i++) {
+      boolean flag = i + 1 == args.size() || args.get(i + 1).startsWith("--");
+      m.put(args.get(i).substring(2), flag ? "true" : args.get(++i));
     }
     return m;
   }
