@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Scores held-out text with a model exported by `rnnlm export --format torch`, loaded into
-PyTorch's own modules (nn.RNN / nn.GRU / nn.LSTM and nn.Linear, as the README shows), as one
-stream in windows of T from a zero state, like `rnnlm evaluate` with its default one stream.
-Prints {"perplexity": P, "tokens": N}. Needs torch and safetensors.
+PyTorch's own modules (nn.RNN / nn.GRU / nn.LSTM and nn.Linear, as the README shows; a model with
+an embedding into a module shaped as pytorch/examples word_language_model's RNNModel: encoder
+nn.Embedding, the recurrent module, decoder nn.Linear, the decoder's weight the encoder's when
+tied), as one stream in windows of T from a zero state, like `rnnlm evaluate` with its default
+one stream. Prints {"perplexity": P, "tokens": N}. Needs torch and safetensors.
 
 usage: score_torch_export.py MODEL.safetensors HELD_OUT [--steps T]
 """
@@ -23,17 +25,51 @@ meta = header["__metadata__"]
 vocab = json.load(open(re.sub(r"\.safetensors$", "", a.tensors) + ".vocab.json", encoding="utf-8"))
 V, H, L = int(meta["vocab_size"]), int(meta["hidden"]), int(meta.get("layers", "1"))
 Cell = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[meta["cell"]]
-rnn, out = Cell(V, H, num_layers=L), torch.nn.Linear(H, V)
+E = int(meta.get("embedding", "0"))
 t = {k: torch.from_numpy(v) for k, v in load_file(a.tensors).items()}
-rnn.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("rnn.")})
-out.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("out.")})
+
+
+class RNNModel(torch.nn.Module):
+    """word_language_model's RNNModel without its dropout (scoring runs in eval mode)."""
+
+    def __init__(self, tied):
+        super().__init__()
+        self.encoder = torch.nn.Embedding(V, E)
+        self.rnn = Cell(E, H, num_layers=L)
+        self.decoder = torch.nn.Linear(H, V)
+        if tied:
+            self.decoder.weight = self.encoder.weight
+
+    def forward(self, inp, hidden):
+        output, hidden = self.rnn(self.encoder(inp), hidden)
+        return self.decoder(output), hidden
+
+
+if E > 0:
+    model = RNNModel(meta.get("tied_weights") == "true").eval()
+    model.load_state_dict(t)
+    step = lambda inp, state: model(inp.unsqueeze(1), state)
+else:
+    rnn, out = Cell(V, H, num_layers=L), torch.nn.Linear(H, V)
+    rnn.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("rnn.")})
+    out.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("out.")})
+
+    def step(inp, state):
+        hs, state = rnn(F.one_hot(inp, V).float().unsqueeze(1), state)
+        return out(hs), state
 
 text = open(a.held_out, encoding="utf-8", errors="replace").read()
 if vocab["normalize"] == "d2l":
     text = "".join(re.sub("[^A-Za-z]+", " ", l).strip().lower() for l in text.split("\n"))
 elif vocab["normalize"] == "lower":
     text = text.lower()
-units = text.split() if vocab["tokens_mode"] == "word" else list(text)
+if vocab["tokens_mode"] == "word":
+    units = text.split()
+elif vocab["tokens_mode"] == "word-eos":  # words, and <eos> at each line end
+    lines = text.split("\n")
+    units = [u for line in (lines[:-1] if lines[-1] == "" else lines) for u in line.split() + ["<eos>"]]
+else:
+    units = list(text)
 ids = {tok: i for i, tok in enumerate(vocab["tokens"])}
 x = [ids.get(u, 0) for u in units]
 with torch.no_grad():
@@ -43,7 +79,7 @@ with torch.no_grad():
         inp = torch.tensor(x[i:i + a.steps + 1][:-1])
         tgt = torch.tensor(x[i + 1:i + 1 + a.steps])
         inp = inp[:len(tgt)]
-        hs, state = rnn(F.one_hot(inp, V).float().unsqueeze(1), state)
-        total += float(F.cross_entropy(out(hs.squeeze(1)), tgt, reduction="sum"))
+        logits, state = step(inp, state)
+        total += float(F.cross_entropy(logits.squeeze(1), tgt, reduction="sum"))
         n += len(tgt)
 print(json.dumps({"perplexity": math.exp(total / n), "tokens": n}))
