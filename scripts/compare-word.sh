@@ -12,9 +12,8 @@
 # medians are compared; CONFIGS (default "untied tied") picks the configurations.
 # Tokens/s are training tokens per second of wall time, the median over epochs 2..EPOCHS (epoch 1
 # when EPOCHS is 1): ours from DIR/metrics.jsonl, the reference's from its epoch timings.
-# Words: the reference (as data.py) ends every line with an <eos> word; our --tokens word never
-# makes a token of a line break, so ours reads copies of the two files with " <eos>" appended to
-# every line: both sides then see the same words and the same vocabulary (<unk> + the training
+# Words: the reference (as data.py) ends every line with an <eos> word, and so does our
+# --tokens word-eos: both sides see the same words and the same vocabulary (<unk> + the training
 # words, <eos> included). The script warns when the two sides' token or vocabulary counts differ.
 # The reference runs on /usr/bin/python3 with 2 threads and the environment as given (on a
 # machine busy with other work, OMP_WAIT_POLICY=PASSIVE keeps torch's spinning OpenMP threads from
@@ -36,10 +35,6 @@ for c in "${configs[@]}"; do
 done
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 
-# The reference's words for ours: every line's words followed by <eos>.
-awk '{ print $0 " <eos>" }' "$train" > "$work/train.txt"
-awk '{ print $0 " <eos>" }' "$held_out" > "$work/heldout.txt"
-
 common=(--layers 2 --hidden 200 --dropout 0.2 --lr 20 --clip 0.25 --batch 20 --steps 35
         --epochs "$epochs")
 
@@ -55,10 +50,10 @@ for config in "${configs[@]}"; do
   if [[ "$config" == tied ]]; then ours_tie=(--tie-weights); theirs_tie=(--tied); fi
   for seed in "${seeds[@]}"; do
     run="$config-seed$seed"
-    scripts/rnnlm train --input "$work/train.txt" --model "$work/ours-$run" --tokens word --cell lstm \
+    scripts/rnnlm train --input "$train" --model "$work/ours-$run" --tokens word-eos --cell lstm \
       --embedding 200 "${ours_tie[@]}" --seed "$seed" --sample-every 0 --checkpoint-every 0 --partitions 2 \
       --master 'local[2]' "${common[@]}" > "$work/ours-$run.log" 2>&1 || fail "ours ($run): train" "$work/ours-$run.log"
-    scripts/rnnlm evaluate --model "$work/ours-$run" --input "$work/heldout.txt" --partitions "$eval_streams" --json \
+    scripts/rnnlm evaluate --model "$work/ours-$run" --input "$held_out" --partitions "$eval_streams" --json \
       > "$work/ours-$run.eval" 2>&1 || fail "ours ($run): evaluate" "$work/ours-$run.eval"
     /usr/bin/python3 scripts/ref_torch_word.py "$train" "$held_out" --emsize 200 "${theirs_tie[@]}" \
       --seed "$seed" --threads 2 --eval-streams "$eval_streams" "${common[@]}" \

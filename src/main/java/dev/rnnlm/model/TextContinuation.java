@@ -42,39 +42,36 @@ public final class TextContinuation {
   public String continueText(List<Integer> prefixIds, int length, SamplingSettings sampling,
                              String stopAt) {
     String prefixText = pipeline.tokenizer().join(prefixIds.stream().map(vocab::token).toList());
-    GeneratedText text = new GeneratedText(stopAt);
+    GeneratedText text = new GeneratedText(prefixText, stopAt);
     generator.generate(prefixIds, length, sampling, text);
-    return text.after(prefixText);
+    return text.toString();
   }
 
   /**
-   * The text of the generated tokens (after the prefix), built as they come; with a stop
-   * string, it asks to stop once the text contains it and cuts the text right after its
-   * first occurrence.
+   * The prefix's text followed by the generated tokens, joined as the tokenizer joins them and
+   * built as they come; with a stop string, it asks to stop once the generated part contains it
+   * and cuts the text right after its first occurrence there.
    */
   private final class GeneratedText implements IntPredicate {
     private final String stopAt;
-    /** What the tokenizer puts between two tokens ("" for characters, " " for words). */
-    private final String separator = pipeline.tokenizer().join(List.of("", ""));
-    private final StringBuilder text = new StringBuilder();
-    private int tokens;
+    private final StringBuilder text;
+    private final int prefixLength;
 
-    GeneratedText(String stopAt) {
+    GeneratedText(String prefixText, String stopAt) {
       this.stopAt = stopAt;
+      this.text = new StringBuilder(prefixText);
+      this.prefixLength = prefixText.length();
     }
 
     @Override
     public boolean test(int token) {
       int before = text.length();
-      if (tokens++ > 0) {
-        text.append(separator);
-      }
-      text.append(vocab.token(token));
+      pipeline.tokenizer().appendToken(text, vocab.token(token));
       if (stopAt == null) {
         return false;
       }
       // An occurrence that was not there before ends in what was just appended.
-      int at = text.indexOf(stopAt, Math.max(0, before - stopAt.length() + 1));
+      int at = text.indexOf(stopAt, Math.max(prefixLength, before - stopAt.length() + 1));
       if (at < 0) {
         return false;
       }
@@ -82,9 +79,9 @@ public final class TextContinuation {
       return true;
     }
 
-    /** The whole output: the prefix text, then the generated text as the tokenizer joins them. */
-    String after(String prefixText) {
-      return tokens == 0 ? prefixText : prefixText + separator + text;
+    @Override
+    public String toString() {
+      return text.toString();
     }
   }
 }

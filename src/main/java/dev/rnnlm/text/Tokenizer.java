@@ -69,21 +69,32 @@ public enum Tokenizer {
 
   /** How generated tokens are joined back into text; {@code <eos>} of word-eos is a line break. */
   public String join(List<String> tokens) {
-    if (this != WORD_EOS) {
-      return String.join(this == CHAR ? "" : " ", tokens);
-    }
     StringBuilder text = new StringBuilder();
     for (String t : tokens) {
-      if (t.equals(END_OF_SENTENCE)) {
-        text.append(LINE_BREAK);
-      } else {
-        if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
-          text.append(' ');
-        }
-        text.append(t);
-      }
+      appendToken(text, t);
     }
     return text.toString();
+  }
+
+  /**
+   * Appends {@code token} to {@code text} as {@link #join} joins it: characters as they are;
+   * words after a space unless the text is empty (or, for word-eos, ends a line); word-eos's
+   * {@code <eos>} as a line break.
+   */
+  public void appendToken(StringBuilder text, String token) {
+    if (this == CHAR) {
+      text.append(token);
+      return;
+    }
+    if (this == WORD_EOS && token.equals(END_OF_SENTENCE)) {
+      text.append(LINE_BREAK);
+      return;
+    }
+    boolean lineStart = text.length() == 0 || this == WORD_EOS && text.charAt(text.length() - 1) == '\n';
+    if (!lineStart) {
+      text.append(' ');
+    }
+    text.append(token);
   }
 
   public static Tokenizer parse(String name) {
