@@ -51,7 +51,7 @@ final class EvaluateCommand {
           saved.vocabulary(), 0, 0)) {
         score = Evaluator.score(spark.context(), corpus, saved.model(), saved.params(), steps,
             partitions);
-        unknown = corpus.count(Vocabulary.UNKNOWN_ID);
+        unknown = corpus.unknownWords();
         scored = corpus.tokens();
       }
       double oovRate = scored == 0 ? 0 : (double) unknown / scored;
@@ -60,8 +60,8 @@ final class EvaluateCommand {
             score.tokens(), oovRate);
       } else {
         out.printf("perplexity %.4f%n", score.perplexity());
-        out.printf("out of vocabulary: %.2f%% (%,d of %,d tokens are <unk> under the model's vocabulary)%n",
-            100 * oovRate, unknown, scored);
+        out.printf("out of vocabulary: %.2f%% (%,d of %,d tokens are not in the model's vocabulary"
+            + " and are scored as <unk>)%n", 100 * oovRate, unknown, scored);
       }
       if (oovRate > OOV_WARNING_RATE) {
         // With --json, standard output stays one JSON object.

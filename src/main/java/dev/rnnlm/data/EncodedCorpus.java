@@ -46,7 +46,13 @@ public final class EncodedCorpus implements AutoCloseable {
   private final long malformedSequences;
 
   /** Token ids of one piece of an input partition from file {@code file}; {@code seq} orders pieces. */
-  record IdChunk(int inputPartition, int seq, int file, int[] ids) implements Serializable {}
+  /**
+   * {@code unknownWords}: tokens read into this chunk's part of the input whose text the
+   * vocabulary does not have (a literal {@code <unk>} in the text excluded); a few may sit in the
+   * next chunk's ids, so only the sum over all chunks is exact.
+   */
+  record IdChunk(int inputPartition, int seq, int file, int[] ids, int unknownWords)
+      implements Serializable {}
 
   /** Orders token counts so that "greater" is more frequent, then earlier in token order. */
   static final class MoreFrequentFirst implements java.util.Comparator<Tuple2<String, Long>>, Serializable {
@@ -182,19 +188,13 @@ public final class EncodedCorpus implements AutoCloseable {
     });
   }
 
-  /** How often {@code id} occurs in this view (e.g. {@code <unk>}); computed by a Spark job. */
-  public long count(int id) {
-    CorpusIndex view = index;
-    return chunks.map(c -> {
-      long n = 0;
-      CorpusIndex.Span s = view.span(c.inputPartition(), c.seq());
-      for (int i = s == null ? 0 : s.from(); s != null && i < s.to(); i++) {
-        if (c.ids()[i] == id) {
-          n++;
-        }
-      }
-      return n;
-    }).fold(0L, Long::sum);
+  /**
+   * Tokens of the whole input read (every view of it alike) whose text the vocabulary does not
+   * have, so they map to {@code <unk>}; a literal {@code <unk>} in the text is not counted (it is
+   * a token of the vocabulary, e.g. WikiText's own marker). Computed by a Spark job.
+   */
+  public long unknownWords() {
+    return chunks.map(c -> (long) c.unknownWords()).fold(0L, Long::sum);
   }
 
   /** The first {@code n} ids of this view (fewer when its first chunk is shorter). */
@@ -289,6 +289,7 @@ public final class EncodedCorpus implements AutoCloseable {
       private int seq;
       private int[] overflow = new int[0]; // tokens of the last line read that did not fit
       private int overflowSize;
+      private int unknownWords;
 
       @Override
       public boolean hasNext() {
@@ -301,14 +302,22 @@ public final class EncodedCorpus implements AutoCloseable {
         append(overflow, overflowSize);
         overflowSize = 0;
         while (size < CHUNK_TOKENS && lines.hasNext()) {
-          lines.next().tokenize(pipeline, t -> add(vocab.id(t)));
+          lines.next().tokenize(pipeline, t -> {
+            int id = vocab.id(t);
+            if (id == Vocabulary.UNKNOWN_ID && !Vocabulary.UNKNOWN.equals(t)) {
+              unknownWords++;
+            }
+            add(id);
+          });
         }
         if (size > CHUNK_TOKENS) { // a piece's tokens crossed the bound: carry the excess
           overflow = Arrays.copyOfRange(buffer, CHUNK_TOKENS, size);
           overflowSize = overflow.length;
           size = CHUNK_TOKENS;
         }
-        return new IdChunk(partition, seq++, file, Arrays.copyOf(buffer, size));
+        int unknown = unknownWords;
+        unknownWords = 0;
+        return new IdChunk(partition, seq++, file, Arrays.copyOf(buffer, size), unknown);
       }
 
       private void add(int id) {

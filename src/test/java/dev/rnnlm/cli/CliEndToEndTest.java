@@ -119,7 +119,7 @@ class CliEndToEndTest {
       Files.writeString(text, "the clock ".repeat(40) + "\u4e00".repeat(100) + "\n");
       CliRun plain = CliRun.of("evaluate", "--model", model.toString(), "--input", text.toString());
       assertEquals(0, plain.exitCode(), plain.err());
-      assertTrue(plain.out().contains("out of vocabulary: 19.96% (100 of 501 tokens are <unk>"), plain.out());
+      assertTrue(plain.out().contains("out of vocabulary: 19.96% (100 of 501 tokens are not in the model's vocabulary"), plain.out());
       assertEquals(1, plain.out().lines().filter(l -> l.startsWith("warning: 20.0% of the scored tokens are outside")).count(),
           plain.out());
       CliRun json = CliRun.of("evaluate", "--model", model.toString(), "--input", text.toString(), "--json");

@@ -90,6 +90,18 @@ class EncodedCorpusTest {
     }
   }
 
+  /** evaluate's out-of-vocabulary count: words the vocabulary lacks, not the text's own <unk>. */
+  @Test
+  void unknownWordsCountsWordsOutsideTheVocabularyButNotALiteralUnk() throws IOException {
+    Files.writeString(dir.resolve("a.txt"), "the cat <unk> sat\non the mat mat\n");
+    Vocabulary vocab = Vocabulary.ofTokens(java.util.List.of("<unk>", "the", "on", "sat"));
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(),
+        new TextPipeline(Normalizer.NONE, Tokenizer.WORD_EOS), vocab, 0, 0)) {
+      assertEquals(10, corpus.tokens(), "8 words and 2 <eos>");
+      assertEquals(5, corpus.unknownWords(), "cat, mat twice and the two <eos>");
+    }
+  }
+
   @Test
   void missingPathsAndEmptyInputAreNamed() throws IOException {
     InputException missing = assertThrows(InputException.class, () -> EncodedCorpus.read(
