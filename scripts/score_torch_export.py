@@ -4,14 +4,26 @@ PyTorch's own modules (nn.RNN / nn.GRU / nn.LSTM and nn.Linear, as the README sh
 an embedding into a module shaped as pytorch/examples word_language_model's RNNModel: encoder
 nn.Embedding, the recurrent module, decoder nn.Linear, the decoder's weight the encoder's when
 tied), as one stream in windows of T from a zero state, like `rnnlm evaluate` with its default
-one stream. Prints {"perplexity": P, "tokens": N}. Needs torch and safetensors.
+one stream. Prints {"perplexity": P, "tokens": N}. Needs torch and numpy (safetensors when installed).
 
 usage: score_torch_export.py MODEL.safetensors HELD_OUT [--steps T]
 """
 import argparse, json, math, re
 import torch
 from torch.nn import functional as F
-from safetensors.numpy import load_file
+import numpy as np
+
+try:
+    from safetensors.numpy import load_file
+except ImportError:  # the format is simple enough to read with numpy alone
+    def load_file(path):
+        with open(path, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(n))
+            data = f.read()
+        return {k: np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], dtype="<f4")
+                .reshape(v["shape"]).copy()
+                for k, v in header.items() if k != "__metadata__"}
 
 p = argparse.ArgumentParser()
 p.add_argument("tensors")
