@@ -153,7 +153,10 @@ class HostileRunsTest {
   void aSecondTrainOnTheSameDirectoryExitsThreeAtOnceAndTheFirstIsUndisturbed() throws Exception {
     Path model = work.resolve("model");
     // The first run trains on one core: on a 2-core machine a run on both would leave the second
-    // JVM's start-up to the scheduler, and the start-up is what the 5 s bound is about.
+    // JVM's start-up to the scheduler. The bound is the start-up of a JVM without class-data
+    // sharing (the tests run before the archive is packaged) that loads Hadoop's file system
+    // and refuses: 2.6-3.7 s through scripts/rnnlm with the archive on a 2-core AMD EPYC, and
+    // past 5 s from the test's class path in 2 of 4 runs there; the first run takes far longer.
     List<String> options = new ArrayList<>(SMALL);
     options.set(options.indexOf("local[2]"), "local[1]");
     options.addAll(List.of("--epochs", "4", "--seed", "11"));
@@ -162,7 +165,7 @@ class HostileRunsTest {
 
     long start = System.nanoTime();
     Process second = start("1g", "second.log", train(model, options));
-    assertTrue(second.waitFor(5, TimeUnit.SECONDS), "the second run is still running after 5 s");
+    assertTrue(second.waitFor(10, TimeUnit.SECONDS), "the second run is still running after 10 s");
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(Main.LOCKED, second.exitValue(), log("second.log"));
     List<String> errors = errorLines(log("second.log"));
