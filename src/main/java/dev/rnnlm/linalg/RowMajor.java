@@ -36,13 +36,23 @@ public final class RowMajor {
   public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                           float alpha, float[] a, int aOff, float[] b, int bOff,
                           float beta, float[] c, int cOff) {
+    gemm(transA, transB, m, n, k, alpha, a, aOff, transA ? m : k, b, bOff, transB ? k : n,
+        beta, c, cOff, n);
+  }
+
+  /**
+   * {@link #gemm(boolean, boolean, int, int, int, float, float[], int, float[], int, float, float[], int)}
+   * on sub-matrices: consecutive rows of A, B and C start {@code lda}, {@code ldb} and {@code ldc}
+   * floats apart (e.g. C is columns [j, j + n) of a wider matrix at {@code cOff = j}).
+   */
+  public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                          float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                          float beta, float[] c, int cOff, int ldc) {
     if (m == 0 || n == 0) {
       return;
     }
-    int lda = transA ? m : k;
-    int ldb = transB ? k : n;
     BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
-        alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, n);
+        alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
   }
 
   /** {@code y(n) = alpha * x(m) A(m, n) + beta * y}: a row vector times a row-major matrix. */

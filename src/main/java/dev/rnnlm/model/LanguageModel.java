@@ -41,6 +41,14 @@ public interface LanguageModel extends Serializable {
     return false;
   }
 
+  /**
+   * The cutoffs of an adaptive softmax output layer ({@link AdaptiveSoftmax}); empty for a full
+   * softmax over the vocabulary.
+   */
+  default java.util.List<Integer> adaptiveCutoffs() {
+    return java.util.List.of();
+  }
+
   int vocabSize();
 
   int hiddenSize();

@@ -30,12 +30,26 @@ public final class LanguageModels {
    */
   public static LanguageModel create(String cell, int vocab, int hidden, int layers,
                                      float dropout, int embedding, boolean tiedWeights) {
+    return create(cell, vocab, hidden, layers, dropout, embedding, tiedWeights, List.of());
+  }
+
+  /**
+   * {@link #create(String, int, int, int, float, int, boolean)} with an adaptive softmax output
+   * layer of the given cutoffs ({@code adaptiveCutoffs} not empty; see {@link AdaptiveSoftmax}),
+   * or a full softmax (empty).
+   *
+   * @throws IllegalArgumentException also for cutoffs that do not increase within [1, V - 1]
+   */
+  public static LanguageModel create(String cell, int vocab, int hidden, int layers,
+                                     float dropout, int embedding, boolean tiedWeights,
+                                     List<Integer> adaptiveCutoffs) {
     RecurrentCell recurrentCell = cell(cell);
     if (recurrentCell instanceof RnnCell && layers == 1 && dropout == 0f && embedding == 0
-        && !tiedWeights) {
+        && !tiedWeights && adaptiveCutoffs.isEmpty()) {
       return new RnnModel(vocab, hidden);
     }
-    return new StackedModel(recurrentCell, vocab, hidden, layers, dropout, embedding, tiedWeights);
+    return new StackedModel(recurrentCell, vocab, hidden, layers, dropout, embedding, tiedWeights,
+        adaptiveCutoffs);
   }
 
   static RecurrentCell cell(String name) {

@@ -31,10 +31,7 @@ public final class Softmax {
       }
       int y = targets[r];
       double target = logits[off + y];
-      float[] row = biasGradient == null ? rowBuffer(cols) : logits;
-      int rowOff = biasGradient == null ? 0 : off;
-      expShifted(logits, off, max, row, rowOff, cols);
-      double sum = sum(row, rowOff, cols);
+      double sum = expSum(logits, off, cols, max, biasGradient != null);
       total += max + Math.log(sum) - target;
       if (biasGradient == null) {
         continue;
@@ -49,6 +46,62 @@ public final class Softmax {
       biasGradient[biasGradientOffset + y] -= 1f;
     }
     return total;
+  }
+
+  /**
+   * {@link #crossEntropy(float[], int, int, float[], int, int[], float[], int)} of logits without
+   * a bias; with {@code gradient} each row is replaced by {@code softmax(O) - onehot(target)}.
+   */
+  public static double crossEntropy(float[] logits, int rows, int cols, int[] targets,
+                                    boolean gradient) {
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      int off = r * cols;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        max = Math.max(max, logits[off + j]);
+      }
+      int y = targets[r];
+      double target = logits[off + y];
+      double sum = expSum(logits, off, cols, max, gradient);
+      total += max + Math.log(sum) - target;
+      if (gradient) {
+        float inv = (float) (1.0 / sum);
+        for (int j = 0; j < cols; j++) {
+          logits[off + j] *= inv;
+        }
+        logits[off + y] -= 1f;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * {@code sum exp(O - max)} of the row at {@code off}; with {@code inPlace} the exponentials
+   * replace the row, else the row is left as it is.
+   */
+  private static double expSum(float[] logits, int off, int cols, float max, boolean inPlace) {
+    float[] row = inPlace ? logits : rowBuffer(cols);
+    int rowOff = inPlace ? off : 0;
+    expShifted(logits, off, max, row, rowOff, cols);
+    return sum(row, rowOff, cols);
+  }
+
+  /**
+   * The log-softmax of {@code logits[off .. off + cols)} into {@code out[outOff ..]}, plus
+   * {@code shift}: {@code O - max - log(sum exp(O - max)) + shift}.
+   */
+  static void logSoftmax(float[] logits, int off, int cols, float shift, float[] out, int outOff) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < cols; j++) {
+      max = Math.max(max, logits[off + j]);
+    }
+    float[] row = rowBuffer(cols);
+    expShifted(logits, off, max, row, 0, cols);
+    float norm = (float) (max + Math.log(sum(row, 0, cols)));
+    for (int j = 0; j < cols; j++) {
+      out[outOff + j] = logits[off + j] - norm + shift;
+    }
   }
 
   /** Whether the JVM has the Vector API module (the launchers add it; a bare JVM may not). */

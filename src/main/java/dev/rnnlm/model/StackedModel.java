@@ -56,7 +56,7 @@ import java.util.SplittableRandom;
  */
 public final class StackedModel implements LanguageModel {
 
-  /** PyTorch's word_language_model: embedding and decoder weights uniform(-0.1, 0.1). */
+  /** PyTorch's word_language_model: the embedding uniform(-0.1, 0.1). */
   private static final double WORD_MODEL_INIT_RANGE = 0.1;
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -64,7 +64,6 @@ public final class StackedModel implements LanguageModel {
   /** A thread's buffers, grown on demand; contents are not cleared. */
   private static final class Workspace {
     final List<LayerWindow> layers = new ArrayList<>();
-    float[] logits = new float[0];
     float[] dy = new float[0];
     /** (T*B, E): the embedded inputs after dropout; then dLoss/d(embedded) in backward. */
     float[] embedded = new float[0];
@@ -82,10 +81,6 @@ public final class StackedModel implements LanguageModel {
         layers.add(new LayerWindow());
       }
       return layers.get(l);
-    }
-
-    float[] logits(int size) {
-      return logits.length >= size ? logits : (logits = new float[size]);
     }
 
     float[] dy(int size) {
@@ -121,18 +116,19 @@ public final class StackedModel implements LanguageModel {
   /** (V, E), or null without an embedding. */
   private final Tensor embedding;
   private final LayerTensors[] layerTensors;
-  /** (H, V), or null with tied weights (the output layer then reads {@link #embedding}). */
-  private final Tensor whq;
-  private final Tensor bq;
+  /** Y of the last layer to the next token's distribution: full or adaptive softmax. */
+  private final OutputLayer output;
+  /** The adaptive softmax's cutoffs; empty for a full softmax. */
+  private final List<Integer> cutoffs;
 
   /** Through {@link LanguageModels#create}, which validates the arguments. */
   StackedModel(RecurrentCell cell, int vocabSize, int hiddenSize, int layers, float dropout) {
-    this(cell, vocabSize, hiddenSize, layers, dropout, 0, false);
+    this(cell, vocabSize, hiddenSize, layers, dropout, 0, false, List.of());
   }
 
   /** Through {@link LanguageModels#create}, which validates the arguments. */
   StackedModel(RecurrentCell cell, int vocabSize, int hiddenSize, int layers, float dropout,
-               int embeddingSize, boolean tiedWeights) {
+               int embeddingSize, boolean tiedWeights, List<Integer> cutoffs) {
     if (vocabSize < 1 || hiddenSize < 1 || layers < 1) {
       throw new IllegalArgumentException("vocabulary, hidden and layer counts must be > 0, got "
           + vocabSize + ", " + hiddenSize + " and " + layers);
@@ -167,8 +163,11 @@ public final class StackedModel implements LanguageModel {
       Tensor bhh = cell.hasRecurrentBias() ? b.add(names[3], 1, width) : null;
       layerTensors[l] = new LayerTensors(wih, whh, bih, bhh);
     }
-    whq = tiedWeights ? null : b.add("W_hq", hiddenSize, vocabSize);
-    bq = b.add("b_q", 1, vocabSize);
+    Tensor decoderWeight = tiedWeights ? embedding : null;
+    this.cutoffs = List.copyOf(cutoffs);
+    output = cutoffs.isEmpty()
+        ? new FullSoftmax(b, cell, hiddenSize, vocabSize, embeddingSize > 0, decoderWeight)
+        : new AdaptiveSoftmax(b, hiddenSize, vocabSize, cutoffs, decoderWeight);
     layout = b.build();
   }
 
@@ -195,6 +194,11 @@ public final class StackedModel implements LanguageModel {
   @Override
   public boolean tiedWeights() {
     return tiedWeights;
+  }
+
+  @Override
+  public List<Integer> adaptiveCutoffs() {
+    return cutoffs;
   }
 
   @Override
@@ -226,12 +230,12 @@ public final class StackedModel implements LanguageModel {
     SplittableRandom random = new SplittableRandom(seed);
     for (Tensor t : layout.tensors()) {
       boolean bias = t.rows() == 1;
-      boolean wordModelOutput = embedding != null && (t == whq || t == bq);
+      boolean outputLayer = output.owns(t);
       for (int i = t.offset(); i < t.offset() + t.size(); i++) {
-        if (t == embedding || wordModelOutput && t == whq) {
+        if (outputLayer) {
+          params[i] = output.initialValue(t, random);
+        } else if (t == embedding) {
           params[i] = (float) ((2 * random.nextDouble() - 1) * WORD_MODEL_INIT_RANGE);
-        } else if (wordModelOutput) {
-          params[i] = 0f;
         } else {
           params[i] = cell.initialValue(bias, hidden, random);
         }
@@ -255,22 +259,9 @@ public final class StackedModel implements LanguageModel {
     boolean drop = dropout > 0f;
     forwardLayers(params, inputs, batch, steps, state, ws, ws.packed, drop, dropoutSeed);
     LayerWindow top = ws.layer(layerCount - 1);
-    float[] logits = ws.logits(rows * vocab);
-    double loss = outputLayer(params, top, targets, rows, logits, grad);  // and db_q
-
     float[] dy = ws.dy(rows * h);
-    if (tiedWeights) {
-      // dEmb += dO^T Y ; dY = dO Emb
-      RowMajor.gemm(true, false, vocab, h, rows, 1f, logits, 0, top.output, top.outputOffset,
-          1f, grad, embedding.offset());
-      RowMajor.gemm(false, false, rows, h, vocab, 1f, logits, 0, params, embedding.offset(),
-          0f, dy, 0);
-    } else {
-      // dW_hq += Y^T dO ; dY = dO W_hq^T
-      RowMajor.gemm(true, false, h, vocab, rows, 1f, top.output, top.outputOffset, logits, 0,
-          1f, grad, whq.offset());
-      RowMajor.gemm(false, true, rows, h, vocab, 1f, logits, 0, params, whq.offset(), 0f, dy, 0);
-    }
+    double loss = output.crossEntropy(params, top.output, top.outputOffset, rows, targets, grad,
+        dy);
 
     for (int l = layerCount - 1; l >= 0; l--) {
       LayerWindow w = ws.layer(l);
@@ -329,8 +320,8 @@ public final class StackedModel implements LanguageModel {
     int rows = steps * batch;
     Workspace ws = WORKSPACE.get();
     forwardLayers(params, inputs, batch, steps, state, ws, ws.packed, false, 0L);
-    return outputLayer(params, ws.layer(layerCount - 1), targets, rows, ws.logits(rows * vocab),
-        null);
+    LayerWindow top = ws.layer(layerCount - 1);
+    return output.crossEntropy(params, top.output, top.outputOffset, rows, targets, null, null);
   }
 
   @Override
@@ -338,14 +329,7 @@ public final class StackedModel implements LanguageModel {
     Workspace ws = WORKSPACE.get();
     forwardLayers(params, new int[] {token}, 1, 1, state, ws, ws.unpacked, false, 0L);
     LayerWindow top = ws.layer(layerCount - 1);
-    System.arraycopy(params, bq.offset(), logits, 0, vocab);
-    if (tiedWeights) {
-      RowMajor.gemm(false, true, 1, vocab, hidden, 1f, top.output, top.outputOffset, params,
-          embedding.offset(), 1f, logits, 0);
-    } else {
-      RowMajor.vecMat(hidden, vocab, 1f, top.output, top.outputOffset, params, whq.offset(), 1f,
-          logits, 0);
-    }
+    output.logits(params, top.output, top.outputOffset, logits);
   }
 
   /**
@@ -453,22 +437,4 @@ public final class StackedModel implements LanguageModel {
       }
     }
   }
-
-  /**
-   * O = Y W_hq + b_q (tied: Y Emb^T + b_q) into {@code logits}; returns the summed cross-entropy
-   * and, with {@code grad}, leaves dLoss/dO in {@code logits} and adds its column sums to db_q.
-   */
-  private double outputLayer(float[] params, LayerWindow top, int[] targets, int rows,
-                             float[] logits, float[] grad) {
-    if (tiedWeights) {
-      RowMajor.gemm(false, true, rows, vocab, hidden, 1f, top.output, top.outputOffset,
-          params, embedding.offset(), 0f, logits, 0);
-    } else {
-      RowMajor.gemm(false, false, rows, vocab, hidden, 1f, top.output, top.outputOffset,
-          params, whq.offset(), 0f, logits, 0);
-    }
-    return Softmax.crossEntropy(logits, rows, vocab, params, bq.offset(), targets, grad,
-        grad == null ? 0 : bq.offset());
-  }
-
 }

@@ -14,6 +14,8 @@ final class ReferenceStack {
   private final int layers;
   private final int embedding;
   private final boolean tied;
+  /** The adaptive softmax's cutoffs, or empty: a full softmax. */
+  private final java.util.List<Integer> cutoffs;
   private final ParameterLayout layout;
 
   ReferenceStack(LanguageModel model) {
@@ -23,6 +25,7 @@ final class ReferenceStack {
     this.layers = model.layers();
     this.embedding = model.embeddingSize();
     this.tied = model.tiedWeights();
+    this.cutoffs = model.adaptiveCutoffs();
     this.layout = model.layout();
   }
 
@@ -143,31 +146,100 @@ final class ReferenceStack {
       below = out;
     }
 
-    // The decoder's weight: W_hq (H, V), or tied, the embedding (V, H) read transposed.
-    int whq = tied ? offset("embedding") : offset("W_hq");
-    int rowStep = tied ? 1 : vocab;
-    int colStep = tied ? h : 1;
-    int bq = offset("b_q");
     double loss = 0;
     for (int t = 0; t < steps; t++) {
       for (int b = 0; b < batch; b++) {
-        double[] o = new double[vocab];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < vocab; k++) {
-          o[k] = params[bq + k];
-          for (int j = 0; j < h; j++) {
-            o[k] += below[t][b][j] * params[whq + j * rowStep + k * colStep];
-          }
-          max = Math.max(max, o[k]);
-        }
-        double sum = 0;
-        for (int k = 0; k < vocab; k++) {
-          sum += Math.exp(o[k] - max);
-        }
-        loss += max + Math.log(sum) - o[targets[t * batch + b]];
+        int target = targets[t * batch + b];
+        loss -= cutoffs.isEmpty() ? fullLogProbability(params, below[t][b], target)
+            : adaptiveLogProbability(params, below[t][b], target);
       }
     }
     return loss;
+  }
+
+  /** log softmax(y W_hq + b_q)[target]; tied: W_hq is the embedding (V, H) read transposed. */
+  private double fullLogProbability(double[] params, double[] y, int target) {
+    int whq = tied ? offset("embedding") : offset("W_hq");
+    int rowStep = tied ? 1 : vocab;
+    int colStep = tied ? hidden : 1;
+    int bq = offset("b_q");
+    double[] o = new double[vocab];
+    for (int k = 0; k < vocab; k++) {
+      o[k] = params[bq + k];
+      for (int j = 0; j < hidden; j++) {
+        o[k] += y[j] * params[whq + j * rowStep + k * colStep];
+      }
+    }
+    return o[target] - logSumExp(o);
+  }
+
+  /**
+   * The adaptive softmax's log p(target), from its definition (torch's
+   * AdaptiveLogSoftmaxWithLoss): the head's log-softmax over the shortlist and one entry per
+   * cluster, plus, for a target in cluster i, the log-softmax of the cluster's own scores.
+   */
+  private double adaptiveLogProbability(double[] params, double[] y, int target) {
+    int shortlist = cutoffs.get(0);
+    int clusters = cutoffs.size();
+    int width = shortlist + clusters;
+    double[] head = new double[width];
+    for (int k = 0; k < width; k++) {
+      for (int j = 0; j < hidden; j++) {
+        double w;
+        if (!tied) {
+          w = params[offset("W_head") + j * width + k];
+        } else if (k < shortlist) {
+          w = params[offset("embedding") + k * hidden + j];
+        } else {
+          w = params[offset("W_head_clusters") + j * clusters + (k - shortlist)];
+        }
+        head[k] += y[j] * w;
+      }
+    }
+    double headNorm = logSumExp(head);
+    if (target < shortlist) {
+      return head[target] - headNorm;
+    }
+    int i = 0;
+    while (i + 1 < clusters && target >= cutoffs.get(i + 1)) {
+      i++;
+    }
+    int lo = cutoffs.get(i);
+    int size = (i + 1 < clusters ? cutoffs.get(i + 1) : vocab) - lo;
+    double[] tail = new double[size];
+    if (tied) {
+      for (int m = 0; m < size; m++) {
+        for (int j = 0; j < hidden; j++) {
+          tail[m] += y[j] * params[offset("embedding") + (lo + m) * hidden + j];
+        }
+      }
+    } else {
+      int d = layout.tensor("W_tail" + i + "_proj").cols();
+      double[] projected = new double[d];
+      for (int q = 0; q < d; q++) {
+        for (int j = 0; j < hidden; j++) {
+          projected[q] += y[j] * params[offset("W_tail" + i + "_proj") + j * d + q];
+        }
+      }
+      for (int m = 0; m < size; m++) {
+        for (int q = 0; q < d; q++) {
+          tail[m] += projected[q] * params[offset("W_tail" + i + "_out") + q * size + m];
+        }
+      }
+    }
+    return head[shortlist + i] - headNorm + tail[target - lo] - logSumExp(tail);
+  }
+
+  private static double logSumExp(double[] o) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : o) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (double v : o) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
   }
 
   private String[] names(int l) {

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +32,7 @@ class StackedModelTest {
       "lstm, 1, 0", "lstm, 1, 0.3", "lstm, 2, 0", "lstm, 2, 0.3"})
   void gradientMatchesCentralDifferencesOfFloat64Reference(String cell, int layers,
                                                            float dropout) {
-    assertGradientMatchesCentralDifferences(cell, layers, dropout, 0, false);
+    assertGradientMatchesCentralDifferences(cell, layers, dropout, 0, false, 5, List.of());
   }
 
   /** Word models: an embedding (E = 4 or, tied, E = H = 5) with dropout on its output. */
@@ -40,18 +41,34 @@ class StackedModelTest {
       "gru, 1, 0.3, 4, false", "rnn, 1, 0, 4, false", "rnn, 2, 0.3, 5, true"})
   void embeddingAndTiedGradientsMatchCentralDifferencesOfFloat64Reference(
       String cell, int layers, float dropout, int embedding, boolean tied) {
-    assertGradientMatchesCentralDifferences(cell, layers, dropout, embedding, tied);
+    assertGradientMatchesCentralDifferences(cell, layers, dropout, embedding, tied, 5, List.of());
+  }
+
+  /**
+   * The adaptive softmax, untied (head, per-cluster projection and output) and tied (the
+   * embedding's rows score the shortlist and the clusters): one and two clusters; the targets
+   * fall in every cluster, so every tail tensor gets a gradient.
+   */
+  @ParameterizedTest(name = "{0}, {1} layer(s), dropout {2}, embedding {3}, tied {4}, hidden {5}, cutoffs {6}")
+  @CsvSource({"lstm, 2, 0.3, 5, false, 5, 3", "lstm, 2, 0.3, 5, true, 5, 3",
+      "gru, 1, 0, 0, false, 16, 2;4", "rnn, 1, 0, 0, false, 5, 2", "lstm, 1, 0, 5, true, 5, 2;4"})
+  void adaptiveSoftmaxGradientsMatchCentralDifferencesOfFloat64Reference(
+      String cell, int layers, float dropout, int embedding, boolean tied, int hidden,
+      String cutoffs) {
+    List<Integer> bounds = Arrays.stream(cutoffs.split(";")).map(Integer::valueOf).toList();
+    assertGradientMatchesCentralDifferences(cell, layers, dropout, embedding, tied, hidden, bounds);
   }
 
   private static void assertGradientMatchesCentralDifferences(String cell, int layers,
                                                               float dropout, int embedding,
-                                                              boolean tied) {
-    int v = 6;
-    int h = 5;          // not a multiple of the native kernel's 16-column panels
+                                                              boolean tied, int h,
+                                                              List<Integer> cutoffs) {
+    int v = 6;          // h = 5: not a multiple of the native kernel's 16-column panels
     int batch = 3;
     int steps = 4;
     long seed = 77;
-    LanguageModel model = LanguageModels.create(cell, v, h, layers, dropout, embedding, tied);
+    LanguageModel model = LanguageModels.create(cell, v, h, layers, dropout, embedding, tied,
+        cutoffs);
     ReferenceStack ref = new ReferenceStack(model);
     int n = model.layout().size();
     float[] params = gaussian(n, 0.5, 1);
@@ -195,9 +212,19 @@ class StackedModelTest {
   @ParameterizedTest
   @ValueSource(strings = {"rnn", "gru", "lstm"})
   void stepMatchesLossTokenByToken(String cell) {
-    int v = 10;
-    int h = 18;
-    LanguageModel model = LanguageModels.create(cell, v, h, 2, 0.4f);
+    assertStepMatchesLossTokenByToken(LanguageModels.create(cell, 10, 18, 2, 0.4f));
+  }
+
+  /** An adaptive softmax's step gives log-probabilities: their cross-entropy is the loss's. */
+  @ParameterizedTest(name = "tied {0}")
+  @ValueSource(booleans = {false, true})
+  void adaptiveSoftmaxStepMatchesLossTokenByToken(boolean tied) {
+    assertStepMatchesLossTokenByToken(
+        LanguageModels.create("lstm", 10, 18, 2, 0.4f, 18, tied, List.of(3, 7)));
+  }
+
+  private static void assertStepMatchesLossTokenByToken(LanguageModel model) {
+    int v = model.vocabSize();
     float[] params = gaussian(model.layout().size(), 0.5, 41);
     float[] state0 = gaussian(model.stateSize(), 0.5, 42);
     int[] sequence = tokens(12, v, 43);

@@ -1,0 +1,34 @@
+package dev.rnnlm.model;
+
+import java.io.Serializable;
+import java.util.SplittableRandom;
+
+/**
+ * The layer from the last recurrent layer's outputs {@code Y (rows, H)} to the next token's
+ * distribution over the vocabulary: a full softmax ({@link FullSoftmax}) or an adaptive one
+ * ({@link AdaptiveSoftmax}). Its tensors follow the recurrent layers' in the parameter layout;
+ * it adds them to the layout builder when it is made.
+ */
+interface OutputLayer extends Serializable {
+
+  /** Whether {@code t} is one of this layer's tensors (the embedding of a tied layer is not). */
+  boolean owns(Tensor t);
+
+  /** The next initial value of an element of {@code t}, one of this layer's tensors. */
+  float initialValue(Tensor t, SplittableRandom random);
+
+  /**
+   * The summed cross-entropy of the rows of {@code y} (at {@code yOff}, rows H apart) against
+   * {@code targets}. With {@code grad} (not null) adds the parameters' gradient of that sum to
+   * {@code grad} and writes its gradient with respect to Y into {@code dy} (rows, H), replacing
+   * what it held.
+   */
+  double crossEntropy(float[] params, float[] y, int yOff, int rows, int[] targets, float[] grad,
+                      float[] dy);
+
+  /**
+   * One row's next-token logits into {@code logits} (V floats): a vector whose softmax is the
+   * model's distribution (the log-probabilities, for an adaptive softmax).
+   */
+  void logits(float[] params, float[] y, int yOff, float[] logits);
+}
