@@ -3,7 +3,8 @@
 PyTorch's own modules (nn.RNN / nn.GRU / nn.LSTM and nn.Linear, as the README shows; a model with
 an embedding into a module shaped as pytorch/examples word_language_model's RNNModel: encoder
 nn.Embedding, the recurrent module, decoder nn.Linear, the decoder's weight the encoder's when
-tied), as one stream in windows of T from a zero state, like `rnnlm evaluate` with its default
+tied; an adaptive softmax as nn.AdaptiveLogSoftmaxWithLoss with the cutoffs and div_value the
+export's metadata gives), as one stream in windows of T from a zero state, like `rnnlm evaluate` with its default
 one stream. Prints {"perplexity": P, "tokens": N}. Needs torch and numpy (safetensors when installed).
 
 usage: score_torch_export.py MODEL.safetensors HELD_OUT [--steps T]
@@ -39,6 +40,21 @@ V, H, L = int(meta["vocab_size"]), int(meta["hidden"]), int(meta.get("layers", "
 Cell = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}[meta["cell"]]
 E = int(meta.get("embedding", "0"))
 t = {k: torch.from_numpy(v) for k, v in load_file(a.tensors).items()}
+adaptive = meta.get("softmax") == "adaptive"
+
+
+def output_layer():
+    """The decoder: nn.Linear(H, V), or the adaptive softmax the export describes."""
+    if not adaptive:
+        return torch.nn.Linear(H, V)
+    return torch.nn.AdaptiveLogSoftmaxWithLoss(H, V, json.loads(meta["cutoffs"]),
+                                               div_value=float(meta["div_value"]))
+
+
+def log_probabilities(decoder, hs):
+    """(T, 1, H) outputs of the last layer -> (T, V) log-probabilities of the next token."""
+    hs = hs.squeeze(1)
+    return decoder.log_prob(hs) if adaptive else F.log_softmax(decoder(hs), dim=-1)
 
 
 class RNNModel(torch.nn.Module):
@@ -48,13 +64,13 @@ class RNNModel(torch.nn.Module):
         super().__init__()
         self.encoder = torch.nn.Embedding(V, E)
         self.rnn = Cell(E, H, num_layers=L)
-        self.decoder = torch.nn.Linear(H, V)
-        if tied:
+        self.decoder = output_layer()
+        if tied and not adaptive:  # a tied adaptive export holds the embedding's rows in its tensors
             self.decoder.weight = self.encoder.weight
 
     def forward(self, inp, hidden):
         output, hidden = self.rnn(self.encoder(inp), hidden)
-        return self.decoder(output), hidden
+        return log_probabilities(self.decoder, output), hidden
 
 
 if E > 0:
@@ -62,13 +78,13 @@ if E > 0:
     model.load_state_dict(t)
     step = lambda inp, state: model(inp.unsqueeze(1), state)
 else:
-    rnn, out = Cell(V, H, num_layers=L), torch.nn.Linear(H, V)
+    rnn, out = Cell(V, H, num_layers=L), output_layer()
     rnn.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("rnn.")})
     out.load_state_dict({k[4:]: v for k, v in t.items() if k.startswith("out.")})
 
     def step(inp, state):
         hs, state = rnn(F.one_hot(inp, V).float().unsqueeze(1), state)
-        return out(hs), state
+        return log_probabilities(out, hs), state
 
 text = open(a.held_out, encoding="utf-8", errors="replace").read()
 if vocab["normalize"] == "d2l":
@@ -91,7 +107,7 @@ with torch.no_grad():
         inp = torch.tensor(x[i:i + a.steps + 1][:-1])
         tgt = torch.tensor(x[i + 1:i + 1 + a.steps])
         inp = inp[:len(tgt)]
-        logits, state = step(inp, state)
-        total += float(F.cross_entropy(logits.squeeze(1), tgt, reduction="sum"))
+        log_p, state = step(inp, state)
+        total += float(F.nll_loss(log_p, tgt, reduction="sum"))
         n += len(tgt)
 print(json.dumps({"perplexity": math.exp(total / n), "tokens": n}))

@@ -52,6 +52,10 @@ final class InspectCommand {
       out.println("embedding: " + m.architecture().embedding()
           + (m.architecture().tiedWeights() ? "  tied to the output layer" : ""));
     }
+    if (m.architecture().adaptiveSoftmax()) {
+      out.println("softmax: adaptive  cutoffs: " + m.architecture().adaptiveCutoffs().stream()
+          .map(String::valueOf).collect(Collectors.joining(",")));
+    }
     out.println("cell: " + m.cell() + "  hidden: " + m.hidden() + "  vocabulary: " + tokens.size());
     if (m.layers() > 1 || m.architecture().dropout() > 0) {
       out.println("layers: " + m.layers() + "  dropout: " + m.architecture().dropout());

@@ -22,7 +22,9 @@ import java.util.List;
  *       embedding is named as PyTorch's word_language_model {@code RNNModel}:
  *       {@code encoder.weight} (V, E), the {@code rnn.} tensors, {@code decoder.weight} (V, H) and
  *       {@code decoder.bias} (V); with tied weights {@code decoder.weight} is a copy of
- *       {@code encoder.weight}, as the tied module's {@code state_dict} holds both.
+ *       {@code encoder.weight}, as the tied module's {@code state_dict} holds both. An adaptive
+ *       softmax replaces {@code decoder.weight} and {@code decoder.bias} with the tensors of
+ *       torch's {@code nn.AdaptiveLogSoftmaxWithLoss} ({@link #adaptiveAsTorch}).
  * </ul>
  */
 public record ExportedTensor(String name, int[] shape, float[] values, int offset) {
@@ -69,6 +71,10 @@ public record ExportedTensor(String name, int[] shape, float[] values, int offse
       }
     }
     String decoder = wordModel ? "decoder" : "out";
+    if (m.architecture().adaptiveSoftmax()) {
+      out.addAll(adaptiveAsTorch(m, decoder));
+      return out;
+    }
     Tensor bq = layout.tensor("b_q");
     if (m.architecture().tiedWeights()) {
       Tensor embedding = layout.tensor("embedding");
@@ -77,6 +83,53 @@ public record ExportedTensor(String name, int[] shape, float[] values, int offse
       out.add(transposed(decoder + ".weight", layout.tensor("W_hq"), m.params()));
     }
     out.add(new ExportedTensor(decoder + ".bias", new int[] {bq.size()}, m.params(), bq.offset()));
+    return out;
+  }
+
+  /**
+   * An adaptive softmax as torch's {@code nn.AdaptiveLogSoftmaxWithLoss(H, V, cutoffs,
+   * div_value)} under {@code prefix}: {@code head.weight} (c_0 + K, H), per cluster
+   * {@code tail.{i}.0.weight} (d_i, H) and {@code tail.{i}.1.weight} (size_i, d_i). Tied, with
+   * {@code div_value=1}: the head is the embedding's first c_0 rows over the cluster rows, each
+   * projection the identity (H, H), each cluster's output the embedding's rows of its ids.
+   */
+  private static List<ExportedTensor> adaptiveAsTorch(SavedModel m, String prefix) {
+    var layout = m.model().layout();
+    List<Integer> cutoffs = m.architecture().adaptiveCutoffs();
+    int hidden = m.hidden();
+    int vocab = m.vocabulary().size();
+    int shortlist = cutoffs.get(0);
+    List<ExportedTensor> out = new ArrayList<>();
+    if (!m.architecture().tiedWeights()) {
+      out.add(transposed(prefix + ".head.weight", layout.tensor("W_head"), m.params()));
+      for (int i = 0; i < cutoffs.size(); i++) {
+        out.add(transposed(prefix + ".tail." + i + ".0.weight", layout.tensor("W_tail" + i + "_proj"),
+            m.params()));
+        out.add(transposed(prefix + ".tail." + i + ".1.weight", layout.tensor("W_tail" + i + "_out"),
+            m.params()));
+      }
+      return out;
+    }
+    Tensor embedding = layout.tensor("embedding");
+    Tensor clusters = layout.tensor("W_head_clusters");
+    ExportedTensor clusterRows = transposed("", clusters, m.params());
+    float[] head = new float[(shortlist + cutoffs.size()) * hidden];
+    System.arraycopy(m.params(), embedding.offset(), head, 0, shortlist * hidden);
+    System.arraycopy(clusterRows.values(), 0, head, shortlist * hidden, cutoffs.size() * hidden);
+    out.add(new ExportedTensor(prefix + ".head.weight", new int[] {shortlist + cutoffs.size(), hidden},
+        head, 0));
+    float[] identity = new float[hidden * hidden];
+    for (int j = 0; j < hidden; j++) {
+      identity[j * hidden + j] = 1f;
+    }
+    for (int i = 0; i < cutoffs.size(); i++) {
+      int lo = cutoffs.get(i);
+      int hi = i + 1 < cutoffs.size() ? cutoffs.get(i + 1) : vocab;
+      out.add(new ExportedTensor(prefix + ".tail." + i + ".0.weight", new int[] {hidden, hidden},
+          identity, 0));
+      out.add(new ExportedTensor(prefix + ".tail." + i + ".1.weight", new int[] {hi - lo, hidden},
+          m.params(), embedding.offset() + lo * hidden));
+    }
     return out;
   }
 

@@ -48,10 +48,11 @@ import org.apache.hadoop.fs.Path;
 public final class ModelStore {
   public static final String FORMAT = "spark-rnn-lm";
   /**
-   * Written: 3 (embedding, tied_weights). Read: 1 (the one-layer rnn, without "layers" and
-   * "dropout"), 2 (cell, layers, dropout; no embedding) and 3.
+   * Written: 4 (softmax, cutoffs). Read: 1 (the one-layer rnn, without "layers" and
+   * "dropout"), 2 (cell, layers, dropout; no embedding), 3 (embedding, tied_weights; a full
+   * softmax) and 4.
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   public static final String MODEL_FILE = "model.json";
   public static final String VOCAB_FILE = "vocab.json";
   public static final String PARAMS_FILE = "parameters.bin";
@@ -127,7 +128,8 @@ public final class ModelStore {
       float[] params = fromLittleEndian(raw);
       SavedModel.Architecture architecture = new SavedModel.Architecture(d.path("cell").asText(),
           d.path("hidden").asInt(), d.path("layers").asInt(1), (float) d.path("dropout").asDouble(0),
-          d.path("embedding").asInt(0), d.path("tied_weights").asBoolean(false));
+          d.path("embedding").asInt(0), d.path("tied_weights").asBoolean(false),
+          adaptiveCutoffs(d, dir));
       LanguageModel model;
       try {
         model = architecture.newModel(vocabulary.size());
@@ -300,6 +302,21 @@ public final class ModelStore {
     writeAtomically(file.getFileSystem(conf), file, TrainingPlot.render(epochs, training, validation));
   }
 
+  /** "cutoffs" of an adaptive softmax ("softmax": "adaptive"); none for "full" or before version 4. */
+  private static List<Integer> adaptiveCutoffs(JsonNode d, String dir) throws ModelFormatException {
+    String softmax = d.path("softmax").asText("full");
+    if (softmax.equals("full")) {
+      return List.of();
+    }
+    if (!softmax.equals("adaptive") || !d.path("cutoffs").isArray() || d.path("cutoffs").isEmpty()) {
+      throw new ModelFormatException("unsupported model in " + dir + ": softmax '" + softmax
+          + "' with cutoffs " + d.path("cutoffs") + " (expected full, or adaptive with cutoffs)");
+    }
+    List<Integer> cutoffs = new ArrayList<>();
+    d.path("cutoffs").forEach(c -> cutoffs.add(c.asInt()));
+    return cutoffs;
+  }
+
   private static ObjectNode describe(SavedModel m, String paramsSha256) {
     ObjectNode d = JSON.createObjectNode();
     d.put("format", FORMAT);
@@ -310,6 +327,8 @@ public final class ModelStore {
     d.put("dropout", m.architecture().dropout());
     d.put("embedding", m.architecture().embedding());
     d.put("tied_weights", m.architecture().tiedWeights());
+    d.put("softmax", m.architecture().adaptiveSoftmax() ? "adaptive" : "full");
+    m.architecture().adaptiveCutoffs().forEach(d.putArray("cutoffs")::add);
     d.put("vocab_size", m.vocabulary().size());
     ObjectNode text = d.putObject("text");
     text.put("normalize", m.normalize().optionName());

@@ -124,6 +124,12 @@ public final class SafetensorsWriter {
     meta.put("layers", Integer.toString(m.layers()));
     meta.put("embedding", Integer.toString(m.architecture().embedding()));
     meta.put("tied_weights", Boolean.toString(m.architecture().tiedWeights()));
+    if (m.architecture().adaptiveSoftmax()) {
+      // the torch naming is nn.AdaptiveLogSoftmaxWithLoss(H, V, cutoffs, div_value)
+      meta.put("softmax", "adaptive");
+      meta.put("cutoffs", m.architecture().adaptiveCutoffs().toString());
+      meta.put("div_value", m.architecture().tiedWeights() ? "1.0" : "4.0");
+    }
     meta.put("vocab_size", Integer.toString(m.vocabulary().size()));
     meta.put("normalize", m.normalize().optionName());
     meta.put("tokens", m.tokens().optionName());

@@ -7,6 +7,7 @@ import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,13 +27,30 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
   /**
    * The network without its vocabulary size: the cell type ("rnn", "gru", "lstm"), its hidden
    * units, stacked layers, the dropout on each layer's output (training only), the input
-   * embedding's size (0: one-hot inputs) and whether the output layer's weight is the embedding.
+   * embedding's size (0: one-hot inputs), whether the output layer's weight is the embedding,
+   * and the cutoffs of an adaptive softmax output layer (empty: a full softmax).
    */
   public record Architecture(String cell, int hidden, int layers, float dropout, int embedding,
-                             boolean tiedWeights) implements Serializable {
+                             boolean tiedWeights, List<Integer> adaptiveCutoffs)
+      implements Serializable {
+    public Architecture {
+      adaptiveCutoffs = List.copyOf(adaptiveCutoffs);
+    }
+
+    /** With a full softmax. */
+    public Architecture(String cell, int hidden, int layers, float dropout, int embedding,
+                        boolean tiedWeights) {
+      this(cell, hidden, layers, dropout, embedding, tiedWeights, List.of());
+    }
+
     /** Without an embedding: one-hot inputs straight into the first layer. */
     public Architecture(String cell, int hidden, int layers, float dropout) {
       this(cell, hidden, layers, dropout, 0, false);
+    }
+
+    /** Whether the output layer is an adaptive softmax. */
+    public boolean adaptiveSoftmax() {
+      return !adaptiveCutoffs.isEmpty();
     }
 
     /** The book's model: one rnn layer, no dropout. */
@@ -42,7 +60,8 @@ public record SavedModel(Architecture architecture, TextPipeline text, Vocabular
 
     /** The model over {@code vocabSize} tokens ({@link LanguageModels#create}). */
     public LanguageModel newModel(int vocabSize) {
-      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout, embedding, tiedWeights);
+      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout, embedding, tiedWeights,
+          adaptiveCutoffs);
     }
   }
 

@@ -65,6 +65,8 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   private final DoubleParam dropout;
   private final IntParam embedding;
   private final BooleanParam tieWeights;
+  private final Param<String> softmax;
+  private final Param<String> cutoffs;
   private final Param<String> optimizer;
   private final IntParam epochs;
   private final IntParam hidden;
@@ -110,6 +112,10 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
         "the output layer's weight is the embedding (needs embedding equal to hidden)");
     setDefault(tieWeights, d.tieWeights());
     optionOfParam.put(tieWeights, "tie-weights");
+    softmax = optionParam("softmax", "softmax", "output layer: full, or adaptive (with cutoffs)",
+        d.softmax());
+    cutoffs = optionParam("cutoffs", "cutoffs",
+        "adaptive softmax: comma-separated ids where the head and each cluster end, e.g. 2000,10000", "");
     optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
     epochs = intParam("epochs", "epochs", "passes over the corpus", d.epochs());
     hidden = intParam("hidden", "hidden", "hidden units", d.hidden());
@@ -350,6 +356,15 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   public BooleanParam tieWeights() { return tieWeights; }
   public boolean getTieWeights() { return (Boolean) $(tieWeights); }
   public RnnLM setTieWeights(boolean value) { return (RnnLM) set(tieWeights, value); }
+
+  public Param<String> softmax() { return softmax; }
+  public String getSoftmax() { return $(softmax); }
+  public RnnLM setSoftmax(String value) { return (RnnLM) set(softmax, value); }
+
+  public Param<String> cutoffs() { return cutoffs; }
+  public String getCutoffs() { return $(cutoffs); }
+  /** The adaptive softmax's cutoffs, e.g. {@code setCutoffs("2000,10000")}. */
+  public RnnLM setCutoffs(String value) { return (RnnLM) set(cutoffs, value); }
 
   public Param<String> optimizer() { return optimizer; }
   public String getOptimizer() { return $(optimizer); }

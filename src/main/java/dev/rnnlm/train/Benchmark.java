@@ -103,7 +103,10 @@ public final class Benchmark {
     loop.releaseTaskSlots();  // the measurements below run jobs and threads of their own
     double stepMs = stepNanos.median() / 1e6;
     double computeMs = kernelNanos.median() / 1e6;
-    double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), data.vocabulary().size(),
+    // an adaptive softmax: its head only (the clusters' rows are a share that depends on the text)
+    int scoredPerRow = s.softmax().equals("adaptive") ? s.cutoffs().get(0) + s.cutoffs().size()
+        : data.vocabulary().size();
+    double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), scoredPerRow,
         gates(s.cell()), s.layers(), s.embedding());
     double modelGflops = flopsPerStep * measured / totalNanos;
     double peak = peakGflops(sc.defaultParallelism());
@@ -145,6 +148,8 @@ public final class Benchmark {
     r.put("layers", s.layers());
     r.put("embedding", s.embedding());
     r.put("tie_weights", s.tieWeights());
+    r.put("softmax", s.softmax());
+    r.put("cutoffs", s.cutoffs());
     r.put("vocab", data.vocabulary().size());
     r.put("warmup_steps", warmed);
     r.put("measure_steps", measured);
@@ -229,7 +234,8 @@ public final class Benchmark {
    * recurrent products forward and backward and dW_hh (3 x BT·H·GH), each layer above the first
    * also its input products (3 x BT·H·GH), with an embedding of E the first layer's too
    * (3 x BT·E·GH), and the output layer, its input gradient and its weight's gradient (3 x BTHV,
-   * tied or not). Element-wise work and the row gathers are not counted.
+   * tied or not; {@code vocab} is the scores per row: V, or an adaptive softmax's head).
+   * Element-wise work and the row gathers are not counted.
    */
   static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab, int gates, int layers,
                                   int embedding) {

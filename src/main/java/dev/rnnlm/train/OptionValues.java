@@ -1,5 +1,7 @@
 package dev.rnnlm.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -54,6 +56,28 @@ public final class OptionValues {
 
   static boolean toBoolean(String name, String v) {
     return booleanValue(Map.of(name, v), name, false);
+  }
+
+  /** {@code v}, a comma-separated list of ints ("" is none): an error names the option and the value. */
+  static List<Integer> toIntList(String name, String v) {
+    List<Integer> out = new ArrayList<>();
+    if (v.isBlank()) {
+      return out;
+    }
+    for (String item : v.split(",", -1)) {
+      try {
+        out.add(Integer.parseInt(item.strip()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--" + name + " must be integers separated by commas, got '"
+            + v + "'");
+      }
+    }
+    return out;
+  }
+
+  /** The inverse of {@link #toIntList}: "2000,10000". */
+  static String intList(List<Integer> values) {
+    return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
   }
 
   private static <T> T parse(Map<String, String> o, String name, T fallback,

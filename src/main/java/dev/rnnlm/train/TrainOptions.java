@@ -55,6 +55,16 @@ public final class TrainOptions {
               + "to --hidden; Press and Wolf 2017)").effect(MODEL)
           .binds((b, v) -> b.tieWeights(OptionValues.toBoolean("tie-weights", v)),
               s -> Boolean.toString(s.tieWeights())),
+      TrainOption.value("softmax", "full|adaptive", "output layer: a softmax over the whole vocabulary, or an "
+              + "adaptive softmax (Grave et al. 2017, as PyTorch's nn.AdaptiveLogSoftmaxWithLoss): the most "
+              + "frequent ids in a head, the rarer ones in clusters scored only for their own targets")
+          .defaultValue("full").effect(MODEL)
+          .binds(TrainSettings.Builder::softmax, TrainSettings::softmax),
+      TrainOption.value("cutoffs", "C1,C2,...", "with --softmax adaptive: the head holds ids below C1, "
+              + "cluster i the ids in [Ci, Ci+1) (the vocabulary is ordered by frequency), e.g. 2000,10000")
+          .defaultValue("").effect(MODEL)
+          .binds((b, v) -> b.cutoffs(OptionValues.toIntList("cutoffs", v)),
+              s -> OptionValues.intList(s.cutoffs())),
       TrainOption.value("batch", "B", "sequences per step, over all partitions").defaultValue("32")
           .effect(TRAJECTORY)
           .binds((b, v) -> b.batch(OptionValues.toInt("batch", v)), s -> Integer.toString(s.batch())).essential(),

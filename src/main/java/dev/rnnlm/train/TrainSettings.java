@@ -10,6 +10,7 @@ import dev.rnnlm.optim.ScheduleSettings;
 import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.Tokenizer;
+import java.util.List;
 
 /**
  * Everything a training run is given, validated: a value that cannot work is rejected when the
@@ -30,6 +31,8 @@ public final class TrainSettings {
   private final float dropout;
   private final int embedding;
   private final boolean tieWeights;
+  private final String softmax;
+  private final List<Integer> cutoffs;
   private final int batch;
   private final int steps;
   private final float lr;
@@ -70,6 +73,8 @@ public final class TrainSettings {
     this.dropout = b.dropout;
     this.embedding = b.embedding;
     this.tieWeights = b.tieWeights;
+    this.softmax = b.softmax;
+    this.cutoffs = List.copyOf(b.cutoffs);
     this.batch = b.batch;
     this.steps = b.steps;
     this.lr = b.lr;
@@ -125,6 +130,7 @@ public final class TrainSettings {
       throw new IllegalArgumentException("--tie-weights needs --embedding equal to --hidden (the last"
           + " layer's size), got --embedding " + embedding + " and --hidden " + hidden);
     }
+    checkSoftmax(softmax, cutoffs);
     positive("--batch", batch);
     positive("--steps", steps);
     if (!(lr > 0) || !Float.isFinite(lr)) {
@@ -159,6 +165,29 @@ public final class TrainSettings {
     }
   }
 
+  /** The output layer's options: a known softmax, and cutoffs exactly when it is adaptive. */
+  private static void checkSoftmax(String softmax, List<Integer> cutoffs) {
+    if (!softmax.equals("full") && !softmax.equals("adaptive")) {
+      throw new IllegalArgumentException("--softmax must be full or adaptive, got '" + softmax + "'");
+    }
+    if (softmax.equals("adaptive") && cutoffs.isEmpty()) {
+      throw new IllegalArgumentException("--softmax adaptive needs --cutoffs C1,C2,...: the ids"
+          + " (by frequency) where the head's shortlist and each cluster end, e.g. --cutoffs 2000,10000");
+    }
+    if (softmax.equals("full") && !cutoffs.isEmpty()) {
+      throw new IllegalArgumentException("--cutoffs " + OptionValues.intList(cutoffs)
+          + " applies to --softmax adaptive only; add --softmax adaptive or drop --cutoffs");
+    }
+    int previous = 0;
+    for (int c : cutoffs) {
+      if (c <= previous) {
+        throw new IllegalArgumentException("--cutoffs must be positive and increasing, got "
+            + OptionValues.intList(cutoffs));
+      }
+      previous = c;
+    }
+  }
+
   /** A builder at the option table's defaults. */
   public static Builder builder() {
     return TrainOptions.defaults();
@@ -176,6 +205,8 @@ public final class TrainSettings {
     b.dropout = dropout;
     b.embedding = embedding;
     b.tieWeights = tieWeights;
+    b.softmax = softmax;
+    b.cutoffs = cutoffs;
     b.batch = batch;
     b.steps = steps;
     b.lr = lr;
@@ -386,7 +417,8 @@ public final class TrainSettings {
 
   /** The network these settings train. */
   public SavedModel.Architecture architecture() {
-    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights);
+    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights,
+        softmax.equals("adaptive") ? cutoffs : List.of());
   }
 
   /** Recurrent cell: rnn, gru or lstm. */
@@ -412,6 +444,16 @@ public final class TrainSettings {
   /** Whether the output layer's weight is the embedding table. */
   public boolean tieWeights() {
     return tieWeights;
+  }
+
+  /** The output layer: full or adaptive (softmax). */
+  public String softmax() {
+    return softmax;
+  }
+
+  /** The adaptive softmax's cutoffs; empty with a full softmax. */
+  public List<Integer> cutoffs() {
+    return cutoffs;
   }
 
   /** How often partitions synchronize, the driver's update after local steps, the aggregation tree. */
@@ -482,6 +524,8 @@ public final class TrainSettings {
     private float dropout;
     private int embedding;
     private boolean tieWeights;
+    private String softmax;
+    private List<Integer> cutoffs;
     private OuterUpdate.Kind outerOptimizer;
     private float outerLr;
     private float outerMomentum;
@@ -512,6 +556,16 @@ public final class TrainSettings {
 
     public Builder tieWeights(boolean value) {
       this.tieWeights = value;
+      return this;
+    }
+
+    public Builder softmax(String value) {
+      this.softmax = value;
+      return this;
+    }
+
+    public Builder cutoffs(List<Integer> value) {
+      this.cutoffs = value;
       return this;
     }
 
