@@ -75,6 +75,26 @@ class CliErrorsTest {
   }
 
   @Test
+  void adaptiveSoftmaxOptionsAreCheckedTogetherAndAgainstTheVocabulary() {
+    String m = work.resolve("m").toString();
+    String[] train = {"train", "--input", sample(), "--model", m, "--epochs", "1"};
+    assertFailsWith(concat(train, "--softmax", "adaptive"), "--softmax adaptive needs --cutoffs");
+    assertFailsWith(concat(train, "--cutoffs", "10,20"), "--cutoffs 10,20", "--softmax adaptive");
+    assertFailsWith(concat(train, "--softmax", "adaptive", "--cutoffs", "30,20"), "increasing", "30,20");
+    assertFailsWith(concat(train, "--softmax", "adaptive", "--cutoffs", "10,abc"), "--cutoffs", "10,abc");
+    assertFailsWith(concat(train, "--softmax", "sampled"), "--softmax", "sampled");
+    // the sample's character vocabulary has fewer than 1,000 ids
+    assertFailsWith(concat(train, "--softmax", "adaptive", "--cutoffs", "1000"), "cutoffs", "1000",
+        "the vocabulary has");
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+
+  @Test
   void morePartitionsThanBatchIsRejected() {
     assertFailsWith(new String[] {"train", "--input", sample(), "--model", work.resolve("m").toString(),
         "--batch", "4", "--partitions", "8"}, "--partitions", "8", "4");

@@ -68,14 +68,14 @@ class StandaloneClusterIT {
   }
 
   /**
-   * A 2-layer LSTM with a tied embedding, dropout and Adam: dropout masks drawn on the executors
+   * A 2-layer LSTM with a tied embedding, an adaptive softmax, dropout and Adam: dropout masks drawn on the executors
    * from (seed, epoch, step, partition) and the driver's optimizer state must give the same bits
    * as local Spark.
    */
   private static List<String> smallRun(Path model) {
     List<String> args = new ArrayList<>(trainArgs(model, 32, 3, 5000));
     args.addAll(List.of("--cell", "lstm", "--layers", "2", "--embedding", "32", "--tie-weights",
-        "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"));
+        "--softmax", "adaptive", "--cutoffs", "12,30", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"));
     return args;
   }
 

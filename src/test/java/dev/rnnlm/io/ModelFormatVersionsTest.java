@@ -12,6 +12,7 @@ import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.model.StackedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,21 +57,37 @@ class ModelFormatVersionsTest {
   }
 
   @Test
-  void anEmbeddingModelWithTiedWeightsRoundTripsAsVersionThree() throws Exception {
-    SavedModel v2 = store.load(GOLDEN_V2.toString());
-    SavedModel.Architecture tied = new SavedModel.Architecture("lstm", 6, 2, 0.25f, 6, true);
-    float[] params = new float[tied.newModel(v2.vocabulary().size()).layout().size()];
-    tied.newModel(v2.vocabulary().size()).initialize(params, 9);
-    String dir = work.resolve("tied").toString();
-    store.save(dir, new SavedModel(tied, v2.text(), v2.vocabulary(), params, v2.lineage()));
+  void anEmbeddingModelWithTiedWeightsRoundTripsAsVersionFour() throws Exception {
+    SavedModel back = roundTrip("tied", new SavedModel.Architecture("lstm", 6, 2, 0.25f, 6, true));
     JsonNode written = new ObjectMapper().readTree(work.resolve("tied/model.json").toFile());
-    assertEquals(3, written.path("version").asInt());
+    assertEquals(4, written.path("version").asInt());
     assertEquals(6, written.path("embedding").asInt());
     assertTrue(written.path("tied_weights").asBoolean());
-    SavedModel back = store.load(dir);
-    assertEquals(tied, back.architecture());
+    assertEquals("full", written.path("softmax").asText());
     assertTrue(back.model().tiedWeights());
+  }
+
+  @Test
+  void anAdaptiveSoftmaxModelRoundTripsWithItsCutoffs() throws Exception {
+    SavedModel back = roundTrip("adaptive",
+        new SavedModel.Architecture("gru", 16, 1, 0f, 8, false, List.of(2, 5)));
+    JsonNode written = new ObjectMapper().readTree(work.resolve("adaptive/model.json").toFile());
+    assertEquals("adaptive", written.path("softmax").asText());
+    assertEquals("[2,5]", written.path("cutoffs").toString());
+    assertEquals(List.of(2, 5), back.model().adaptiveCutoffs());
+  }
+
+  /** Saves a model of {@code architecture} (golden v2's vocabulary, seeded parameters) and loads it. */
+  private SavedModel roundTrip(String name, SavedModel.Architecture architecture) throws Exception {
+    SavedModel v2 = store.load(GOLDEN_V2.toString());
+    float[] params = new float[architecture.newModel(v2.vocabulary().size()).layout().size()];
+    architecture.newModel(v2.vocabulary().size()).initialize(params, 9);
+    String dir = work.resolve(name).toString();
+    store.save(dir, new SavedModel(architecture, v2.text(), v2.vocabulary(), params, v2.lineage()));
+    SavedModel back = store.load(dir);
+    assertEquals(architecture, back.architecture());
     assertArrayEquals(params, back.params());
+    return back;
   }
 
   @Test

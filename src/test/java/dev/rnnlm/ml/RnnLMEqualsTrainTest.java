@@ -37,7 +37,7 @@ class RnnLMEqualsTrainTest {
     RnnLMModel fitted = new RnnLM().setHidden(16).setBatchSize(8).setSteps(10).setEpochs(2)
         .setLr(0.5).setClip(2.0).setSampling("random").setNormalize("lower").setMinFreq(2)
         .setMaxTokens(5000).setMaxVocab(30).setPartitions(2).setSeed(17).setValidationFraction(0.1)
-        .setDropout(0.1).setEmbedding(16).setTieWeights(true)
+        .setDropout(0.1).setEmbedding(16).setTieWeights(true).setSoftmax("adaptive").setCutoffs("8,20")
         .setStagingDir(work.resolve("staging").toString())
         .fit(MlFixtures.rows(rows, "text", 3));
     Path mlDir = work.resolve("ml");
@@ -49,7 +49,8 @@ class RnnLMEqualsTrainTest {
         "--epochs", "2", "--lr", "0.5", "--clip", "2.0", "--sampling", "random",
         "--normalize", "lower", "--min-freq", "2", "--max-tokens", "5000", "--max-vocab", "30",
         "--partitions", "2", "--seed", "17", "--val-fraction", "0.1",
-        "--dropout", "0.1", "--embedding", "16", "--tie-weights");
+        "--dropout", "0.1", "--embedding", "16", "--tie-weights", "--softmax", "adaptive",
+        "--cutoffs", "8,20");
     assertEquals(0, train.exitCode(), train.err());
 
     assertArrayEquals(Files.readAllBytes(cliDir.resolve(ModelStore.PARAMS_FILE)),

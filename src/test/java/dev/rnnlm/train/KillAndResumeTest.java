@@ -49,7 +49,7 @@ class KillAndResumeTest {
         "--outer-momentum", "0.5", "--outer-lr", "0.8"),
         List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"),
         List.of("--tokens", "word-eos", "--cell", "lstm", "--layers", "2", "--embedding", "32", "--tie-weights",
-            "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.02", "--lr-schedule", "plateau",
+            "--softmax", "adaptive", "--cutoffs", "50,300", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.02", "--lr-schedule", "plateau",
             "--lr-decay", "0.5", "--val-fraction", "0.1"));
   }
 
