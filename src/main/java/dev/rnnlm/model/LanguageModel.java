@@ -49,6 +49,16 @@ public interface LanguageModel extends Serializable {
     return java.util.List.of();
   }
 
+  /**
+   * The (V, width) table that the inputs are read from by row gathers and whose gradient a window
+   * therefore adds to only in its input tokens' rows: the embedding, or the one-hot first layer's
+   * input weight. Null when other rows get gradient too (tied weights: the output layer writes
+   * every embedding row).
+   */
+  default Tensor inputTable() {
+    return null;
+  }
+
   int vocabSize();
 
   int hiddenSize();

@@ -77,6 +77,11 @@ public final class RnnModel implements LanguageModel {
   }
 
   @Override
+  public Tensor inputTable() {
+    return wxh;
+  }
+
+  @Override
   public int vocabSize() {
     return vocab;
   }

@@ -197,6 +197,14 @@ public final class StackedModel implements LanguageModel {
   }
 
   @Override
+  public Tensor inputTable() {
+    if (embedding != null) {
+      return tiedWeights ? null : embedding;
+    }
+    return layerTensors[0].inputWeights();
+  }
+
+  @Override
   public List<Integer> adaptiveCutoffs() {
     return cutoffs;
   }

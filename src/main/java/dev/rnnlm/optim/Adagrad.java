@@ -25,11 +25,12 @@ public final class Adagrad extends SlottedOptimizer {
   }
 
   @Override
-  protected void update(float[] params, float[] grad, float lr, long t) {
+  protected void update(float[] params, float[] grad, float scale, float lr, long t, int from,
+                        int to) {
     float[] sum = slots[0];
     boolean l2 = weightDecay != 0f;
-    for (int i = 0; i < params.length; i++) {
-      float g = l2 ? grad[i] + weightDecay * params[i] : grad[i];
+    for (int i = from; i < to; i++) {
+      float g = l2 ? grad[i] * scale + weightDecay * params[i] : grad[i] * scale;
       float s = sum[i] + g * g;
       sum[i] = s;
       params[i] -= lr * g / ((float) Math.sqrt(s) + eps);

@@ -43,7 +43,8 @@ public final class Adam extends SlottedOptimizer {
   }
 
   @Override
-  protected void update(float[] params, float[] grad, float lr, long t) {
+  protected void update(float[] params, float[] grad, float scale, float lr, long t, int from,
+                        int to) {
     float[] m = slots[0];
     float[] v = slots[1];
     float b1 = (float) beta1;
@@ -55,9 +56,9 @@ public final class Adam extends SlottedOptimizer {
     boolean l2 = !decoupled && weightDecay != 0;
     float wd = (float) weightDecay;
     float shrink = decoupled ? (float) (1 - lr * weightDecay) : 1f;
-    for (int i = 0; i < params.length; i++) {
+    for (int i = from; i < to; i++) {
       float p = params[i] * shrink;
-      float g = l2 ? grad[i] + wd * p : grad[i];
+      float g = l2 ? grad[i] * scale + wd * p : grad[i] * scale;
       float mi = b1 * m[i] + oneMinusB1 * g;
       float vi = b2 * v[i] + oneMinusB2 * g * g;
       m[i] = mi;

@@ -29,7 +29,26 @@ public interface Optimizer {
    * @param lr this step's learning rate (from the {@link LearningRateSchedule})
    * @throws IllegalArgumentException the lengths differ from each other or from the state's
    */
-  void apply(float[] params, float[] grad, float lr);
+  default void apply(float[] params, float[] grad, float lr) {
+    apply(params, grad, 1f, lr);
+  }
+
+  /**
+   * {@link #apply(float[], float[], float)} of the gradient {@code gradScale * grad}, each element
+   * multiplied as it is read: the bits of scaling the gradient first (clipping's factor) without
+   * a pass of its own.
+   */
+  default void apply(float[] params, float[] grad, float gradScale, float lr) {
+    apply(params, grad, gradScale, lr, null);
+  }
+
+  /**
+   * {@link #apply(float[], float[], float, float)} of a gradient that is zero outside
+   * {@code support} (null: anywhere): an optimizer for which a zero gradient changes nothing
+   * (SGD without weight decay) updates the supported ranges only; the others every element, as
+   * torch's dense optimizers do (momentum, moments and weight decay move untouched rows too).
+   */
+  void apply(float[] params, float[] grad, float gradScale, float lr, RowSupport support);
 
   /** A copy of the state as it stands: steps taken and every slot. */
   OptimizerState state();

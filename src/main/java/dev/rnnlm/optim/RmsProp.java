@@ -35,12 +35,13 @@ public final class RmsProp extends SlottedOptimizer {
   }
 
   @Override
-  protected void update(float[] params, float[] grad, float lr, long t) {
+  protected void update(float[] params, float[] grad, float scale, float lr, long t, int from,
+                        int to) {
     float[] sq = slots[0];
     float[] buf = slots.length > 1 ? slots[1] : null;
     boolean l2 = weightDecay != 0f;
-    for (int i = 0; i < params.length; i++) {
-      float g = l2 ? grad[i] + weightDecay * params[i] : grad[i];
+    for (int i = from; i < to; i++) {
+      float g = l2 ? grad[i] * scale + weightDecay * params[i] : grad[i] * scale;
       float s = alpha * sq[i] + oneMinusAlpha * g * g;
       sq[i] = s;
       float avg = (float) Math.sqrt(s) + eps;

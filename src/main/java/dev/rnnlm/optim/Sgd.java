@@ -53,10 +53,16 @@ public final class Sgd extends SlottedOptimizer {
   }
 
   @Override
-  protected void update(float[] params, float[] grad, float lr, long t) {
+  protected boolean zeroGradientIsNoOp() {
+    return weightDecay == 0f;
+  }
+
+  @Override
+  protected void update(float[] params, float[] grad, float scale, float lr, long t, int from,
+                        int to) {
     boolean l2 = weightDecay != 0f;
-    for (int i = 0; i < params.length; i++) {
-      float g = l2 ? grad[i] + weightDecay * params[i] : grad[i];
+    for (int i = from; i < to; i++) {
+      float g = l2 ? grad[i] * scale + weightDecay * params[i] : grad[i] * scale;
       params[i] -= lr * g;
     }
   }

@@ -26,12 +26,13 @@ public final class SgdMomentum extends SlottedOptimizer {
   }
 
   @Override
-  protected void update(float[] params, float[] grad, float lr, long t) {
+  protected void update(float[] params, float[] grad, float scale, float lr, long t, int from,
+                        int to) {
     float[] buf = slots[0];
     boolean l2 = weightDecay != 0f;
     boolean first = t == 1;
-    for (int i = 0; i < params.length; i++) {
-      float g = l2 ? grad[i] + weightDecay * params[i] : grad[i];
+    for (int i = from; i < to; i++) {
+      float g = l2 ? grad[i] * scale + weightDecay * params[i] : grad[i] * scale;
       float b = first ? g : momentum * buf[i] + g;
       buf[i] = b;
       params[i] -= lr * b;

@@ -28,10 +28,21 @@ abstract class SlottedOptimizer implements Optimizer {
   }
 
   /**
-   * Step {@code t} (1 for the first, as torch's {@code state['step']} after its increment):
-   * updates {@code params} and {@link #slots} in place. Lengths are already checked.
+   * Step {@code t} (1 for the first, as torch's {@code state['step']} after its increment) with
+   * the gradient {@code scale * grad[i]}: updates the elements [from, to) of {@code params} and
+   * {@link #slots} in place. Called once over the whole vector, or once per range of a
+   * {@link RowSupport} when {@link #zeroGradientIsNoOp}. Lengths are already checked.
    */
-  protected abstract void update(float[] params, float[] grad, float lr, long t);
+  protected abstract void update(float[] params, float[] grad, float scale, float lr, long t,
+                                 int from, int to);
+
+  /**
+   * Whether an element whose gradient is zero keeps its value and state exactly, so that the
+   * update may skip it (SGD without weight decay; not momentum or Adam, whose state moves).
+   */
+  protected boolean zeroGradientIsNoOp() {
+    return false;
+  }
 
   @Override
   public final String name() {
@@ -44,7 +55,8 @@ abstract class SlottedOptimizer implements Optimizer {
   }
 
   @Override
-  public final void apply(float[] params, float[] grad, float lr) {
+  public final void apply(float[] params, float[] grad, float gradScale, float lr,
+                          RowSupport support) {
     if (grad.length != params.length) {
       throw new IllegalArgumentException(name + ": the gradient has " + grad.length
           + " values, the parameters " + params.length);
@@ -53,7 +65,12 @@ abstract class SlottedOptimizer implements Optimizer {
       throw new IllegalArgumentException(name + ": the state holds " + slots[0].length
           + " values per slot, the parameters have " + params.length);
     }
-    update(params, grad, lr, step + 1);
+    long t = step + 1;
+    if (support != null && zeroGradientIsNoOp()) {
+      support.forEachRange(params.length, (from, to) -> update(params, grad, gradScale, lr, t, from, to));
+    } else {
+      update(params, grad, gradScale, lr, t, 0, params.length);
+    }
     step++;
   }
 

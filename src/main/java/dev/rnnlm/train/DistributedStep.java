@@ -122,6 +122,11 @@ final class DistributedStep implements AutoCloseable {
       return sum.vector();
     }
 
+    /** Where {@link #vector} may be non-zero (a gradient's input-table rows); null: anywhere. */
+    dev.rnnlm.optim.RowSupport support() {
+      return sum.support();
+    }
+
     /** Each partition's final states, null for random sampling. */
     float[][] finalStates() {
       return sum.finalStates();

@@ -4,10 +4,12 @@ import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.linalg.Kernels;
 import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.Tensor;
 import dev.rnnlm.optim.GradientClipping;
 import dev.rnnlm.optim.Optimizer;
 import dev.rnnlm.optim.OptimizerSettings;
 import dev.rnnlm.optim.Optimizers;
+import dev.rnnlm.optim.RowSupport;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -122,10 +124,15 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     long cpuStart = threadCpuNanos();
     double loss = 0;
     StepResult.LocalClipping clipping = StepResult.LocalClipping.NONE;
+    RowSupport support = null;
     if (local == null) {
       plan.fillWindows(p, round.epoch(), round.offset(), round.firstStep(), shard, windows, targets);
       loss = model.lossAndGradient(params, windows, targets, b, plan.steps(), state, result,
           dropoutSeed(plan.seed(), round.epoch(), round.firstStep(), p));
+      // the gradient's input-table rows are zero but for the window's tokens: they stay behind
+      Tensor table = model.inputTable();
+      support = table == null ? null
+          : RowSupport.ofIds(table.offset(), table.cols(), table.rows(), windows);
     } else {
       // result holds this partition's parameters during the round, then their weighted change.
       System.arraycopy(params, 0, result, 0, params.length);
@@ -156,7 +163,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     long kernelEnd = System.nanoTime();
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
     return new StepResult(p,
-        new StepResult.Sums(loss, (long) windows.length * round.steps(), new PackedFloats(result),
+        new StepResult.Sums(loss, (long) windows.length * round.steps(), new PackedFloats(result, support),
             carried ? new PackedFloats(state) : null),
         clipping,
         new StepResult.TaskTiming(kernelEnd - start, kernelCpuNanos, taskStart, kernelEnd),

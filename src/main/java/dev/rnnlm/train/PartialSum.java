@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.optim.RowSupport;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,9 +83,15 @@ final class PartialSum implements Serializable {
     if (v.length != sum.length) {
       throw new IllegalStateException("result vectors differ in length: " + sum.length + " and " + v.length);
     }
-    for (int j = 0; j < sum.length; j++) {
-      sum[j] += v[j];
-    }
+    // p's vector is zero outside its support: adding only the supported ranges gives the same bits
+    RowSupport.forEachRange(p.vector.support(), sum.length, (from, to) -> {
+      for (int j = from; j < to; j++) {
+        sum[j] += v[j];
+      }
+    });
+    RowSupport mine = vector.support();
+    RowSupport theirs = p.vector.support();
+    vector.support(mine == null || theirs == null ? null : mine.union(theirs));
     lossSum += p.lossSum;
     tokens += p.tokens;
     localNormSum += p.localNormSum;
@@ -151,6 +158,11 @@ final class PartialSum implements Serializable {
     return vector.values();
   }
 
+  /** Where {@link #vector} may be non-zero; null: anywhere. */
+  RowSupport support() {
+    return vector.support();
+  }
+
   /** Sum over partitions and local steps of the local gradient norms before clipping. */
   double localNormSum() {
     return localNormSum;
@@ -195,7 +207,7 @@ final class PartialSum implements Serializable {
 
   /** Payload bytes of this sum as it travels: the vector and the final states, as float32. */
   long payloadBytes() {
-    long floats = vector.values().length;
+    long floats = vector.floatsWritten();
     for (PackedFloats s : finalStates) {
       floats += s == null ? 0 : s.values().length;
     }

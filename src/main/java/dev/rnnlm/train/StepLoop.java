@@ -207,7 +207,7 @@ final class StepLoop implements AutoCloseable {
     long t1 = System.nanoTime();
     double norm = localSteps == null
         ? Trainer.applyAveragedGradient(totals, params, clip,
-            (p, g) -> optimizer.apply(p, g, schedule.lr(stepsDone)), epoch, step)
+            (p, g, f, rows) -> optimizer.apply(p, g, f, schedule.lr(stepsDone), rows), epoch, step)
         : applyAveragedChange(totals, round);
     stepsDone += round.steps();
     states = totals.finalStates();

@@ -11,6 +11,7 @@ import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.RowSupport;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Vocabulary;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -394,19 +394,30 @@ public final class Trainer {
 
   /**
    * The driver's update: divide the summed gradient by the step's token count (the mean loss's
-   * gradient), clip it by global norm and apply SGD. Returns the norm before clipping. A
+   * gradient), clip it by global norm and apply the optimizer. Returns the norm before clipping. A
    * non-finite loss or gradient is never applied: it throws, naming the (1-based) epoch and step.
    */
   static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
-                                      BiConsumer<float[], float[]> update, int epoch, int step) {
+                                      ScaledUpdate update, int epoch, int step) {
     float[] grad = totals.vector();
-    // Clipping first is harmless when the check below fails: the gradient is then never applied.
-    double norm = GradientClipping.meanClipped(grad, totals.tokens(), clip);
+    // Two passes over the gradient: the mean and its norm; then the update reads it times the
+    // clipping factor (the bits of mean, norm, clip and update as four passes).
+    // Rows of the input table that no token of the step touched are zero: both skip them.
+    double norm = GradientClipping.scaledNorm(grad, 1f / totals.tokens(), totals.support());
     if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
     }
-    update.accept(params, grad);
+    update.apply(params, grad, GradientClipping.clipFactor(norm, clip), totals.support());
     return norm;
+  }
+
+  /**
+   * An optimizer's step on the gradient {@code gradScale * grad}, zero outside {@code support}
+   * ({@link dev.rnnlm.optim.Optimizer#apply(float[], float[], float, float, RowSupport)}).
+   */
+  @FunctionalInterface
+  interface ScaledUpdate {
+    void apply(float[] params, float[] grad, float gradScale, RowSupport support);
   }
 
   /** Zero states per partition for sequential sampling; null (zeros every step) for random. */

@@ -114,6 +114,40 @@ class StackedModelTest {
     }
   }
 
+  /**
+   * What lets a step ship and update only some rows of the input table: its gradient is exactly
+   * zero in the rows of tokens that are not inputs of the window (one-hot first layers,
+   * embeddings, with either output layer), and tied weights, whose output layer writes every
+   * row, have no such table.
+   */
+  @ParameterizedTest(name = "{0}, {1} layer(s), dropout {2}, embedding {3}, cutoffs {4}")
+  @CsvSource({"rnn, 1, 0, 0, ''", "rnn, 1, 0.2, 0, ''", "lstm, 2, 0.2, 0, ''", "gru, 1, 0.2, 8, ''",
+      "lstm, 2, 0.2, 8, 5;12"})
+  void inputTableGradientIsZeroOutsideTheInputRows(String cell, int layers, float dropout,
+                                                   int embedding, String cutoffs) {
+    List<Integer> bounds = cutoffs.isEmpty() ? List.of()
+        : Arrays.stream(cutoffs.split(";")).map(Integer::valueOf).toList();
+    int v = 20;
+    LanguageModel model = LanguageModels.create(cell, v, 16, layers, dropout, embedding, false, bounds);
+    Tensor table = model.inputTable();
+    assertEquals(embedding > 0 ? "embedding" : model.layout().tensors().get(0).name(), table.name());
+    float[] params = gaussian(model.layout().size(), 0.3, 61);
+    int[] inputs = {3, 7, 3, 19, 0, 7};   // batch 2, 3 steps: rows 0, 3, 7, 19
+    int[] targets = tokens(6, v, 62);
+    float[] grad = new float[model.layout().size()];
+    model.lossAndGradient(params, inputs, targets, 2, 3, new float[2 * model.stateSize()], grad, 9);
+    for (int row = 0; row < v; row++) {
+      boolean input = row == 0 || row == 3 || row == 7 || row == 19;
+      double sum = 0;
+      for (int j = 0; j < table.cols(); j++) {
+        sum += Math.abs(grad[table.offset() + row * table.cols() + j]);
+      }
+      assertEquals(input, sum > 0, "row " + row + " of " + table.name() + ": |gradient| " + sum);
+    }
+    assertEquals(null, LanguageModels.create(cell, v, 8, layers, 0f, 8, true, bounds).inputTable(),
+        "tied weights");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"rnn", "gru", "lstm"})
   void gradientIsAddedToWhatGradHolds(String cell) {

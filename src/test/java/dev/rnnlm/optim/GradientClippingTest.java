@@ -113,4 +113,35 @@ class GradientClippingTest {
     }
     assertEquals(theta, GradientClipping.globalNorm(g), 1e-6 * theta);
   }
+
+  /**
+   * The driver's two-pass update (the mean and its norm in one pass, then the optimizer reading
+   * the gradient times the clipping factor) computes the bits of the four passes it replaces:
+   * mean, norm, clip, update. Every optimizer, with weight decay, clipped and not clipped.
+   */
+  @org.junit.jupiter.api.Tag("bit-identity")
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"sgd", "momentum", "adam", "adamw", "rmsprop", "adagrad"})
+  void fusedMeanNormClipAndUpdateEqualFourPassesBitForBit(String name) {
+    int n = 1001;
+    OptimizerSettings settings = OptimizerSettings.DEFAULTS.withWeightDecay(0.01);
+    Optimizer fourPasses = Optimizers.create(name, settings, n);
+    Optimizer fused = Optimizers.create(name, settings, n);
+    float[] a = gaussian(n, 0.1, 1);
+    float[] b = a.clone();
+    long tokens = 700;
+    for (int step = 0; step < 4; step++) {
+      // steps 0 and 2 within the bound, 1 and 3 clipped
+      float[] sum = gaussian(n, step % 2 == 0 ? 0.5 : 50, 10 + step);
+      float[] g = sum.clone();
+      double norm = GradientClipping.meanClipped(g, tokens, 1f);
+      fourPasses.apply(a, g, 0.05f);
+      float[] h = sum.clone();
+      double fusedNorm = GradientClipping.scaledNorm(h, 1f / tokens);
+      fused.apply(b, h, GradientClipping.clipFactor(fusedNorm, 1f), 0.05f);
+      assertEquals(norm, fusedNorm, 0.0, "norm at step " + step);
+      assertEquals(step % 2 == 1, norm > 1, "step " + step + " clipped as planned");
+      assertArrayEquals(bits(a), bits(b), name + " after step " + step);
+    }
+  }
 }

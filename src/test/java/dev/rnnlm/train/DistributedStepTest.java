@@ -265,7 +265,8 @@ class DistributedStepTest {
             assertEquals(channel == StepChannel.Kind.BROADCAST ? 2 : 8, totals.ingress().results(), channel.toString());
             assertEquals(8, totals.sum().kernels().length);
             if (local == null) {
-              Trainer.applyAveragedGradient(totals, params, CLIP, new Sgd(LR)::apply, 0, s);
+              Trainer.applyAveragedGradient(totals, params, CLIP,
+                  (p, g, f, rows) -> new Sgd(LR).apply(p, g, f, LR, rows), 0, s);
             } else {
               new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), params.length, null)
                   .apply(params, totals.vector());
@@ -289,7 +290,7 @@ class DistributedStepTest {
     Sgd sgd = new Sgd(LR);
     for (int s = 0; s < TRAINING_STEPS; s++) {
       DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
-      Trainer.applyAveragedGradient(totals, params, CLIP, sgd::apply, 0, s);
+      Trainer.applyAveragedGradient(totals, params, CLIP, (p, g, f, rows) -> sgd.apply(p, g, f, LR, rows), 0, s);
       states = totals.finalStates();
     }
     return params;

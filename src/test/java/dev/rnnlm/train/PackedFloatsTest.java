@@ -55,4 +55,38 @@ class PackedFloatsTest {
         "serialized size " + size);
     assertArrayEquals(v, roundTrip(v));
   }
+
+  /**
+   * A gradient zero outside some rows of its input table travels as the rows it has: 20 of 1,000
+   * rows of 100 floats plus 5,000 dense floats is 7,000 floats on the wire, and is read back with
+   * the same bits and zeros elsewhere.
+   */
+  @Test
+  void aVectorWithRowSupportTravelsAsItsSupportedRowsOnly() throws Exception {
+    int offset = 3_000;
+    int n = offset + 1_000 * 100 + 2_000;
+    int[] ids = new int[40];
+    for (int k = 0; k < ids.length; k++) {
+      ids[k] = (k * 37) % 20 * 50;   // 20 distinct rows, each twice
+    }
+    dev.rnnlm.optim.RowSupport support = dev.rnnlm.optim.RowSupport.ofIds(offset, 100, 1_000, ids);
+    float[] v = new float[n];
+    SplittableRandom r = new SplittableRandom(3);
+    support.forEachRange(n, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        v[i] = (float) r.nextDouble(-1, 1);
+      }
+    });
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(new PackedFloats(v, support));
+    }
+    int floats = 5_000 + 20 * 100;
+    assertTrue(bytes.size() >= floats * 4 && bytes.size() < floats * 4 + 8_000, "serialized size " + bytes.size());
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      PackedFloats back = (PackedFloats) in.readObject();
+      assertArrayEquals(v, back.values());
+      assertEquals(floats, back.floatsWritten());
+    }
+  }
 }

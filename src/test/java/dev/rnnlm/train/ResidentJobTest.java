@@ -164,7 +164,7 @@ class ResidentJobTest {
     Sgd sgd = new Sgd(1f);
     for (int s = from; s < to; s++) {
       DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
-      Trainer.applyAveragedGradient(totals, params, CLIP, sgd::apply, 0, s);
+      Trainer.applyAveragedGradient(totals, params, CLIP, (p, g, f, rows) -> sgd.apply(p, g, f, 1f, rows), 0, s);
       states = totals.finalStates();
     }
     return params;
