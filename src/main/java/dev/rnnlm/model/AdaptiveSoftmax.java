@@ -177,6 +177,12 @@ final class AdaptiveSoftmax implements OutputLayer {
     return false;
   }
 
+  /** {@link Workspace}: the head's logits, the gathered rows and their gradient, a cluster's. */
+  @Override
+  public long workspaceFloats(long rows) {
+    return rows * (headWidth + 2L * hidden + 2L * maxProjection + maxCluster + 3);
+  }
+
   @Override
   public float initialValue(Tensor t, SplittableRandom random) {
     return (float) ((2 * random.nextDouble() - 1) / Math.sqrt(t.rows()));

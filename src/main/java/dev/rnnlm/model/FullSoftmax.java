@@ -45,6 +45,12 @@ final class FullSoftmax implements OutputLayer {
     return t == whq || t == bq;
   }
 
+  /** The (rows, V) logits. */
+  @Override
+  public long workspaceFloats(long rows) {
+    return rows * vocab;
+  }
+
   @Override
   public float initialValue(Tensor t, SplittableRandom random) {
     if (!wordModel) {

@@ -37,6 +37,12 @@ final class GruCell extends TorchStyleCell {
     return 3;
   }
 
+  /** Eight (T·B, H) planes, the recurrent products' gradient (T·B, 3H) and one step's product. */
+  @Override
+  public long workspaceFloats(long rows, int hidden) {
+    return (8 + 3) * rows * hidden + 3L * hidden * rows;
+  }
+
   @Override
   public int stateVectors() {
     return 1;

@@ -68,6 +68,12 @@ public interface LanguageModel extends Serializable {
 
   ParameterLayout layout();
 
+  /**
+   * Floats of the arrays a thread keeps to compute {@link #lossAndGradient} over a window of
+   * {@code steps} steps of {@code batch} sequences (the memory estimate's workspace per task).
+   */
+  long workspaceFloats(int batch, int steps);
+
   /** Fills {@code params} with the initial values drawn from {@code seed}. */
   void initialize(float[] params, long seed);
 

@@ -34,6 +34,12 @@ final class LstmCell extends TorchStyleCell {
     return 4;
   }
 
+  /** Ten (T·B, H) planes: the four gates, c in and out, tanh(c), h, and two for backward. */
+  @Override
+  public long workspaceFloats(long rows, int hidden) {
+    return 10 * rows * hidden;
+  }
+
   @Override
   public int stateVectors() {
     return 2;

@@ -26,6 +26,9 @@ interface OutputLayer extends Serializable {
   double crossEntropy(float[] params, float[] y, int yOff, int rows, int[] targets, float[] grad,
                       float[] dy);
 
+  /** Floats of the arrays a thread keeps for {@link #crossEntropy} over {@code rows} rows. */
+  long workspaceFloats(long rows);
+
   /**
    * One row's next-token logits into {@code logits} (V floats): a vector whose softmax is the
    * model's distribution (the log-probabilities, for an adaptive softmax).

@@ -32,6 +32,14 @@ interface RecurrentCell extends Serializable {
    */
   int stateVectors();
 
+  /**
+   * Floats of the cell's own arrays ({@link LayerWindow#plane}) for a window of {@code rows} = T·B
+   * rows of H units, kept from forward to backward: the memory estimate's share of the cell.
+   */
+  default long workspaceFloats(long rows, int hidden) {
+    return 0;
+  }
+
   /** Whether the layer has {@code b_hh} besides {@code b_ih}. */
   boolean hasRecurrentBias();
 

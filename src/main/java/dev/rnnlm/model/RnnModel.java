@@ -101,6 +101,14 @@ public final class RnnModel implements LanguageModel {
     return layout;
   }
 
+  /** H_0..H_T (T+1)·B·H, the logits T·B·V, dA T·B·H and W_hh packed both ways 2·H·H. */
+  @Override
+  public long workspaceFloats(int batch, int steps) {
+    long rows = (long) steps * batch;
+    return (steps + 1L) * batch * hiddenSize() + rows * vocabSize() + rows * hiddenSize()
+        + 2L * hiddenSize() * hiddenSize();
+  }
+
   /** Weights N(0, 0.01) in layout order from one generator seeded with {@code seed}; biases zero. */
   @Override
   public void initialize(float[] params, long seed) {

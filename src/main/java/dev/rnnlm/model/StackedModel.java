@@ -28,9 +28,11 @@ import java.util.SplittableRandom;
  * (V, E)} first (torch's {@code encoder.weight}); per layer l the cell's tensors
  * ({@link RecurrentCell#tensorNames}) {@code W_ih (in, G*H)} with in = V for layer 0 and H
  * above, {@code W_hh (H, G*H)}, {@code b_ih (G*H)} and, for gru and lstm, {@code b_hh (G*H)};
- * then {@code W_hq (H, V)} (not with tied weights) and {@code b_q (V)}. The weights are the transposes of torch's
- * {@code weight_ih_l{l} (G*H, in)} and {@code weight_hh_l{l} (G*H, H)}, the output layer torch's
- * {@code nn.Linear(H, V)} with {@code weight = W_hq^T}, {@code bias = b_q}.
+ * then the output layer's: a full softmax's {@code W_hq (H, V)} (not with tied weights) and
+ * {@code b_q (V)} ({@link FullSoftmax}), or an adaptive softmax's ({@link AdaptiveSoftmax}). The
+ * weights are the transposes of torch's {@code weight_ih_l{l} (G*H, in)} and
+ * {@code weight_hh_l{l} (G*H, H)}, the full output layer torch's {@code nn.Linear(H, V)} with
+ * {@code weight = W_hq^T}, {@code bias = b_q}.
  *
  * <p><b>State layout</b> per sequence ({@link #stateSize()} floats): layer 0's state, then layer
  * 1's, ...; each is {@code h} (H floats) for rnn and gru, {@code h} then {@code c} (2H) for lstm.
@@ -40,7 +42,8 @@ import java.util.SplittableRandom;
  * biases, output layer included, uniform(-1/sqrt(H), 1/sqrt(H))); rnn as {@link RnnModel}
  * (weights N(0, 0.01), biases 0), so a one-layer rnn stack starts where RnnModel starts. With
  * an embedding, as PyTorch's word_language_model: the embedding and W_hq uniform(-0.1, 0.1),
- * b_q zero, the recurrent layers as their cell.
+ * b_q zero, the recurrent layers as their cell. An adaptive softmax's weights start as torch's
+ * nn.Linear does (uniform(-1/sqrt(in), 1/sqrt(in))).
  *
  * <p><b>Dropout masks</b>: layer l's mask over its (T*B, H) outputs, element by element in
  * row-major order, keeps an element when the next 32 bits (low half, then high half of each
@@ -231,6 +234,21 @@ public final class StackedModel implements LanguageModel {
   @Override
   public ParameterLayout layout() {
     return layout;
+  }
+
+  /**
+   * Per layer its {@link LayerWindow} (gates, h_0..h_T, the cell's planes, the dropout mask and
+   * output), then dY, the embedded inputs and their mask, W_hh packed both ways, and the output
+   * layer's.
+   */
+  @Override
+  public long workspaceFloats(int batch, int steps) {
+    long rows = (long) steps * batch;
+    int width = cell.gates() * hidden;
+    long perLayer = rows * width + (steps + 1L) * batch * hidden + cell.workspaceFloats(rows, hidden)
+        + (dropout > 0 ? 2 * rows * hidden : 0);
+    return layerCount * perLayer + rows * hidden + 2 * rows * embeddingSize
+        + 2L * hidden * width + output.workspaceFloats(rows);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.rnnlm.train;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
+import dev.rnnlm.model.LanguageModels;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -107,7 +108,7 @@ public final class Benchmark {
     int scoredPerRow = s.softmax().equals("adaptive") ? s.cutoffs().get(0) + s.cutoffs().size()
         : data.vocabulary().size();
     double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), scoredPerRow,
-        gates(s.cell()), s.layers(), s.embedding());
+        LanguageModels.gates(s.cell()), s.layers(), s.embedding());
     double modelGflops = flopsPerStep * measured / totalNanos;
     double peak = peakGflops(sc.defaultParallelism());
 
@@ -243,15 +244,6 @@ public final class Benchmark {
     double perLayer = 3 * bt * hidden * (double) gates * hidden;
     double embeddingInput = 3 * bt * embedding * (double) gates * hidden;
     return 2 * (perLayer * (2 * layers - 1) + embeddingInput + 3 * bt * hidden * vocab);
-  }
-
-  /** Gates per unit of a cell type. */
-  private static int gates(String cell) {
-    return switch (cell) {
-      case "gru" -> 3;
-      case "lstm" -> 4;
-      default -> 1;
-    };
   }
 
   /**

@@ -10,7 +10,10 @@ import java.util.Locale;
  * {@code H} hidden units, {@code V} vocabulary):
  *
  * <pre>
- * per task    kernel workspace: H_0..H_T (T+1)*b*H, logits T*b*V, dA T*b*H, packed W_hh 2*H*H
+ * per task    kernel workspace: the model's ({@link dev.rnnlm.model.LanguageModel#workspaceFloats});
+ *             for the one-layer rnn H_0..H_T (T+1)*b*H, logits T*b*V, dA T*b*H, packed W_hh
+ *             2*H*H; a stack adds per layer its gates, states, the cell's planes and dropout
+ *             arrays, and an adaptive softmax replaces the logits by its head's and a cluster's
  *             gradient N (one per partition, held by the driver in local mode)
  *             result N (the gradient serialized for the driver; executors in other JVMs only)
  * executor    the broadcast parameters N (executors in other JVMs only)
@@ -43,7 +46,15 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
    * @param parameters N
    * @param sequencesPerPartition the largest partition's share of the batch, b
    */
-  public record Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition) {}
+  public record Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition,
+                      long workspaceFloats) {
+    /** The one-layer rnn's workspace: H_0..H_T, the logits, dA and W_hh packed both ways. */
+    public Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition) {
+      this(parameters, hidden, vocab, steps, sequencesPerPartition,
+          (steps + 1L) * sequencesPerPartition * hidden + (long) steps * sequencesPerPartition * vocab
+              + (long) steps * sequencesPerPartition * hidden + 2L * hidden * hidden);
+    }
+  }
 
   /**
    * Where it runs.
@@ -80,8 +91,7 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
     long hs = (steps + 1L) * b * hidden;
     long logits = steps * b * vocab;
     long da = steps * b * hidden;
-    long packed = 2L * hidden * hidden;
-    long workspace = 4 * (hs + logits + da + packed);
+    long workspace = 4 * shape.workspaceFloats();
     long n4 = 4 * parameters;
     long driverShare = 3 * n4 + 4 * optimizerStateFloats + partitions * n4 + (oneJvm ? 0 : n4);
     long driver;

@@ -259,7 +259,8 @@ public final class Trainer {
     long parameters = model.layout().size();
     long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
     MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
-            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences),
+            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences,
+            model.workspaceFloats(maxSequences, plan.steps())),
         new MemoryEstimate.Placement(plan.partitions(), optimizerState, oneJvm,
             Math.max(1, Math.min(plan.partitions(), taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");

@@ -239,6 +239,11 @@ class ResidentJobTest {
     }
 
     @Override
+    public long workspaceFloats(int batch, int steps) {
+      return model.workspaceFloats(batch, steps);
+    }
+
+    @Override
     public void initialize(float[] params, long seed) {
       model.initialize(params, seed);
     }
