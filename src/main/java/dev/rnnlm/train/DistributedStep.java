@@ -37,7 +37,7 @@ final class DistributedStep implements AutoCloseable {
   private final Seq<Object> allPartitions;
   private final StepChannel.Kind channelKind;
   /** In-process steps: each partition's result buffer, reused by every round. */
-  private final float[][] resultBuffers;
+  private final ResultBuffers resultBuffers;
   /** Local mode with a task slot per partition: the tasks that stay for many rounds; else null. */
   private final ResidentJob resident;
   private final ExecutorService destroyer = Executors.newSingleThreadExecutor(r -> {
@@ -76,7 +76,7 @@ final class DistributedStep implements AutoCloseable {
       throw new IllegalArgumentException("in-process steps need local mode, not " + sc.master());
     }
     this.channelKind = channelKind;
-    this.resultBuffers = new float[plan.partitions()][];
+    this.resultBuffers = new ResultBuffers(plan.partitions());
     this.sc = sc;
     this.shards = shards.rdd();
     this.model = model;
@@ -232,7 +232,7 @@ final class DistributedStep implements AutoCloseable {
     StepInputs inputs = new StepInputs(new PackedFloats(params),
         states == null ? null : PackedFloats.each(states));
     StepChannel channel = channelKind == StepChannel.Kind.IN_PROCESS
-        ? InProcessChannel.open(inputs, resultBuffers)
+        ? InProcessChannel.open(inputs, resultBuffers, plan.partitions())
         : BroadcastChannel.open(sc, inputs, destroyer);
     long channelOpenNanos = System.nanoTime() - start;
     try {

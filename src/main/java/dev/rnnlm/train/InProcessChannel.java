@@ -23,11 +23,11 @@ final class InProcessChannel extends StepChannel {
   private static final AtomicLong NEXT_ID = new AtomicLong();
 
   /**
-   * One step's exchange. {@code gradients[p]} is partition p's gradient buffer: the driver's,
-   * reused from step to step (the driver is done with it before the next step starts, and a
-   * task thread may run several partitions of one step, so buffers cannot be per thread).
+   * One step's exchange. {@code buffers} holds partition p's result buffer: the driver's, reused
+   * from step to step (the driver is done with it before the next step starts, and a task thread
+   * may run several partitions of one step, so buffers cannot be per thread).
    */
-  private record Mailbox(DistributedStep.StepInputs inputs, float[][] gradients,
+  private record Mailbox(DistributedStep.StepInputs inputs, ResultBuffers buffers,
                          AtomicReferenceArray<StepResult> results) {}
 
   private final long id;
@@ -36,10 +36,11 @@ final class InProcessChannel extends StepChannel {
     this.id = id;
   }
 
-  /** Opens one step's mailbox; {@code gradients}: one (reused) buffer slot per partition. */
-  static InProcessChannel open(DistributedStep.StepInputs inputs, float[][] gradients) {
+  /** Opens one step's mailbox over the (reused) result buffers of {@code partitions} partitions. */
+  static InProcessChannel open(DistributedStep.StepInputs inputs, ResultBuffers buffers,
+                               int partitions) {
     long id = NEXT_ID.incrementAndGet();
-    OPEN.put(id, new Mailbox(inputs, gradients, new AtomicReferenceArray<>(gradients.length)));
+    OPEN.put(id, new Mailbox(inputs, buffers, new AtomicReferenceArray<>(partitions)));
     return new InProcessChannel(id);
   }
 
@@ -59,13 +60,12 @@ final class InProcessChannel extends StepChannel {
 
   @Override
   float[] resultBuffer(int partition, int length) {
-    float[][] gradients = mailbox().gradients();
-    gradients[partition] = zeroedOrNew(gradients[partition], length);
-    return gradients[partition];
+    return mailbox().buffers().cleared(partition, length);
   }
 
   @Override
   Object send(StepResult result) {
+    mailbox().buffers().sent(result.partition(), result.sums().vector());
     mailbox().results().set(result.partition(), result);
     return null; // the result is in the mailbox; Spark carries nothing
   }
