@@ -12,8 +12,6 @@ import java.util.SplittableRandom;
  * W_hq uniform(-0.1, 0.1), b_q zero; otherwise as the recurrent cell draws its own tensors.
  */
 final class FullSoftmax implements OutputLayer {
-  private static final double WORD_MODEL_INIT_RANGE = 0.1;
-
   /** Per thread: the (rows, V) logits, then their gradient. Grown on demand. */
   private static final ThreadLocal<float[][]> LOGITS = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -56,7 +54,7 @@ final class FullSoftmax implements OutputLayer {
     if (!wordModel) {
       return cell.initialValue(t.rows() == 1, hidden, random);
     }
-    return t == bq ? 0f : (float) ((2 * random.nextDouble() - 1) * WORD_MODEL_INIT_RANGE);
+    return t == bq ? 0f : StackedModel.wordModelInitialValue(random);
   }
 
   @Override

@@ -57,10 +57,7 @@ public final class Softmax {
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * cols;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < cols; j++) {
-        max = Math.max(max, logits[off + j]);
-      }
+      float max = max(logits, off, cols);
       int y = targets[r];
       double target = logits[off + y];
       double sum = expSum(logits, off, cols, max, gradient);
@@ -74,6 +71,14 @@ public final class Softmax {
       }
     }
     return total;
+  }
+
+  private static float max(float[] a, int off, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      max = Math.max(max, a[off + j]);
+    }
+    return max;
   }
 
   /**
@@ -92,10 +97,7 @@ public final class Softmax {
    * {@code shift}: {@code O - max - log(sum exp(O - max)) + shift}.
    */
   static void logSoftmax(float[] logits, int off, int cols, float shift, float[] out, int outOff) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < cols; j++) {
-      max = Math.max(max, logits[off + j]);
-    }
+    float max = max(logits, off, cols);
     float[] row = rowBuffer(cols);
     expShifted(logits, off, max, row, 0, cols);
     float norm = (float) (max + Math.log(sum(row, 0, cols)));

@@ -59,8 +59,13 @@ import java.util.SplittableRandom;
  */
 public final class StackedModel implements LanguageModel {
 
-  /** PyTorch's word_language_model: the embedding uniform(-0.1, 0.1). */
+  /** PyTorch's word_language_model: the embedding and the decoder's weight uniform(-0.1, 0.1). */
   private static final double WORD_MODEL_INIT_RANGE = 0.1;
+
+  /** The next initial value of a word model's embedding or decoder weight. */
+  static float wordModelInitialValue(SplittableRandom random) {
+    return (float) ((2 * random.nextDouble() - 1) * WORD_MODEL_INIT_RANGE);
+  }
 
   private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
@@ -261,7 +266,7 @@ public final class StackedModel implements LanguageModel {
         if (outputLayer) {
           params[i] = output.initialValue(t, random);
         } else if (t == embedding) {
-          params[i] = (float) ((2 * random.nextDouble() - 1) * WORD_MODEL_INIT_RANGE);
+          params[i] = wordModelInitialValue(random);
         } else {
           params[i] = cell.initialValue(bias, hidden, random);
         }

@@ -34,12 +34,7 @@ public final class GradientClipping {
    */
   public static double meanClipped(float[] gradSum, long tokens, float maxNorm) {
     double norm = scaledNorm(gradSum, 1f / tokens);
-    float factor = clipFactor(norm, maxNorm);
-    if (factor != 1f) {
-      for (int i = 0; i < gradSum.length; i++) {
-        gradSum[i] *= factor;
-      }
-    }
+    scale(gradSum, clipFactor(norm, maxNorm));
     return norm;
   }
 
@@ -127,12 +122,16 @@ public final class GradientClipping {
    */
   public static double clipByGlobalNorm(float[] grad, float maxNorm) {
     double norm = globalNorm(grad);
-    float factor = clipFactor(norm, maxNorm);
+    scale(grad, clipFactor(norm, maxNorm));
+    return norm;
+  }
+
+  /** {@code grad *= factor} in place; nothing to do for a factor of 1. */
+  private static void scale(float[] grad, float factor) {
     if (factor != 1f) {
       for (int i = 0; i < grad.length; i++) {
         grad[i] *= factor;
       }
     }
-    return norm;
   }
 }

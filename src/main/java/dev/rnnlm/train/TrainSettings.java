@@ -417,8 +417,8 @@ public final class TrainSettings {
 
   /** The network these settings train. */
   public SavedModel.Architecture architecture() {
-    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights,
-        softmax.equals("adaptive") ? cutoffs : List.of());
+    // checkSoftmax: cutoffs are given exactly when the softmax is adaptive
+    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights, cutoffs);
   }
 
   /** Recurrent cell: rnn, gru or lstm. */

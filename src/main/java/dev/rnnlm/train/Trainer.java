@@ -404,11 +404,12 @@ public final class Trainer {
     // Two passes over the gradient: the mean and its norm; then the update reads it times the
     // clipping factor (the bits of mean, norm, clip and update as four passes).
     // Rows of the input table that no token of the step touched are zero: both skip them.
-    double norm = GradientClipping.scaledNorm(grad, 1f / totals.tokens(), totals.support());
+    RowSupport support = totals.support();
+    double norm = GradientClipping.scaledNorm(grad, 1f / totals.tokens(), support);
     if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
       throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
     }
-    update.apply(params, grad, GradientClipping.clipFactor(norm, clip), totals.support());
+    update.apply(params, grad, GradientClipping.clipFactor(norm, clip), support);
     return norm;
   }
 
