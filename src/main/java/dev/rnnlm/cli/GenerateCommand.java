@@ -8,6 +8,7 @@ import dev.rnnlm.model.SamplingSettings;
 import dev.rnnlm.model.TextContinuation;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -16,6 +17,9 @@ import org.apache.hadoop.conf.Configuration;
 final class GenerateCommand {
   /** The line printed between samples when --num-samples is above 1. */
   static final String SAMPLE_SEPARATOR = "---";
+
+  /** Samples generated together: rows of each batched step (bounds the logits held). */
+  static final int SAMPLE_GROUP = 64;
 
   static final List<Option> OPTIONS = List.of(
       Option.value("model", "DIR", "model directory (required)"),
@@ -72,11 +76,19 @@ final class GenerateCommand {
     if (prefixIds.isEmpty()) {
       throw new IllegalArgumentException("--prefix has no tokens after normalization: '" + prefix + "'");
     }
-    for (int i = 0; i < numSamples; i++) {
-      if (i > 0) {
-        out.println(SAMPLE_SEPARATOR);
+    // Samples are generated SAMPLE_GROUP at a time, in batched steps, and printed in order.
+    for (long first = 0; first < numSamples; first += SAMPLE_GROUP) {
+      List<SamplingSettings> group = new ArrayList<>();
+      for (long i = first; i < Math.min(numSamples, first + SAMPLE_GROUP); i++) {
+        group.add(sampling.forSample((int) i));
       }
-      out.println(continuation.continueText(prefixIds, length, sampling.forSample(i), stopAt));
+      List<String> texts = continuation.continueTexts(prefixIds, length, group, stopAt);
+      for (int k = 0; k < texts.size(); k++) {
+        if (first + k > 0) {
+          out.println(SAMPLE_SEPARATOR);
+        }
+        out.println(texts.get(k));
+      }
     }
     return Main.OK;
   }

@@ -1,6 +1,7 @@
 package dev.rnnlm.ml;
 
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.BatchScorer;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.SamplingSettings;
 import dev.rnnlm.model.TextContinuation;
@@ -8,6 +9,7 @@ import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Vocabulary;
 import dev.rnnlm.train.Evaluator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -23,6 +25,11 @@ import org.apache.spark.sql.RowFactory;
  * from a zero state, in windows of the model's training {@code steps}, every token but the
  * first predicted. A row is generated from as {@code rnnlm generate --prefix ROW} continues it.
  *
+ * <p>Rows are scored in chunks of {@link #CHUNK_ROWS}: a chunk's rows ordered by token count,
+ * then scored in groups of up to {@link #GROUP_ROWS} ({@link BatchScorer}: one row per text in
+ * every product; a text leaves its group when it ends, so nothing is padded). Each row's score
+ * is its own, from a zero state; the rows come out in the order they came in.
+ *
  * @param textIndex the column scored; -1 when no score is asked for
  * @param scores which of perplexity, log-likelihood, tokens are added
  * @param prefixIndex the column continued; -1 when no text is generated
@@ -31,6 +38,12 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
                       int prefixIndex, int length, SamplingSettings sampling, String stopAt)
     implements MapPartitionsFunction<Row, Row> {
 
+  /** Rows read ahead and scored together; bounds what a task holds beyond its output. */
+  static final int CHUNK_ROWS = 1024;
+
+  /** Texts per group: rows of each product of the forward pass. */
+  static final int GROUP_ROWS = 64;
+
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     SavedModel saved = model.value();
@@ -38,30 +51,70 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
     TextPipeline pipeline = saved.text();
     TextContinuation continuation = prefixIndex < 0 ? null
         : new TextContinuation(lm, saved.params(), pipeline, saved.vocabulary());
+    BatchScorer scorer = textIndex < 0 ? null : new BatchScorer(lm, saved.params(), steps, GROUP_ROWS);
     return new Iterator<>() {
+      private final List<Row> chunk = new ArrayList<>(CHUNK_ROWS);
+      private Evaluator.Score[] chunkScores;
+      private int next;
+
       @Override
       public boolean hasNext() {
-        return rows.hasNext();
+        return next < chunk.size() || rows.hasNext();
       }
 
       @Override
       public Row next() {
-        Row row = rows.next();
+        if (next == chunk.size()) {
+          readChunk();
+        }
+        Row row = chunk.get(next);
         List<Object> values = new ArrayList<>(row.size() + 4);
         for (int i = 0; i < row.size(); i++) {
           values.add(row.get(i));
         }
         if (textIndex >= 0) {
-          addScores(values, row.isNullAt(textIndex) ? null
-              : Evaluator.scoreSequence(ids(row.getString(textIndex), pipeline, saved.vocabulary()),
-                  lm, saved.params(), steps));
+          addScores(values, chunkScores[next]);
         }
         if (prefixIndex >= 0) {
           values.add(row.isNullAt(prefixIndex) ? null : generate(continuation, row.getString(prefixIndex)));
         }
+        next++;
         return RowFactory.create(values.toArray());
       }
+
+      /** The next rows, and their scores when scores are asked for (null for a null text). */
+      private void readChunk() {
+        chunk.clear();
+        next = 0;
+        while (chunk.size() < CHUNK_ROWS && rows.hasNext()) {
+          chunk.add(rows.next());
+        }
+        if (scorer != null) {
+          chunkScores = score(chunk, scorer, pipeline, saved.vocabulary());
+        }
+      }
     };
+  }
+
+  /** The scores of the rows' texts, shortest texts grouped first; null where the text is null. */
+  private Evaluator.Score[] score(List<Row> chunk, BatchScorer scorer, TextPipeline pipeline,
+                                  Vocabulary vocab) {
+    List<Integer> scored = new ArrayList<>();
+    int[][] ids = new int[chunk.size()][];
+    for (int r = 0; r < chunk.size(); r++) {
+      if (!chunk.get(r).isNullAt(textIndex)) {
+        ids[r] = ids(chunk.get(r).getString(textIndex), pipeline, vocab);
+        scored.add(r);
+      }
+    }
+    scored.sort(Comparator.comparingInt(r -> ids[r].length));
+    double[] losses = scorer.score(Evaluator.sequences(scored.stream().map(r -> ids[r]).toList()));
+    Evaluator.Score[] scores = new Evaluator.Score[chunk.size()];
+    for (int k = 0; k < scored.size(); k++) {
+      int r = scored.get(k);
+      scores[r] = new Evaluator.Score(losses[k], Math.max(0, ids[r].length - 1));
+    }
+    return scores;
   }
 
   private void addScores(List<Object> values, Evaluator.Score score) {

@@ -46,6 +46,12 @@ final class AdaptiveSoftmax implements OutputLayer {
     float[] tail = new float[0];
     float[] dProjected = new float[0];
     float[] dx = new float[0];
+    /** Per gathered row, a cluster's cross-entropy; only when row losses are asked for. */
+    double[] tailLosses = new double[0];
+
+    double[] tailLosses(int rowCount) {
+      return tailLosses.length >= rowCount ? tailLosses : (tailLosses = new double[rowCount]);
+    }
 
     void ensure(int rowCount, int headWidth, int hidden, int maxProjection, int maxCluster) {
       if (head.length < rowCount * headWidth) {
@@ -190,7 +196,7 @@ final class AdaptiveSoftmax implements OutputLayer {
 
   @Override
   public double crossEntropy(float[] params, float[] y, int yOff, int rows, int[] targets,
-                             float[] grad, float[] dy) {
+                             float[] grad, float[] dy, double[] rowLosses) {
     Workspace ws = WORKSPACE.get();
     ws.ensure(rows, headWidth, hidden, maxProjection, maxCluster);
     float[] headLogits = ws.head;
@@ -200,12 +206,13 @@ final class AdaptiveSoftmax implements OutputLayer {
       ws.headTargets[r] = t < shortlist ? t : shortlist + cluster(t);
     }
     headForward(params, y, yOff, rows, headLogits);
-    double loss = Softmax.crossEntropy(headLogits, rows, headWidth, ws.headTargets, grad != null);
+    double loss = Softmax.crossEntropy(headLogits, rows, headWidth, ws.headTargets, grad != null,
+        rowLosses);
     if (grad != null) {
       headBackward(params, y, yOff, rows, headLogits, grad, dy);
     }
     for (int i = 0; i < clusters; i++) {
-      loss += tailCrossEntropy(i, params, y, yOff, rows, targets, grad, dy, ws);
+      loss += tailCrossEntropy(i, params, y, yOff, rows, targets, grad, dy, rowLosses, ws);
     }
     return loss;
   }
@@ -260,9 +267,11 @@ final class AdaptiveSoftmax implements OutputLayer {
   /**
    * Cluster i's share: the rows whose target is in it, gathered, scored by the cluster and, with
    * {@code grad}, back-propagated into the cluster's weights and added into those rows of dy.
+   * With {@code rowLosses}, each gathered row's cluster cross-entropy is added to its entry.
    */
   private double tailCrossEntropy(int i, float[] params, float[] y, int yOff, int rows,
-                                  int[] targets, float[] grad, float[] dy, Workspace ws) {
+                                  int[] targets, float[] grad, float[] dy, double[] rowLosses,
+                                  Workspace ws) {
     int lo = bounds[i];
     int hi = bounds[i + 1];
     int size = hi - lo;
@@ -295,7 +304,13 @@ final class AdaptiveSoftmax implements OutputLayer {
       RowMajor.gemm(false, true, n, size, hidden, 1f, x, 0, params,
           embedding.offset() + lo * hidden, 0f, logits, 0);
     }
-    double loss = Softmax.crossEntropy(logits, n, size, ws.tailTargets, grad != null);
+    double[] tailLosses = rowLosses == null ? null : ws.tailLosses(n);
+    double loss = Softmax.crossEntropy(logits, n, size, ws.tailTargets, grad != null, tailLosses);
+    if (tailLosses != null) {
+      for (int k = 0; k < n; k++) {
+        rowLosses[ws.rows[k]] += tailLosses[k];
+      }
+    }
     if (grad == null) {
       return loss;
     }
@@ -328,14 +343,21 @@ final class AdaptiveSoftmax implements OutputLayer {
   }
 
   @Override
-  public void logits(float[] params, float[] y, int yOff, float[] logits) {
+  public void logits(float[] params, float[] y, int yOff, int rows, float[] logits) {
+    for (int r = 0; r < rows; r++) {
+      rowLogits(params, y, yOff + r * hidden, logits, r * vocab);
+    }
+  }
+
+  /** One row's log-probabilities into {@code logits[out, out + V)}. */
+  private void rowLogits(float[] params, float[] y, int yOff, float[] logits, int out) {
     Workspace ws = WORKSPACE.get();
     ws.ensure(1, headWidth, hidden, maxProjection, maxCluster);
     headForward(params, y, yOff, 1, ws.head);
     int shortlist = bounds[0];
     // log p over the head: the shortlist's ids directly, the clusters' entries kept for the tails
     Softmax.logSoftmax(ws.head, 0, headWidth, 0f, ws.head, 0);
-    System.arraycopy(ws.head, 0, logits, 0, shortlist);
+    System.arraycopy(ws.head, 0, logits, out, shortlist);
     for (int i = 0; i < clusters; i++) {
       int lo = bounds[i];
       int size = bounds[i + 1] - lo;
@@ -349,7 +371,7 @@ final class AdaptiveSoftmax implements OutputLayer {
         RowMajor.gemm(false, true, 1, size, hidden, 1f, y, yOff, params,
             embedding.offset() + lo * hidden, 0f, ws.tail, 0);
       }
-      Softmax.logSoftmax(ws.tail, 0, size, ws.head[shortlist + i], logits, lo);
+      Softmax.logSoftmax(ws.tail, 0, size, ws.head[shortlist + i], logits, out + lo);
     }
   }
 }

@@ -59,7 +59,7 @@ final class FullSoftmax implements OutputLayer {
 
   @Override
   public double crossEntropy(float[] params, float[] y, int yOff, int rows, int[] targets,
-                             float[] grad, float[] dy) {
+                             float[] grad, float[] dy, double[] rowLosses) {
     float[] logits = logits(rows * vocab);
     if (embedding != null) {
       RowMajor.gemm(false, true, rows, vocab, hidden, 1f, y, yOff, params, embedding.offset(),
@@ -70,7 +70,7 @@ final class FullSoftmax implements OutputLayer {
     }
     // O + b_q, its loss and, with grad, dO in place of O and db_q += colsum(dO)
     double loss = Softmax.crossEntropy(logits, rows, vocab, params, bq.offset(), targets, grad,
-        grad == null ? 0 : bq.offset());
+        grad == null ? 0 : bq.offset(), rowLosses);
     if (grad == null) {
       return loss;
     }
@@ -91,13 +91,18 @@ final class FullSoftmax implements OutputLayer {
   }
 
   @Override
-  public void logits(float[] params, float[] y, int yOff, float[] logits) {
-    System.arraycopy(params, bq.offset(), logits, 0, vocab);
+  public void logits(float[] params, float[] y, int yOff, int rows, float[] logits) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(params, bq.offset(), logits, r * vocab, vocab);
+    }
     if (embedding != null) {
-      RowMajor.gemm(false, true, 1, vocab, hidden, 1f, y, yOff, params, embedding.offset(), 1f,
+      RowMajor.gemm(false, true, rows, vocab, hidden, 1f, y, yOff, params, embedding.offset(), 1f,
           logits, 0);
-    } else {
+    } else if (rows == 1) {
       RowMajor.vecMat(hidden, vocab, 1f, y, yOff, params, whq.offset(), 1f, logits, 0);
+    } else {
+      RowMajor.gemm(false, false, rows, vocab, hidden, 1f, y, yOff, params, whq.offset(), 1f,
+          logits, 0);
     }
   }
 

@@ -97,11 +97,31 @@ public interface LanguageModel extends Serializable {
   }
 
   /** Forward only: the summed cross-entropy, with the final state left in {@code state}. */
-  double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state);
+  default double loss(float[] params, int[] inputs, int[] targets, int batch, int steps,
+                      float[] state) {
+    return loss(params, inputs, targets, batch, steps, state, null);
+  }
+
+  /**
+   * {@link #loss(float[], int[], int[], int, int, float[])} that also writes each target's
+   * cross-entropy into {@code tokenLosses} (laid out as {@code targets}: {@code [t * batch + b]})
+   * when it is not null.
+   */
+  double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state,
+              double[] tokenLosses);
 
   /**
    * One step of one sequence: consumes {@code token}, updates {@code state} ({@code stateSize()}
    * floats) and writes the next-token logits into {@code logits} ({@code vocabSize()} floats).
    */
   void step(float[] params, int token, float[] state, float[] logits);
+
+  /**
+   * One step of {@code batch} sequences: consumes {@code tokens[b]}, updates {@code states}
+   * ({@code (batch, stateSize())}) and writes the next-token logits into {@code logits}
+   * ({@code (batch, vocabSize())}). One sequence is {@link #step(float[], int, float[], float[])}
+   * exactly; more go through products of {@code batch} rows, which may round differently in the
+   * last bits.
+   */
+  void step(float[] params, int[] tokens, int batch, float[] states, float[] logits);
 }

@@ -21,17 +21,19 @@ interface OutputLayer extends Serializable {
    * The summed cross-entropy of the rows of {@code y} (at {@code yOff}, rows H apart) against
    * {@code targets}. With {@code grad} (not null) adds the parameters' gradient of that sum to
    * {@code grad} and writes its gradient with respect to Y into {@code dy} (rows, H), replacing
-   * what it held.
+   * what it held. With {@code rowLosses} (not null) writes each row's cross-entropy into
+   * {@code rowLosses[r]}, for r < rows.
    */
   double crossEntropy(float[] params, float[] y, int yOff, int rows, int[] targets, float[] grad,
-                      float[] dy);
+                      float[] dy, double[] rowLosses);
 
   /** Floats of the arrays a thread keeps for {@link #crossEntropy} over {@code rows} rows. */
   long workspaceFloats(long rows);
 
   /**
-   * One row's next-token logits into {@code logits} (V floats): a vector whose softmax is the
-   * model's distribution (the log-probabilities, for an adaptive softmax).
+   * The next-token logits of {@code rows} rows of Y (at {@code yOff}, rows H apart) into
+   * {@code logits} (rows, V): per row a vector whose softmax is the model's distribution (the
+   * log-probabilities, for an adaptive softmax).
    */
-  void logits(float[] params, float[] y, int yOff, float[] logits);
+  void logits(float[] params, float[] y, int yOff, int rows, float[] logits);
 }

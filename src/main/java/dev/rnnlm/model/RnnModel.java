@@ -133,7 +133,7 @@ public final class RnnModel implements LanguageModel {
     float[] da = ws.da(rows * h);                 // G then dA_1..dA_T, (T, B, H)
 
     forwardStates(params, inputs, n, steps, state, hs, ws.whh);
-    double loss = outputLayer(params, hs, n * h, targets, rows, logits, grad);  // and db_q
+    double loss = outputLayer(params, hs, n * h, targets, rows, logits, grad, null);  // and db_q
 
     // dW_hq += H_{1..T}^T dO ; G = dO W_hq^T
     RowMajor.gemm(true, false, h, vocab, rows, 1f, hs, n * h, logits, 0, 1f, grad, whq.offset());
@@ -172,13 +172,13 @@ public final class RnnModel implements LanguageModel {
 
   @Override
   public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps,
-                     float[] state) {
+                     float[] state, double[] tokenLosses) {
     int rows = steps * batch;
     Workspace ws = WORKSPACE.get();
     float[] hs = ws.hs((steps + 1) * batch * hidden);    // H_0..H_T, (T+1, B, H)
     float[] logits = ws.logits(rows * vocab);            // (T*B, V)
     forwardStates(params, inputs, batch, steps, state, hs, ws.whh);
-    double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, null);
+    double loss = outputLayer(params, hs, batch * hidden, targets, rows, logits, null, tokenLosses);
     System.arraycopy(hs, steps * batch * hidden, state, 0, batch * hidden);
     return loss;
   }
@@ -195,6 +195,24 @@ public final class RnnModel implements LanguageModel {
     System.arraycopy(a, 0, state, 0, hidden);
     System.arraycopy(params, bq.offset(), logits, 0, vocab);
     RowMajor.vecMat(hidden, vocab, 1f, state, 0, params, whq.offset(), 1f, logits, 0);
+  }
+
+  /** One sequence: {@link #step(float[], int, float[], float[])}; more: one window of 1 step. */
+  @Override
+  public void step(float[] params, int[] tokens, int batch, float[] states, float[] logits) {
+    if (batch == 1) {
+      step(params, tokens[0], states, logits);
+      return;
+    }
+    Workspace ws = WORKSPACE.get();
+    float[] hs = ws.hs(2 * batch * hidden);    // H_0, H_1: (2, B, H)
+    forwardStates(params, tokens, batch, 1, states, hs, ws.whh);
+    System.arraycopy(hs, batch * hidden, states, 0, batch * hidden);
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(params, bq.offset(), logits, b * vocab, vocab);
+    }
+    RowMajor.gemm(false, false, batch, vocab, hidden, 1f, hs, batch * hidden, params,
+        whq.offset(), 1f, logits, 0);
   }
 
   /** hs[0] = state; hs[t+1] = tanh(W_xh[x_t] + b_h + hs[t] W_hh) for t = 0..T-1. */
@@ -221,14 +239,15 @@ public final class RnnModel implements LanguageModel {
   /**
    * O = H_{1..T} W_hq + b_q into {@code logits} (H_1 at {@code hs[h1Offset]}); returns the summed cross-entropy against
    * {@code targets} and, with {@code grad}, leaves dLoss/dO = softmax(O) - onehot(y) in
-   * {@code logits} and adds its column sums to db_q.
+   * {@code logits} and adds its column sums to db_q. With {@code tokenLosses}, each row's
+   * cross-entropy is written into it.
    */
   private double outputLayer(float[] params, float[] hs, int h1Offset, int[] targets, int rows,
-                             float[] logits, float[] grad) {
+                             float[] logits, float[] grad, double[] tokenLosses) {
     // H_1..H_T start at h1Offset (after H_0).
     RowMajor.gemm(false, false, rows, vocab, hidden, 1f, hs, h1Offset,
         params, whq.offset(), 0f, logits, 0);
     return Softmax.crossEntropy(logits, rows, vocab, params, bq.offset(), targets, grad,
-        grad == null ? 0 : bq.offset());
+        grad == null ? 0 : bq.offset(), tokenLosses);
   }
 }

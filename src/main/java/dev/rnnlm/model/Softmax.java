@@ -20,6 +20,18 @@ public final class Softmax {
   public static double crossEntropy(float[] logits, int rows, int cols, float[] bias,
                                     int biasOffset, int[] targets, float[] biasGradient,
                                     int biasGradientOffset) {
+    return crossEntropy(logits, rows, cols, bias, biasOffset, targets, biasGradient,
+        biasGradientOffset, null);
+  }
+
+  /**
+   * {@link #crossEntropy(float[], int, int, float[], int, int[], float[], int)} that also writes
+   * each row's cross-entropy into {@code rowLosses[r]} when it is not null; the returned sum adds
+   * those values in row order.
+   */
+  public static double crossEntropy(float[] logits, int rows, int cols, float[] bias,
+                                    int biasOffset, int[] targets, float[] biasGradient,
+                                    int biasGradientOffset, double[] rowLosses) {
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * cols;
@@ -32,7 +44,11 @@ public final class Softmax {
       int y = targets[r];
       double target = logits[off + y];
       double sum = expSum(logits, off, cols, max, biasGradient != null);
-      total += max + Math.log(sum) - target;
+      double rowLoss = max + Math.log(sum) - target;
+      total += rowLoss;
+      if (rowLosses != null) {
+        rowLosses[r] = rowLoss;
+      }
       if (biasGradient == null) {
         continue;
       }
@@ -54,6 +70,12 @@ public final class Softmax {
    */
   public static double crossEntropy(float[] logits, int rows, int cols, int[] targets,
                                     boolean gradient) {
+    return crossEntropy(logits, rows, cols, targets, gradient, null);
+  }
+
+  /** The same, writing each row's cross-entropy into {@code rowLosses[r]} when not null. */
+  public static double crossEntropy(float[] logits, int rows, int cols, int[] targets,
+                                    boolean gradient, double[] rowLosses) {
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * cols;
@@ -61,7 +83,11 @@ public final class Softmax {
       int y = targets[r];
       double target = logits[off + y];
       double sum = expSum(logits, off, cols, max, gradient);
-      total += max + Math.log(sum) - target;
+      double rowLoss = max + Math.log(sum) - target;
+      total += rowLoss;
+      if (rowLosses != null) {
+        rowLosses[r] = rowLoss;
+      }
       if (gradient) {
         float inv = (float) (1.0 / sum);
         for (int j = 0; j < cols; j++) {

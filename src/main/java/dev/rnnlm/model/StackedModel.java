@@ -292,7 +292,7 @@ public final class StackedModel implements LanguageModel {
     LayerWindow top = ws.layer(layerCount - 1);
     float[] dy = ws.dy(rows * h);
     double loss = output.crossEntropy(params, top.output, top.outputOffset, rows, targets, grad,
-        dy);
+        dy, null);
 
     for (int l = layerCount - 1; l >= 0; l--) {
       LayerWindow w = ws.layer(l);
@@ -347,20 +347,28 @@ public final class StackedModel implements LanguageModel {
 
   @Override
   public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps,
-                     float[] state) {
+                     float[] state, double[] tokenLosses) {
     int rows = steps * batch;
     Workspace ws = WORKSPACE.get();
     forwardLayers(params, inputs, batch, steps, state, ws, ws.packed, false, 0L);
     LayerWindow top = ws.layer(layerCount - 1);
-    return output.crossEntropy(params, top.output, top.outputOffset, rows, targets, null, null);
+    return output.crossEntropy(params, top.output, top.outputOffset, rows, targets, null, null,
+        tokenLosses);
   }
 
   @Override
   public void step(float[] params, int token, float[] state, float[] logits) {
+    step(params, new int[] {token}, 1, state, logits);
+  }
+
+  /** One sequence: W_hh unpacked (one product is not worth packing); more: packed once. */
+  @Override
+  public void step(float[] params, int[] tokens, int batch, float[] states, float[] logits) {
     Workspace ws = WORKSPACE.get();
-    forwardLayers(params, new int[] {token}, 1, 1, state, ws, ws.unpacked, false, 0L);
+    forwardLayers(params, tokens, batch, 1, states, ws, batch == 1 ? ws.unpacked : ws.packed,
+        false, 0L);
     LayerWindow top = ws.layer(layerCount - 1);
-    output.logits(params, top.output, top.outputOffset, logits);
+    output.logits(params, top.output, top.outputOffset, batch, logits);
   }
 
   /**

@@ -41,10 +41,20 @@ public final class TextContinuation {
    */
   public String continueText(List<Integer> prefixIds, int length, SamplingSettings sampling,
                              String stopAt) {
+    return continueTexts(prefixIds, length, List.of(sampling), stopAt).get(0);
+  }
+
+  /**
+   * {@link #continueText} once per element of {@code samplings}, generated together
+   * ({@link TextGenerator#generate(List, int, List, List)}: batched steps).
+   */
+  public List<String> continueTexts(List<Integer> prefixIds, int length,
+                                    List<SamplingSettings> samplings, String stopAt) {
     String prefixText = pipeline.tokenizer().join(prefixIds.stream().map(vocab::token).toList());
-    GeneratedText text = new GeneratedText(prefixText, stopAt);
-    generator.generate(prefixIds, length, sampling, text);
-    return text.toString();
+    List<GeneratedText> texts = samplings.stream().map(s -> new GeneratedText(prefixText, stopAt))
+        .toList();
+    generator.generate(prefixIds, length, samplings, List.copyOf(texts));
+    return texts.stream().map(GeneratedText::toString).toList();
   }
 
   /**

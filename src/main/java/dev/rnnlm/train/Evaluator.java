@@ -2,20 +2,23 @@ package dev.rnnlm.train;
 
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.TokenShard;
+import dev.rnnlm.model.BatchScorer;
 import dev.rnnlm.model.LanguageModel;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.LongToIntFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Perplexity of a text under a model, as a Spark job. The text is cut into one contiguous
- * stream per partition; each stream is read left to right in windows of {@code steps} tokens
- * from a zero state carried across windows, and every token but the first of each stream is
- * predicted once. With one partition this is exactly a single left-to-right pass.
+ * Perplexity of a text under a model, as a Spark job. The text is cut into N contiguous streams
+ * ({@link StreamPlan}); each stream is read left to right in windows of {@code steps} tokens from
+ * a zero state carried across windows, and every token but the first of each stream is predicted
+ * once. The streams are spread over the partitions in order, and a partition scores its streams
+ * together ({@link BatchScorer}: one row per stream in every product). With one stream this is
+ * exactly a single left-to-right pass; more streams restart from a zero state at each stream's
+ * start, which raises the perplexity a little, and score faster.
  */
 public final class Evaluator {
   private Evaluator() {}
@@ -27,56 +30,119 @@ public final class Evaluator {
     }
   }
 
-  /** Scores a corpus in {@code partitions} streams (lays it out, scores, releases the layout). */
-  public static Score score(JavaSparkContext sc, EncodedCorpus corpus, LanguageModel model,
-                            float[] params, int steps, int partitions) {
-    JavaRDD<TokenShard> streams = layoutStreams(corpus, partitions);
-    try {
-      return score(sc, streams, model, params, steps);
-    } finally {
-      streams.unpersist(false);
+  /**
+   * A text of {@code tokens} tokens cut into {@code streams} contiguous streams, spread over
+   * {@code partitions} partitions in order: stream s predicts the targets
+   * {@code (start(s), start(s + 1)]} and so reads the tokens {@code [start(s), start(s + 1)]};
+   * partition p holds the streams {@code [firstStream(p), firstStream(p + 1))}.
+   */
+  public record StreamPlan(long tokens, int streams, int partitions) implements Serializable {
+    /** At most {@code streams} streams (at least one, one per predicted token at most), over at most as many partitions. */
+    public static StreamPlan of(long tokens, int streams, int partitions) {
+      int n = (int) Math.max(1, Math.min(streams, tokens - 1));
+      return new StreamPlan(tokens, n, Math.max(1, Math.min(partitions, n)));
+    }
+
+    /** The first token of stream s; {@code start(streams)} is the text's last token. */
+    public long start(int stream) {
+      return Math.max(0, stream * (tokens - 1) / streams);
+    }
+
+    public int firstStream(int partition) {
+      return (int) ((long) partition * streams / partitions);
+    }
+
+    /** The tokens partition p holds: {@code [start, end)}. */
+    long[] tokenRange(int partition) {
+      return new long[] {start(firstStream(partition)),
+          Math.min(tokens, start(firstStream(partition + 1)) + 1)};
+    }
+
+    /** Predicted tokens over all streams. */
+    long predicted() {
+      return Math.max(0, tokens - 1);
+    }
+  }
+
+  /** Streams laid out on the cluster, one cached {@link TokenShard} per partition. */
+  public record Streams(JavaRDD<TokenShard> shards, StreamPlan plan) {
+    public void unpersist() {
+      shards.unpersist(false);
     }
   }
 
   /**
-   * Cuts the corpus into at most {@code count} contiguous streams, one per partition, cached:
-   * stream p predicts the targets {@code (lo, hi]} and so reads tokens {@code [lo, hi]}.
+   * Scores a corpus in {@code streams} streams spread over {@code partitions} partitions (lays
+   * it out, scores, releases the layout).
    */
-  public static JavaRDD<TokenShard> layoutStreams(EncodedCorpus corpus, int count) {
-    long n = corpus.tokens();
-    int streams = (int) Math.max(1, Math.min(count, n - 1));
-    long[][] ranges = new long[streams][];
-    for (int p = 0; p < streams; p++) {
-      long lo = p * (n - 1) / streams;
-      long hi = (p + 1) * (n - 1) / streams;
-      ranges[p] = new long[] {lo, hi + 1};
+  public static Score score(JavaSparkContext sc, EncodedCorpus corpus, LanguageModel model,
+                            float[] params, int steps, int streams, int partitions) {
+    Streams laidOut = layoutStreams(corpus, streams, partitions);
+    try {
+      return score(sc, laidOut, model, params, steps);
+    } finally {
+      laidOut.unpersist();
     }
-    return corpus.layout(ranges);
   }
 
-  /** Scores streams laid out by {@link #layoutStreams}; sums in partition order. */
-  public static Score score(JavaSparkContext sc, JavaRDD<TokenShard> streams, LanguageModel model,
+  /** Lays the corpus out as {@link StreamPlan#of}{@code (tokens, streams, partitions)} says, cached. */
+  public static Streams layoutStreams(EncodedCorpus corpus, int streams, int partitions) {
+    StreamPlan plan = StreamPlan.of(corpus.tokens(), streams, partitions);
+    long[][] ranges = new long[plan.partitions()][];
+    for (int p = 0; p < plan.partitions(); p++) {
+      ranges[p] = plan.tokenRange(p);
+    }
+    return new Streams(corpus.layout(ranges), plan);
+  }
+
+  /**
+   * Scores laid-out streams. Each stream's loss comes back to the driver and the losses are
+   * summed in stream order, so the figure depends on the stream count and not on how the streams
+   * are spread over partitions.
+   */
+  public static Score score(JavaSparkContext sc, Streams streams, LanguageModel model,
                             float[] params, int steps) {
+    StreamPlan plan = streams.plan();
     Broadcast<float[]> bParams = sc.broadcast(params);
     try {
-      List<Score> parts = streams.mapPartitions(it -> scoreStream(it, model, bParams.value(), steps))
+      List<double[]> parts = streams.shards()
+          .mapPartitions(it -> scoreStreams(it, plan, model, bParams.value(), steps))
           .collect();
       double loss = 0;
-      long tokens = 0;
-      for (Score s : parts) { // collect() keeps partition order: a deterministic sum
-        loss += s.lossSum();
-        tokens += s.tokens();
+      for (double[] streamLosses : parts) { // collect() keeps partition order: stream order
+        for (double l : streamLosses) {
+          loss += l;
+        }
       }
-      return new Score(loss, tokens);
+      return new Score(loss, plan.predicted());
     } finally {
       bParams.destroy();
     }
   }
 
-  private static Iterator<Score> scoreStream(Iterator<TokenShard> it, LanguageModel model,
-                                             float[] params, int steps) {
+  /** The losses of a partition's streams, scored together. */
+  private static Iterator<double[]> scoreStreams(Iterator<TokenShard> it, StreamPlan plan,
+                                                 LanguageModel model, float[] params, int steps) {
     TokenShard shard = it.next();
-    return List.of(scoreRange(shard::get, shard.start(), shard.end(), model, params, steps))
+    int first = plan.firstStream(shard.partition());
+    int count = plan.firstStream(shard.partition() + 1) - first;
+    BatchScorer.Sequences streams = new BatchScorer.Sequences() {
+      @Override
+      public int count() {
+        return count;
+      }
+
+      @Override
+      public long length(int s) {
+        return plan.start(first + s + 1) - plan.start(first + s) + 1;
+      }
+
+      @Override
+      public int token(int s, long position) {
+        return shard.get(plan.start(first + s) + position);
+      }
+    };
+    return List.of(new BatchScorer(model, params, steps, Math.max(1, count)).score(streams))
         .iterator();
   }
 
@@ -86,25 +152,27 @@ public final class Evaluator {
    * predicted once. Fewer than two tokens: nothing predicted, a zero score.
    */
   public static Score scoreSequence(int[] ids, LanguageModel model, float[] params, int steps) {
-    return scoreRange(pos -> ids[(int) pos], 0, ids.length, model, params, steps);
+    double[] loss = new BatchScorer(model, params, steps, 1).score(sequences(List.of(ids)));
+    return new Score(loss[0], Math.max(0, ids.length - 1));
   }
 
-  /** The stream of tokens {@code [start, end)}, read through {@code token}, scored. */
-  private static Score scoreRange(LongToIntFunction token, long start, long end,
-                                  LanguageModel model, float[] params, int steps) {
-    float[] state = new float[model.stateSize()];
-    int[] inputs = new int[steps];
-    int[] targets = new int[steps];
-    double loss = 0;
-    long predicted = end - start - 1;
-    for (long pos = start; pos < end - 1; pos += steps) {
-      int len = (int) Math.min(steps, end - 1 - pos);
-      for (int t = 0; t < len; t++) {
-        inputs[t] = token.applyAsInt(pos + t);
-        targets[t] = token.applyAsInt(pos + t + 1);
+  /** Token arrays as {@link BatchScorer.Sequences}. */
+  public static BatchScorer.Sequences sequences(List<int[]> ids) {
+    return new BatchScorer.Sequences() {
+      @Override
+      public int count() {
+        return ids.size();
       }
-      loss += model.loss(params, inputs, targets, 1, len, state);
-    }
-    return new Score(loss, Math.max(0, predicted));
+
+      @Override
+      public long length(int s) {
+        return ids.get(s).length;
+      }
+
+      @Override
+      public int token(int s, long position) {
+        return ids.get(s)[(int) position];
+      }
+    };
   }
 }

@@ -82,11 +82,12 @@ public final class Retrainer {
     Double currentPerplexity = null;
     try (EncodedCorpus validation = validationText(settings, trained)) {
       int partitions = Math.max(1, sc.defaultParallelism());
+      int streams = settings.valStreams() > 0 ? settings.valStreams() : partitions;
       newPerplexity = Evaluator.score(sc, validation, trained.model(), trained.params(),
-          settings.steps(), partitions).perplexity();
+          settings.steps(), streams, partitions).perplexity();
       if (base != null) {
         currentPerplexity = Evaluator.score(sc, validation, base.model(), base.params(),
-            settings.steps(), partitions).perplexity();
+            settings.steps(), streams, partitions).perplexity();
       }
     }
     boolean promote = currentPerplexity == null || newPerplexity <= currentPerplexity * (1 + tolerance);

@@ -177,6 +177,12 @@ public final class TrainOptions {
               + "validation instead; those tokens are never trained on").defaultValue("0").effect(TRAJECTORY)
           .binds((b, v) -> b.valFraction(OptionValues.toDouble("val-fraction", v)),
               s -> Double.toString(s.valFraction())).essential(),
+      TrainOption.value("val-streams", "N", "score the validation text as N contiguous streams, each from a "
+              + "zero state, batched over the partitions (as evaluate --streams); more streams score faster "
+              + "and restart the state more often; 0 = one stream per training partition")
+          .defaultValue("0").shownAs("one per partition").effect(ADJUSTABLE)
+          .binds((b, v) -> b.valStreams(OptionValues.toInt("val-streams", v)),
+              s -> Integer.toString(s.valStreams())),
       TrainOption.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never")
           .defaultValue("1")
           .binds((b, v) -> b.checkpointEvery(OptionValues.toInt("checkpoint-every", v)),

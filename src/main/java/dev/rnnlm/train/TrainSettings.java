@@ -50,6 +50,7 @@ public final class TrainSettings {
   private final String samplePrefix;
   private final String val;
   private final double valFraction;
+  private final int valStreams;
   private final int checkpointEvery;
   private final int checkpointEverySteps;
   private final int keepCheckpoints;
@@ -92,6 +93,7 @@ public final class TrainSettings {
     this.samplePrefix = b.samplePrefix;
     this.val = b.val;
     this.valFraction = b.valFraction;
+    this.valStreams = b.valStreams;
     this.checkpointEvery = b.checkpointEvery;
     this.checkpointEverySteps = b.checkpointEverySteps;
     this.keepCheckpoints = b.keepCheckpoints;
@@ -149,6 +151,7 @@ public final class TrainSettings {
     }
     nonNegative("--checkpoint-every-steps", checkpointEverySteps);
     positive("--keep-checkpoints", keepCheckpoints);
+    nonNegative("--val-streams", valStreams);
     if (!(valFraction >= 0 && valFraction < 1)) {
       throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
     }
@@ -224,6 +227,7 @@ public final class TrainSettings {
     b.samplePrefix = samplePrefix;
     b.val = val;
     b.valFraction = valFraction;
+    b.valStreams = valStreams;
     b.checkpointEvery = checkpointEvery;
     b.checkpointEverySteps = checkpointEverySteps;
     b.keepCheckpoints = keepCheckpoints;
@@ -358,6 +362,11 @@ public final class TrainSettings {
   /** Hold out this tail fraction of each input file for validation; 0 = none. */
   public double valFraction() {
     return valFraction;
+  }
+
+  /** Validation streams, scored together over the partitions; 0 = one per training partition. */
+  public int valStreams() {
+    return valStreams;
   }
 
   /** Write a checkpoint every N epochs; 0 = never. */
@@ -501,6 +510,7 @@ public final class TrainSettings {
     private String samplePrefix;
     private String val;
     private double valFraction;
+    private int valStreams;
     private int checkpointEvery;
     private int checkpointEverySteps;
     private int keepCheckpoints;
@@ -751,6 +761,11 @@ public final class TrainSettings {
 
     public Builder valFraction(double value) {
       this.valFraction = value;
+      return this;
+    }
+
+    public Builder valStreams(int value) {
+      this.valStreams = value;
       return this;
     }
 

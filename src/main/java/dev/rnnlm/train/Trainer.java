@@ -209,10 +209,13 @@ public final class Trainer {
       double perplexity = Math.exp(sums.lossSum() / sums.tokens());
       perplexities.add(perplexity);
       Double valPerplexity = null;
+      Double valSeconds = null;
       if (data.validation() != null) {
         loop.releaseTaskSlots();
         sc.setJobDescription("epoch " + (epoch + 1) + " validation");
+        long valStart = System.nanoTime();
         valPerplexity = Evaluator.score(sc, data.validation(), model, params, s.steps()).perplexity();
+        valSeconds = (System.nanoTime() - valStart) / 1e9;
         valPerplexities.add(valPerplexity);
         float lrBefore = loop.nextLr();
         float lrAfter = loop.validated(valPerplexities);
@@ -222,7 +225,7 @@ public final class Trainer {
               valPerplexities.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         }
       }
-      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity,
+      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity, valSeconds,
           new EpochMetrics.Pace((sums.tokens() - tokensBefore) / seconds, (System.nanoTime() - started) / 1e9,
               loop.syncsInEpoch()),
           new EpochMetrics.Gradients(sums.normSum() / steps, sums.clipped() / steps)));
@@ -442,8 +445,9 @@ public final class Trainer {
    * @param pace how fast it went
    * @param gradients its gradients before clipping
    */
-  record EpochMetrics(int epoch, double perplexity, Double valPerplexity, Pace pace,
-                      Gradients gradients) {
+  /** @param valSeconds the validation's wall time, null without validation */
+  record EpochMetrics(int epoch, double perplexity, Double valPerplexity, Double valSeconds,
+                      Pace pace, Gradients gradients) {
     /**
      * @param tokensPerSec training tokens per second of the epoch's steps
      * @param seconds since training started
@@ -469,6 +473,7 @@ public final class Trainer {
       m.put("syncs", pace.syncs());
       if (valPerplexity != null) {
         m.put("val_perplexity", valPerplexity);
+        m.put("val_seconds", valSeconds);
       }
       return m;
     }

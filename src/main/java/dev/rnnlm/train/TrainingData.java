@@ -28,7 +28,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
   public record Layout(JavaRDD<TokenShard> shards, WindowPlan plan) {}
 
   /** Validation streams ({@link Evaluator#layoutStreams}) and the tokens they hold. */
-  public record HeldOut(JavaRDD<TokenShard> streams, long tokens) {}
+  public record HeldOut(Evaluator.Streams streams, long tokens) {}
 
   /**
    * @param unigramPerplexity of the training corpus's token frequencies
@@ -85,11 +85,14 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
         ranges[p] = plan.tokenRange(p);
       }
       HeldOut validation = null;
+      int valStreams = s.valStreams() > 0 ? s.valStreams() : partitions;
       if (heldOut != null) {
-        validation = new HeldOut(Evaluator.layoutStreams(heldOut, partitions), heldOut.tokens());
+        validation = new HeldOut(Evaluator.layoutStreams(heldOut, valStreams, partitions),
+            heldOut.tokens());
       } else if (!s.val().isEmpty()) {
         try (EncodedCorpus val = EncodedCorpus.read(sc, s.val(), pipeline, vocab, 0, 0)) {
-          validation = new HeldOut(Evaluator.layoutStreams(val, partitions), val.tokens());
+          validation = new HeldOut(Evaluator.layoutStreams(val, valStreams, partitions),
+              val.tokens());
         }
       }
       long[] idCounts = corpus.idCounts();
@@ -115,7 +118,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
   }
 
   /** The validation streams, or null without validation. */
-  public JavaRDD<TokenShard> validation() {
+  public Evaluator.Streams validation() {
     return heldOut == null ? null : heldOut.streams();
   }
 
@@ -128,7 +131,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
   public void close() {
     shards().unpersist(false);
     if (heldOut != null) {
-      heldOut.streams().unpersist(false);
+      heldOut.streams().unpersist();
     }
   }
 

@@ -249,13 +249,19 @@ class ResidentJobTest {
     }
 
     @Override
-    public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state) {
-      return model.loss(params, inputs, targets, batch, steps, state);
+    public double loss(float[] params, int[] inputs, int[] targets, int batch, int steps, float[] state,
+                       double[] tokenLosses) {
+      return model.loss(params, inputs, targets, batch, steps, state, tokenLosses);
     }
 
     @Override
     public void step(float[] params, int token, float[] state, float[] logits) {
       model.step(params, token, state, logits);
+    }
+
+    @Override
+    public void step(float[] params, int[] tokens, int batch, float[] states, float[] logits) {
+      model.step(params, tokens, batch, states, logits);
     }
   }
 }
