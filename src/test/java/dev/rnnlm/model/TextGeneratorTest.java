@@ -436,4 +436,81 @@ class TextGeneratorTest {
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable e) {
     assertEquals(expected, assertThrows(IllegalArgumentException.class, e).getMessage());
   }
+
+  /** The book's rnn and stacked models: full softmax (untied, tied) and adaptive. */
+  private static List<LanguageModel> batchedModels() {
+    return List.of(new RnnModel(30, 16),
+        LanguageModels.create("lstm", 30, 12, 2, 0f),
+        LanguageModels.create("gru", 30, 10, 1, 0f, 10, true),
+        LanguageModels.create("lstm", 30, 16, 1, 0f, 8, false, List.of(8, 20)));
+  }
+
+  private static float[] scaledInit(LanguageModel m, float scale) {
+    float[] params = new float[m.layout().size()];
+    m.initialize(params, 3);
+    for (int i = 0; i < params.length; i++) {
+      params[i] *= scale;
+    }
+    return params;
+  }
+
+  @Test
+  void aBatchedStepGivesEachSequenceItsOwnStateAndLogits() {
+    for (LanguageModel m : batchedModels()) {
+      float[] params = scaledInit(m, 4f);
+      int batch = 5;
+      int[] tokens = {3, 0, 29, 3, 17};
+      float[] states = gaussian(batch * m.stateSize(), 0.5, 4);
+      float[] logits = new float[batch * m.vocabSize()];
+      float[] before = states.clone();
+      m.step(params, tokens, batch, states, logits);
+      for (int b = 0; b < batch; b++) {
+        float[] state = java.util.Arrays.copyOfRange(before, b * m.stateSize(), (b + 1) * m.stateSize());
+        float[] alone = new float[m.vocabSize()];
+        m.step(params, tokens[b], state, alone);
+        for (int j = 0; j < m.stateSize(); j++) {
+          assertEquals(state[j], states[b * m.stateSize() + j], 1e-5f, m.cellType() + " state " + b);
+        }
+        for (int j = 0; j < m.vocabSize(); j++) {
+          assertEquals(alone[j], logits[b * m.vocabSize() + j], 1e-4f * Math.max(1f, Math.abs(alone[j])),
+              m.cellType() + " logit " + j + " of sequence " + b);
+        }
+      }
+    }
+  }
+
+  /**
+   * Samples drawn together are the samples drawn alone: the batched products round differently
+   * in the last bits only, which changes a draw only when it falls within that rounding of a
+   * boundary between two tokens (not for these seeds).
+   */
+  @Test
+  void samplesGeneratedTogetherAreTheSamplesGeneratedAlone() {
+    for (LanguageModel m : batchedModels()) {
+      float[] params = scaledInit(m, 4f);
+      TextGenerator generator = new TextGenerator(m, params);
+      List<Integer> prefix = List.of(1, 2, 3);
+      SamplingSettings base = new SamplingSettings(0.9f, 10, 0.95, 42);
+      List<SamplingSettings> samples = new ArrayList<>();
+      List<java.util.function.IntPredicate> stops = new ArrayList<>();
+      // Sample 2 ends at the first occurrence of its 10th token when run unstopped; the others run on.
+      int stopToken = generator.generate(prefix, 40, base.forSample(2)).get(prefix.size() + 9);
+      for (int i = 0; i < 6; i++) {
+        samples.add(base.forSample(i));
+        boolean stopping = i == 2;
+        stops.add(token -> stopping && token == stopToken);
+      }
+      List<List<Integer>> together = generator.generate(prefix, 40, samples, stops);
+      assertEquals(6, together.size());
+      for (int i = 0; i < 6; i++) {
+        List<Integer> alone = generator.generate(prefix, 40, samples.get(i), stops.get(i));
+        assertEquals(alone, together.get(i), m.cellType() + " sample " + i);
+      }
+      List<Integer> stopped = together.get(2);
+      assertTrue(stopped.size() <= prefix.size() + 10 && stopped.get(stopped.size() - 1) == stopToken,
+          "sample 2 stopped at its first " + stopToken + ": " + stopped);
+      assertEquals(prefix.size() + 40, together.get(3).size(), "the others ran on");
+      assertEquals(6, new HashSet<>(together).size(), "different seeds draw different samples");
+    }
+  }
 }
