@@ -83,6 +83,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   private final IntParam partitions;
   private final LongParam seed;
   private final DoubleParam validationFraction;
+  private final IntParam validationStreams;
   private final BooleanParam skipMemoryCheck;
   private final Param<String> stagingDir;
   private final BooleanParam verbose;
@@ -139,6 +140,9 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     validationFraction = doubleParam("validationFraction", "val-fraction",
         "hold out this last fraction of the corpus for validation (perplexity every epoch)",
         d.valFraction());
+    validationStreams = intParam("validationStreams", "val-streams",
+        "score the validation text as N contiguous streams batched over the partitions; 0 = one"
+        + " per training partition", d.valStreams());
     skipMemoryCheck = new BooleanParam(this, "skipMemoryCheck",
         "train even when the memory estimate exceeds the heaps (train --skip-memory-check)");
     setDefault(skipMemoryCheck, d.skipMemoryCheck());
@@ -429,6 +433,10 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   public DoubleParam validationFraction() { return validationFraction; }
   public double getValidationFraction() { return (Double) $(validationFraction); }
   public RnnLM setValidationFraction(double value) { return (RnnLM) set(validationFraction, value); }
+
+  public IntParam validationStreams() { return validationStreams; }
+  public int getValidationStreams() { return (Integer) $(validationStreams); }
+  public RnnLM setValidationStreams(int value) { return (RnnLM) set(validationStreams, value); }
 
   public BooleanParam skipMemoryCheck() { return skipMemoryCheck; }
   public boolean getSkipMemoryCheck() { return (Boolean) $(skipMemoryCheck); }

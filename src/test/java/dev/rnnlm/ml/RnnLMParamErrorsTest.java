@@ -55,6 +55,7 @@ class RnnLMParamErrorsTest {
         bad(lm -> lm.setPartitions(9), "partitions must be at most batchSize (8), got 9"),
         bad(lm -> lm.setTokens("bytes"), "tokens must be char, word or word-eos, got 'bytes'"),
         bad(lm -> lm.setValidationFraction(1.0), "validationFraction must be in [0, 1), got 1.0"),
+        bad(lm -> lm.setValidationStreams(-1), "validationStreams must be >= 0, got -1"),
         bad(lm -> lm.setInputCol("txt"), "inputCol 'txt' is not a column of the dataset (columns: text, n)"),
         bad(lm -> lm.setInputCol("n"), "inputCol 'n' must be a string column, got int"));
   }
