@@ -95,6 +95,19 @@ class CliErrorsTest {
   }
 
   @Test
+  void streamCountsBelowOneAreRejected() {
+    assertFailsWith(new String[] {"train", "--input", sample(), "--model", work.resolve("m").toString(),
+        "--val-fraction", "0.1", "--val-streams", "-1"}, "--val-streams", "-1");
+    assertFailsWith(new String[] {"train", "--input", sample(), "--model", work.resolve("m").toString(),
+        "--val-fraction", "0.1", "--val-streams", "many"}, "--val-streams", "many");
+    String model = work.resolve("no-model").toString();
+    assertFailsWith(new String[] {"evaluate", "--model", model, "--input", sample(), "--streams", "0"},
+        "--streams", "0");
+    assertFailsWith(new String[] {"evaluate", "--model", model, "--input", sample(), "--streams", "ten"},
+        "--streams", "ten");
+  }
+
+  @Test
   void morePartitionsThanBatchIsRejected() {
     assertFailsWith(new String[] {"train", "--input", sample(), "--model", work.resolve("m").toString(),
         "--batch", "4", "--partitions", "8"}, "--partitions", "8", "4");
