@@ -35,12 +35,7 @@ public final class Softmax {
     double total = 0;
     for (int r = 0; r < rows; r++) {
       int off = r * cols;
-      float max = Float.NEGATIVE_INFINITY;
-      for (int j = 0; j < cols; j++) {
-        float o = logits[off + j] + bias[biasOffset + j];
-        logits[off + j] = o;
-        max = Math.max(max, o);
-      }
+      float max = addAndMax(logits, off, bias, biasOffset, cols);
       int y = targets[r];
       double target = logits[off + y];
       double sum = expSum(logits, off, cols, max, biasGradient != null);
@@ -99,7 +94,12 @@ public final class Softmax {
     return total;
   }
 
-  private static float max(float[] a, int off, int n) {
+  /** The maximum of {@code a[off, off + n)}: {@link VectorRows} when the Vector API is there. */
+  static float max(float[] a, int off, int n) {
+    return VECTOR_API ? VectorRows.max(a, off, n) : scalarMax(a, off, n);
+  }
+
+  static float scalarMax(float[] a, int off, int n) {
     float max = Float.NEGATIVE_INFINITY;
     for (int j = 0; j < n; j++) {
       max = Math.max(max, a[off + j]);
@@ -130,6 +130,25 @@ public final class Softmax {
     for (int j = 0; j < cols; j++) {
       out[outOff + j] = logits[off + j] - norm + shift;
     }
+  }
+
+  /**
+   * {@code a[off + j] += bias[biasOff + j]} for j < n, returning the new row's maximum:
+   * {@link VectorRows} when the Vector API is there; the same bits.
+   */
+  static float addAndMax(float[] a, int off, float[] bias, int biasOff, int n) {
+    return VECTOR_API ? VectorRows.addAndMax(a, off, bias, biasOff, n)
+        : scalarAddAndMax(a, off, bias, biasOff, n);
+  }
+
+  static float scalarAddAndMax(float[] a, int off, float[] bias, int biasOff, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      float o = a[off + j] + bias[biasOff + j];
+      a[off + j] = o;
+      max = Math.max(max, o);
+    }
+    return max;
   }
 
   /** Whether the JVM has the Vector API module (the launchers add it; a bare JVM may not). */
@@ -168,6 +187,10 @@ public final class Softmax {
    * chain of dependent additions.
    */
   static double sum(float[] a, int off, int n) {
+    return VECTOR_API ? VectorRows.sum(a, off, n) : scalarSum(a, off, n);
+  }
+
+  static double scalarSum(float[] a, int off, int n) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;

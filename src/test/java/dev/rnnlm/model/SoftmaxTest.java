@@ -109,4 +109,58 @@ class SoftmaxTest {
     assertEquals(loss, forwardLoss);
     assertEquals(original[7] + bias[2 + 7], forward[7]);
   }
+
+  /**
+   * The Vector API's row maximum, bias add and sum give the scalar loops' bits: lengths across
+   * the vector widths and tails, a vocabulary-sized row, signed zeros and a NaN.
+   */
+  @Tag("bit-identity")
+  @Test
+  void vectorRowReductionsGiveTheScalarLoopsBits() {
+    SplittableRandom r = new SplittableRandom(5);
+    int[] lengths = new int[70];
+    for (int n = 0; n < 69; n++) {
+      lengths[n] = n;
+    }
+    lengths[69] = 13_777;
+    for (int n : lengths) {
+      for (int variant = 0; variant < 4; variant++) {
+        int off = r.nextInt(3);
+        float[] a = new float[off + n];
+        float[] bias = new float[off + n];
+        for (int j = 0; j < a.length; j++) {
+          a[j] = (float) (r.nextGaussian() * 8);
+          bias[j] = (float) r.nextGaussian();
+        }
+        if (variant == 1 && n > 0) {   // all zeros of both signs: max must be +0.0 as Math.max says
+          for (int j = off; j < off + n; j++) {
+            a[j] = r.nextBoolean() ? 0f : -0f;
+            bias[j] = -0f;
+          }
+        }
+        if (variant == 2 && n > 0) {
+          a[off + r.nextInt(n)] = Float.NaN;
+        }
+        if (variant == 3 && n > 0) {
+          java.util.Arrays.fill(a, off, off + n, -1e30f);   // the sum's partial sums round
+          a[off + r.nextInt(n)] = 3e38f;
+        }
+        String where = "n " + n + ", variant " + variant;
+        assertEquals(Float.floatToRawIntBits(Softmax.scalarMax(a, off, n)),
+            Float.floatToRawIntBits(VectorRows.max(a, off, n)), "max, " + where);
+        assertEquals(Double.doubleToRawLongBits(Softmax.scalarSum(a, off, n)),
+            Double.doubleToRawLongBits(VectorRows.sum(a, off, n)), "sum, " + where);
+        float[] scalar = a.clone();
+        float[] vector = a.clone();
+        float scalarMax = Softmax.scalarAddAndMax(scalar, off, bias, off, n);
+        float vectorMax = VectorRows.addAndMax(vector, off, bias, off, n);
+        assertEquals(Float.floatToRawIntBits(scalarMax), Float.floatToRawIntBits(vectorMax),
+            "addAndMax, " + where);
+        for (int j = 0; j < a.length; j++) {
+          assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(vector[j]),
+              "addAndMax element " + j + ", " + where);
+        }
+      }
+    }
+  }
 }
