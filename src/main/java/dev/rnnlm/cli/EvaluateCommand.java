@@ -31,6 +31,11 @@ final class EvaluateCommand {
 
   private EvaluateCommand() {}
 
+  /** "1 stream", "64 streams". */
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   static int run(String[] args, PrintStream out, PrintStream err, JavaSparkContext existing)
       throws IOException {
     OptionParsing.Parsed parsed = OptionParsing.parse("evaluate", "perplexity of a text under a model",
@@ -69,18 +74,18 @@ final class EvaluateCommand {
       }
       double oovRate = scored == 0 ? 0 : (double) unknown / scored;
       double seconds = scoreNanos / 1e9;
-      int streamsUsed = Evaluator.StreamPlan.of(scored, streams, partitions).streams();
+      Evaluator.StreamPlan plan = Evaluator.StreamPlan.of(scored, streams, partitions);
       if (v.containsKey("json")) {
         out.printf("{\"perplexity\": %s, \"tokens\": %d, \"oov_rate\": %s, \"streams\": %d,"
-            + " \"score_seconds\": %s}%n", score.perplexity(), score.tokens(), oovRate, streamsUsed,
+            + " \"score_seconds\": %s}%n", score.perplexity(), score.tokens(), oovRate, plan.streams(),
             seconds);
       } else {
         out.printf("perplexity %.4f%n", score.perplexity());
-        out.printf("scored %,d tokens in %d streams over %d partitions in %.1f s (%,.0f tokens/s)%n",
-            score.tokens(), streamsUsed, Math.min(partitions, streamsUsed), seconds,
-            score.tokens() / Math.max(seconds, 1e-9));
         out.printf("out of vocabulary: %.2f%% (%,d of %,d tokens are not in the model's vocabulary"
             + " and are scored as <unk>)%n", 100 * oovRate, unknown, scored);
+        out.printf("scored %,d tokens in %s over %s in %.1f s (%,.0f tokens/s)%n", score.tokens(),
+            count(plan.streams(), "stream"), count(plan.partitions(), "partition"), seconds,
+            score.tokens() / Math.max(seconds, 1e-9));
       }
       if (oovRate > OOV_WARNING_RATE) {
         // With --json, standard output stays one JSON object.
