@@ -54,8 +54,11 @@ public final class BatchScorer {
     this.groupLimit = groupLimit(model, steps, maxGroup);
   }
 
-  /** The largest group up to {@code maxGroup} whose workspace fits the budget (at least 1). */
-  static int groupLimit(LanguageModel model, int steps, int maxGroup) {
+  /**
+   * The largest group up to {@code maxGroup} whose workspace fits the budget (at least 1): what a
+   * scoring task holds at once, for the memory estimate.
+   */
+  public static int groupLimit(LanguageModel model, int steps, int maxGroup) {
     int group = maxGroup;
     while (group > 1 && model.workspaceFloats(group, steps) > WORKSPACE_BUDGET_FLOATS) {
       group = Math.max(1, group / 2);

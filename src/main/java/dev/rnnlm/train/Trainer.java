@@ -8,6 +8,7 @@ import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
+import dev.rnnlm.model.BatchScorer;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.GradientClipping;
@@ -111,7 +112,7 @@ public final class Trainer {
     }
 
     LanguageModel model = s.architecture().newModel(vocab.size());
-    checkMemory(model, plan);
+    checkMemory(model, plan, data.validation() == null ? null : data.validation().plan());
     Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
     if (resumed == null && base != null) {
@@ -249,9 +250,10 @@ public final class Trainer {
 
   /**
    * Stops the run before its first step when the memory estimate does not fit the heaps (see
-   * {@link MemoryEstimate}); with --skip-memory-check it only warns.
+   * {@link MemoryEstimate}); with --skip-memory-check it only warns. A task's workspace is the
+   * larger of a training window's and a validation group's ({@code validation}: null without).
    */
-  private void checkMemory(LanguageModel model, WindowPlan plan) {
+  private void checkMemory(LanguageModel model, WindowPlan plan, Evaluator.StreamPlan validation) {
     boolean oneJvm = sc.isLocal();
     int maxSequences = 0;
     for (int p = 0; p < plan.partitions(); p++) {
@@ -261,9 +263,14 @@ public final class Trainer {
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
     long parameters = model.layout().size();
     long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
+    long workspace = model.workspaceFloats(maxSequences, plan.steps());
+    if (validation != null) {
+      int streamsPerTask = (validation.streams() + validation.partitions() - 1) / validation.partitions();
+      int group = BatchScorer.groupLimit(model, plan.steps(), streamsPerTask);
+      workspace = Math.max(workspace, model.workspaceFloats(group, plan.steps()));
+    }
     MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
-            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences,
-            model.workspaceFloats(maxSequences, plan.steps())),
+            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences, workspace),
         new MemoryEstimate.Placement(plan.partitions(), optimizerState, oneJvm,
             Math.max(1, Math.min(plan.partitions(), taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
