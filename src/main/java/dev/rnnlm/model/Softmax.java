@@ -112,6 +112,9 @@ public final class Softmax {
    * replace the row, else the row is left as it is.
    */
   private static double expSum(float[] logits, int off, int cols, float max, boolean inPlace) {
+    if (VECTOR_API) {
+      return VectorExp.expShiftedSum(logits, off, max, inPlace ? logits : null, off, cols);
+    }
     float[] row = inPlace ? logits : rowBuffer(cols);
     int rowOff = inPlace ? off : 0;
     expShifted(logits, off, max, row, rowOff, cols);

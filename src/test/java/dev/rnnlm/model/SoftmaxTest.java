@@ -163,4 +163,37 @@ class SoftmaxTest {
       }
     }
   }
+
+  /**
+   * The fused exponentials-and-sum gives the bits of the scalar exponentials summed by the scalar
+   * loop, and stores the same exponentials when asked to: lengths across the vector widths and
+   * the four-lane tails, and a vocabulary-sized row.
+   */
+  @Tag("bit-identity")
+  @Test
+  void fusedExpSumGivesTheScalarExponentialsAndSumBits() {
+    SplittableRandom r = new SplittableRandom(8);
+    for (int n = 0; n < 13_800; n = n < 70 ? n + 1 : n * 3 + 1) {
+      int off = r.nextInt(3);
+      float[] a = new float[off + n];
+      for (int j = 0; j < a.length; j++) {
+        a[j] = (float) (r.nextGaussian() * 6);
+      }
+      float shift = Softmax.scalarMax(a, off, n);
+      float[] scalar = new float[n];
+      for (int j = 0; j < n; j++) {
+        scalar[j] = Softmax.expNonPositive(a[off + j] - shift);
+      }
+      double expected = Softmax.scalarSum(scalar, 0, n);
+      assertEquals(Double.doubleToRawLongBits(expected),
+          Double.doubleToRawLongBits(VectorExp.expShiftedSum(a, off, shift, null, 0, n)), "n " + n);
+      float[] stored = new float[n + 1];
+      assertEquals(Double.doubleToRawLongBits(expected),
+          Double.doubleToRawLongBits(VectorExp.expShiftedSum(a, off, shift, stored, 1, n)), "n " + n);
+      for (int j = 0; j < n; j++) {
+        assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(stored[j + 1]),
+            "element " + j + " of " + n);
+      }
+    }
+  }
 }
