@@ -22,12 +22,14 @@ import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
@@ -101,6 +103,22 @@ public final class RnnLMModel extends Model<RnnLMModel> implements MLWritable {
 
   public static RnnLMModel load(String path) {
     return read().load(path);
+  }
+
+  /**
+   * A model directory written by {@code rnnlm train} or {@code retrain} (or a registry's
+   * version), read through {@code spark}'s Hadoop configuration, as a transformer with default
+   * params: how a scheduled batch job scores with a model trained on the command line, which
+   * has no Spark ML metadata for {@link #load}.
+   */
+  public static RnnLMModel fromModelDirectory(SparkSession spark, String dir) {
+    ModelStore store = new ModelStore(spark.sparkContext().hadoopConfiguration());
+    try {
+      return new RnnLMModel(Identifiable.randomUID("rnnlm"),
+          store.load(dir), store.readMetrics(dir));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

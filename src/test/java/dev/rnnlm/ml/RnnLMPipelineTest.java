@@ -136,6 +136,20 @@ class RnnLMPipelineTest {
   }
 
   @Test
+  void aCommandLineModelDirectoryScoresAsTheFittedModel() throws IOException {
+    RnnLMModel fromDirectory = RnnLMModel.fromModelDirectory(lines.sparkSession(), savedStage().toString());
+    assertEquals(model(fitted).summary().epochs(), fromDirectory.summary().epochs());
+    Dataset<Row> texts = fitted.stages()[0].transform(lines);   // text, prefix
+    List<Row> scored = fromDirectory.transform(texts).collectAsList();
+    assertEquals(transformed.size(), scored.size());
+    for (int r = 0; r < scored.size(); r++) {
+      // Default params: no generation; text, prefix, perplexity, log_likelihood, tokens.
+      assertEquals(transformed.get(r).getDouble(2), scored.get(r).getDouble(2), "row " + r);
+      assertEquals(transformed.get(r).getLong(4), scored.get(r).getLong(4), "row " + r);
+    }
+  }
+
+  @Test
   void savedModelIsAModelDirectoryOfTheCommandLine() throws IOException {
     Path dir = work.resolve("model");
     model(fitted).write().save(dir.toString());

@@ -1,6 +1,5 @@
 package dev.rnnlm.ml;
 
-import dev.rnnlm.io.ModelStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +19,7 @@ import org.apache.spark.sql.functions;
  * column and summed, so every row is scored once per round. Prints each round's rows/s, their
  * median, and the sum of the rows' log-likelihoods (to compare two builds' scores).
  *
- * <p>In this package to load a model directory of the command line as an {@link RnnLMModel}
- * without the ML writer's metadata. Run by {@code scripts/bench-transform.sh MODEL_DIR TEXT [ROWS] [ROUNDS]} after
+ * <p>Run by {@code scripts/bench-transform.sh MODEL_DIR TEXT [ROWS] [ROUNDS]} after
  * {@code mvn package}.
  */
 public final class TransformThroughput {
@@ -47,9 +45,8 @@ public final class TransformThroughput {
       Dataset<Row> df = spark.createDataset(lines, Encoders.STRING()).toDF("text")
           .repartition(partitions).cache();
       df.count();
-      RnnLMModel scorer = new RnnLMModel("transform-throughput",
-          new ModelStore(spark.sparkContext().hadoopConfiguration()).load(model), List.of())
-          .setPrefixCol("").setInputCol("text");
+      RnnLMModel scorer = RnnLMModel.fromModelDirectory(spark, model).setPrefixCol("")
+          .setInputCol("text");
       double[] rates = new double[rounds];
       double logLikelihood = 0;
       for (int round = 0; round < rounds; round++) {
