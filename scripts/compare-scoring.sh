@@ -6,7 +6,7 @@
 #   scripts/compare-scoring.sh MODEL_DIR HELD_OUT_TEXT [ROUNDS]
 # ROUNDS defaults to 3; STREAMS (default "1 10 64"): the stream counts; MASTER (default local[2]).
 # Prints a markdown table: per stream count the held-out perplexity, its difference from one
-# stream and the median scoring tokens/s (the scoring job only: evaluate's score_seconds); and the
+# stream and the median scoring tokens/s (the scoring job only: evaluate's "scored ..." line); and the
 # median training tokens/s (metrics.jsonl of each one-epoch run, same partitions as recorded).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,14 +36,16 @@ for round in $(seq 1 "$rounds"); do
   python3 -c 'import json,sys; print("train", "", json.loads(open(sys.argv[1]).readline())["tokens_per_sec"], sep="\t")' \
     "$work/train-$round/metrics.jsonl" >> "$work/results.tsv"
   for n in "${streams[@]}"; do
-    scripts/rnnlm evaluate --model "$model" --input "$held_out" --streams "$n" --json --master "$master" \
+    scripts/rnnlm evaluate --model "$model" --input "$held_out" --streams "$n" --master "$master" \
       > "$work/eval-$n-$round.out" 2> "$work/eval-$n-$round.err" \
       || { echo "error: evaluate --streams $n failed:" >&2; tail -n 20 "$work/eval-$n-$round.err" >&2; exit 1; }
     python3 - "$n" "$work/eval-$n-$round.out" >> "$work/results.tsv" <<'PY'
-import json, sys
+import re, sys
 n, path = sys.argv[1:]
-r = next(json.loads(l) for l in open(path) if l.startswith("{"))
-print("eval", n, r["tokens"] / r["score_seconds"], r["perplexity"], sep="\t")
+out = open(path).read()
+ppl = re.search(r"^perplexity (\S+)$", out, re.M).group(1)
+tokens, seconds = re.search(r"^scored ([\d,]+) tokens in .* in (\S+) s ", out, re.M).groups()
+print("eval", n, int(tokens.replace(",", "")) / float(seconds), ppl, sep="\t")
 PY
   done
 done

@@ -76,9 +76,8 @@ final class EvaluateCommand {
       double seconds = scoreNanos / 1e9;
       Evaluator.StreamPlan plan = Evaluator.StreamPlan.of(scored, streams, partitions);
       if (v.containsKey("json")) {
-        out.printf("{\"perplexity\": %s, \"tokens\": %d, \"oov_rate\": %s, \"streams\": %d,"
-            + " \"score_seconds\": %s}%n", score.perplexity(), score.tokens(), oovRate, plan.streams(),
-            seconds);
+        out.printf("{\"perplexity\": %s, \"tokens\": %d, \"oov_rate\": %s}%n", score.perplexity(),
+            score.tokens(), oovRate);
       } else {
         out.printf("perplexity %.4f%n", score.perplexity());
         out.printf("out of vocabulary: %.2f%% (%,d of %,d tokens are not in the model's vocabulary"
