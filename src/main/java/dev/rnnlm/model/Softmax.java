@@ -109,7 +109,9 @@ public final class Softmax {
 
   /**
    * {@code sum exp(O - max)} of the row at {@code off}; with {@code inPlace} the exponentials
-   * replace the row, else the row is left as it is.
+   * replace the row, else the row is left as it is. With the Vector API one fused pass
+   * ({@link VectorExp#expShiftedSum}), else the exponentials element by element and
+   * {@link #sum}; the same bits.
    */
   private static double expSum(float[] logits, int off, int cols, float max, boolean inPlace) {
     if (VECTOR_API) {
@@ -127,9 +129,7 @@ public final class Softmax {
    */
   static void logSoftmax(float[] logits, int off, int cols, float shift, float[] out, int outOff) {
     float max = max(logits, off, cols);
-    float[] row = rowBuffer(cols);
-    expShifted(logits, off, max, row, 0, cols);
-    float norm = (float) (max + Math.log(sum(row, 0, cols)));
+    float norm = (float) (max + Math.log(expSum(logits, off, cols, max, false)));
     for (int j = 0; j < cols; j++) {
       out[outOff + j] = logits[off + j] - norm + shift;
     }
@@ -158,15 +158,8 @@ public final class Softmax {
   private static final boolean VECTOR_API =
       ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
-  /**
-   * {@code dst[dstOff + i] = expNonPositive(src[srcOff + i] - shift)} for i < n: through
-   * {@link VectorExp} when the Vector API is there, else element by element; the same bits.
-   */
+  /** {@code dst[dstOff + i] = expNonPositive(src[srcOff + i] - shift)} for i < n. */
   static void expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
-    if (VECTOR_API) {
-      VectorExp.expShifted(src, srcOff, shift, dst, dstOff, n);
-      return;
-    }
     for (int i = 0; i < n; i++) {
       dst[dstOff + i] = expNonPositive(src[srcOff + i] - shift);
     }
@@ -190,10 +183,6 @@ public final class Softmax {
    * chain of dependent additions.
    */
   static double sum(float[] a, int off, int n) {
-    return VECTOR_API ? VectorRows.sum(a, off, n) : scalarSum(a, off, n);
-  }
-
-  static double scalarSum(float[] a, int off, int n) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;

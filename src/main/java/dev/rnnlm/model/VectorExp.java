@@ -19,26 +19,15 @@ final class VectorExp {
 
   private VectorExp() {}
 
-  /** {@code dst[dstOff + i] = exp(src[srcOff + i] - shift)} for i < n, each element <= 0 after the shift. */
-  static void expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
-    int i = 0;
-    int bound = FLOATS.loopBound(n);
-    for (; i < bound; i += FLOATS.length()) {
-      exp(FloatVector.fromArray(FLOATS, src, srcOff + i), shift).intoArray(dst, dstOff + i);
-    }
-    for (; i < n; i++) {
-      dst[dstOff + i] = Softmax.expNonPositive(src[srcOff + i] - shift);
-    }
-  }
-
   /** {@link Softmax#sum}'s four partial sums. */
   private static final VectorSpecies<Double> FOUR_DOUBLES = DoubleVector.SPECIES_256;
 
   /**
-   * {@link Softmax#sum} of {@code exp(src[srcOff + i] - shift)}, i < n, in one pass: the same
-   * exponentials as {@link #expShifted} (stored into {@code dst} when it is not null), added in
-   * the same four double partial sums (lane j: the elements i = j mod 4, in order). The same bits
-   * as {@code expShifted} then {@code Softmax.sum}, without writing and reading the row again.
+   * {@link Softmax#sum} of {@code exp(src[srcOff + i] - shift)}, i < n, in one pass: each
+   * exponential {@link Softmax#expNonPositive}'s bits (stored into {@code dst} when it is not
+   * null), added in the same four double partial sums (lane j: the elements i = j mod 4, in
+   * order). The same bits as {@code Softmax.expShifted} then {@code Softmax.sum}, without
+   * writing and reading the row again.
    */
   static double expShiftedSum(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
     DoubleVector acc = DoubleVector.zero(FOUR_DOUBLES);

@@ -52,6 +52,16 @@ public final class Evaluator {
       return (int) ((long) partition * streams / partitions);
     }
 
+    /** The streams partition p holds. */
+    public int streamsIn(int partition) {
+      return firstStream(partition + 1) - firstStream(partition);
+    }
+
+    /** The most streams a partition holds: what one task scores. */
+    public int maxStreamsPerPartition() {
+      return (streams + partitions - 1) / partitions;
+    }
+
     /** The tokens partition p holds: {@code [start, end)}. */
     long[] tokenRange(int partition) {
       return new long[] {start(firstStream(partition)),
@@ -125,7 +135,7 @@ public final class Evaluator {
                                                  LanguageModel model, float[] params, int steps) {
     TokenShard shard = it.next();
     int first = plan.firstStream(shard.partition());
-    int count = plan.firstStream(shard.partition() + 1) - first;
+    int count = plan.streamsIn(shard.partition());
     BatchScorer.Sequences streams = new BatchScorer.Sequences() {
       @Override
       public int count() {

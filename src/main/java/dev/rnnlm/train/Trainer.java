@@ -265,8 +265,7 @@ public final class Trainer {
     long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
     long workspace = model.workspaceFloats(maxSequences, plan.steps());
     if (validation != null) {
-      int streamsPerTask = (validation.streams() + validation.partitions() - 1) / validation.partitions();
-      int group = BatchScorer.groupLimit(model, plan.steps(), streamsPerTask);
+      int group = BatchScorer.groupLimit(model, plan.steps(), validation.maxStreamsPerPartition());
       workspace = Math.max(workspace, model.workspaceFloats(group, plan.steps()));
     }
     MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
