@@ -108,7 +108,7 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
       }
     }
     scored.sort(Comparator.comparingInt(r -> ids[r].length));
-    double[] losses = scorer.score(Evaluator.sequences(scored.stream().map(r -> ids[r]).toList()));
+    double[] losses = scorer.score(BatchScorer.Sequences.of(scored.stream().map(r -> ids[r]).toList()));
     Evaluator.Score[] scores = new Evaluator.Score[chunk.size()];
     for (int k = 0; k < scored.size(); k++) {
       int r = scored.get(k);

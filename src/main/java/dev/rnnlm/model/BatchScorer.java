@@ -32,6 +32,26 @@ public final class BatchScorer {
     long length(int sequence);
 
     int token(int sequence, long position);
+
+    /** Token arrays, one per sequence. */
+    static Sequences of(java.util.List<int[]> ids) {
+      return new Sequences() {
+        @Override
+        public int count() {
+          return ids.size();
+        }
+
+        @Override
+        public long length(int s) {
+          return ids.get(s).length;
+        }
+
+        @Override
+        public int token(int s, long position) {
+          return ids.get(s)[(int) position];
+        }
+      };
+    }
   }
 
   private final LanguageModel model;

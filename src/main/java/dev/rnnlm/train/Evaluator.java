@@ -162,27 +162,8 @@ public final class Evaluator {
    * predicted once. Fewer than two tokens: nothing predicted, a zero score.
    */
   public static Score scoreSequence(int[] ids, LanguageModel model, float[] params, int steps) {
-    double[] loss = new BatchScorer(model, params, steps, 1).score(sequences(List.of(ids)));
+    double[] loss = new BatchScorer(model, params, steps, 1)
+        .score(BatchScorer.Sequences.of(List.of(ids)));
     return new Score(loss[0], Math.max(0, ids.length - 1));
-  }
-
-  /** Token arrays as {@link BatchScorer.Sequences}. */
-  public static BatchScorer.Sequences sequences(List<int[]> ids) {
-    return new BatchScorer.Sequences() {
-      @Override
-      public int count() {
-        return ids.size();
-      }
-
-      @Override
-      public long length(int s) {
-        return ids.get(s).length;
-      }
-
-      @Override
-      public int token(int s, long position) {
-        return ids.get(s)[(int) position];
-      }
-    };
   }
 }

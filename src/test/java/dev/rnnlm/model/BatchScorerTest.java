@@ -3,7 +3,6 @@ package dev.rnnlm.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rnnlm.train.Evaluator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -75,7 +74,7 @@ class BatchScorerTest {
     float[] params = params(model);
     BatchScorer scorer = new BatchScorer(model, params, STEPS, 1);
     for (int[] ids : sequences(3)) {
-      double[] loss = scorer.score(Evaluator.sequences(List.of(ids)));
+      double[] loss = scorer.score(BatchScorer.Sequences.of(List.of(ids)));
       assertEquals(onePass(model, params, ids), loss[0], 0.0, name + ", length " + ids.length);
     }
   }
@@ -92,7 +91,7 @@ class BatchScorerTest {
     List<int[]> sequences = sequences(5);
     for (int group : new int[] {2, 5, 64}) {
       double[] losses = new BatchScorer(model, params, STEPS, group)
-          .score(Evaluator.sequences(sequences));
+          .score(BatchScorer.Sequences.of(sequences));
       assertEquals(sequences.size(), losses.length);
       for (int s = 0; s < sequences.size(); s++) {
         double expected = onePass(model, params, sequences.get(s));
@@ -109,7 +108,7 @@ class BatchScorerTest {
     float[] params = params(model);
     int[] ids = Fixtures.tokens(50, VOCAB, 9);
     double[] losses = new BatchScorer(model, params, STEPS, 8)
-        .score(Evaluator.sequences(List.of(ids, ids, ids, ids, ids)));
+        .score(BatchScorer.Sequences.of(List.of(ids, ids, ids, ids, ids)));
     for (double loss : losses) {
       assertEquals(losses[0], loss, 1e-6 * losses[0], name);
     }
