@@ -7,6 +7,7 @@ import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.text.Vocabulary;
 import dev.rnnlm.train.Evaluator;
+import dev.rnnlm.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -63,6 +64,7 @@ final class EvaluateCommand {
       long unknown;
       long scored;
       long scoreNanos;
+      double bytesPerToken;
       try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.text(),
           saved.vocabulary(), 0, 0)) {
         long start = System.nanoTime();
@@ -71,6 +73,7 @@ final class EvaluateCommand {
         scoreNanos = System.nanoTime() - start;
         unknown = corpus.unknownWords();
         scored = corpus.tokens();
+        bytesPerToken = corpus.bytesPerToken(saved.text().tokenBytes(saved.vocabulary()));
       }
       double oovRate = scored == 0 ? 0 : (double) unknown / scored;
       double seconds = scoreNanos / 1e9;
@@ -82,6 +85,8 @@ final class EvaluateCommand {
         out.printf("perplexity %.4f%n", score.perplexity());
         out.printf("out of vocabulary: %.2f%% (%,d of %,d tokens are not in the model's vocabulary"
             + " and are scored as <unk>)%n", 100 * oovRate, unknown, scored);
+        out.printf("bits per byte %.4f (%.3f bytes of text per token)%n",
+            Trainer.bitsPerByte(Math.log(score.perplexity()), bytesPerToken), bytesPerToken);
         out.printf("scored %,d tokens in %s over %s in %.1f s (%,.0f tokens/s)%n", score.tokens(),
             count(plan.streams(), "stream"), count(plan.partitions(), "partition"), seconds,
             score.tokens() / Math.max(seconds, 1e-9));

@@ -49,6 +49,9 @@ final class ExportCommand {
     out.printf("wrote %s (%d bytes, %d float32 parameters: %s)%n", written.tensorsFile(),
         written.bytes(), saved.params().length, InspectCommand.shapes(saved));
     out.printf("wrote %s (%d tokens)%n", written.vocabularyFile(), saved.vocabulary().size());
+    if (written.tokenizerFile() != null) {
+      out.printf("wrote %s (the Hugging Face tokenizer of its ids)%n", written.tokenizerFile());
+    }
     return Main.OK;
   }
 }

@@ -47,7 +47,7 @@ final class InspectCommand {
     int shown = Math.min(SAMPLE_TOKENS, tokens.size());
 
     out.println("model: " + dir);
-    out.println("format: " + ModelStore.FORMAT + " v" + ModelStore.VERSION);
+    out.println("format: " + ModelStore.FORMAT + " v" + ModelStore.versionOf(m));
     if (m.architecture().embedding() > 0) {
       out.println("embedding: " + m.architecture().embedding()
           + (m.architecture().tiedWeights() ? "  tied to the output layer" : ""));
@@ -60,7 +60,8 @@ final class InspectCommand {
     if (m.layers() > 1 || m.architecture().dropout() > 0) {
       out.println("layers: " + m.layers() + "  dropout: " + m.architecture().dropout());
     }
-    out.println("text: normalize " + m.normalize().optionName() + ", tokens " + m.tokens().optionName());
+    out.println("text: normalize " + m.normalize().optionName() + ", tokens " + m.tokens().optionName()
+        + (m.text().subwords() == null ? "" : ", " + m.text().subwords()));
     out.println("parameters: " + m.params().length + " (" + shapes(m) + ")");
     out.println("training: epochs " + m.position().epochs() + ", steps " + m.position().steps()
         + ", tokens seen " + m.position().tokensSeen());

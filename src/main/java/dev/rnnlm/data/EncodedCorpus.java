@@ -76,9 +76,9 @@ public final class EncodedCorpus implements AutoCloseable {
 
   /**
    * Reads and encodes {@code input} (comma-separated Hadoop paths, directories, globs).
-   * When {@code fixedVocabulary} is null the vocabulary is counted from the text (dropping
-   * tokens seen fewer than {@code minFreq} times); otherwise that vocabulary is used and
-   * unknown tokens map to {@code <unk>}. At most {@code maxTokens} tokens are kept
+   * When {@code fixedVocabulary} is null the vocabulary is the subword tokenizer's, or else is
+   * counted from the text (dropping tokens seen fewer than {@code minFreq} times); otherwise that
+   * vocabulary is used and unknown tokens map to {@code <unk>}. At most {@code maxTokens} tokens are kept
    * ({@code <= 0}: all).
    *
    * @throws InputException when a path is missing or the input holds no tokens
@@ -99,12 +99,9 @@ public final class EncodedCorpus implements AutoCloseable {
                                    Vocabulary fixedVocabulary, long minFreq, int maxVocab,
                                    long maxTokens) throws IOException {
     List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
-    JobConf job = new JobConf(sc.hadoopConfiguration());
-    FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
-    JavaHadoopRDD<LongWritable, LinePiece> raw = (JavaHadoopRDD<LongWritable, LinePiece>)
-        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class);
+    JavaHadoopRDD<LongWritable, LinePiece> raw = linePieces(sc, files);
 
-    Vocabulary vocabulary = fixedVocabulary;
+    Vocabulary vocabulary = fixedVocabulary != null ? fixedVocabulary : pipeline.ownVocabulary();
     if (vocabulary == null) {
       JavaPairRDD<String, Long> counted = raw
           .mapPartitionsToPair(records -> countTokens(decodeLines(records, null), pipeline))
@@ -136,6 +133,25 @@ public final class EncodedCorpus implements AutoCloseable {
     }
     EncodedCorpus all = new EncodedCorpus(vocabulary, chunks, index, malformed.value());
     return maxTokens > 0 ? all.limit(maxTokens) : all;
+  }
+
+  /** The lines of {@code files} in pieces of at most {@link BoundedLineInputFormat#MAX_PIECE_BYTES}, in file order. */
+  private static JavaHadoopRDD<LongWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files) {
+    JobConf job = new JobConf(sc.hadoopConfiguration());
+    FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
+    return (JavaHadoopRDD<LongWritable, LinePiece>)
+        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class);
+  }
+
+  /**
+   * The text of {@code input} (comma-separated Hadoop paths, directories, globs) as it is read
+   * for encoding: lines, long ones in pieces, decoded from UTF-8.
+   *
+   * @throws InputException when a path is missing
+   */
+  static JavaRDD<TextPiece> textPieces(JavaSparkContext sc, String input) throws IOException {
+    return linePieces(sc, InputFiles.expand(input, sc.hadoopConfiguration()))
+        .mapPartitions(records -> decodeLines(records, null));
   }
 
   /** The first {@code maxTokens} tokens of this view. */
@@ -189,6 +205,25 @@ public final class EncodedCorpus implements AutoCloseable {
   }
 
   /**
+   * Bytes of text per token of this view: {@code tokenBytes[id]} per occurrence of each id
+   * ({@link dev.rnnlm.text.TextPipeline#tokenBytes}), averaged. Computed by a Spark job.
+   */
+  public double bytesPerToken(int[] tokenBytes) {
+    return bytesPerToken(idCounts(), tokenBytes);
+  }
+
+  /** Bytes per token of a text whose ids occur {@code idCounts[id]} times; 0 for no tokens. */
+  public static double bytesPerToken(long[] idCounts, int[] tokenBytes) {
+    long bytes = 0;
+    long tokens = 0;
+    for (int id = 0; id < idCounts.length; id++) {
+      bytes += idCounts[id] * tokenBytes[id];
+      tokens += idCounts[id];
+    }
+    return tokens == 0 ? 0 : (double) bytes / tokens;
+  }
+
+  /**
    * Tokens of the whole input read (every view of it alike) whose text the vocabulary does not
    * have, so they map to {@code <unk>}; a literal {@code <unk>} in the text is not counted (it is
    * a token of the vocabulary, e.g. WikiText's own marker). Computed by a Spark job.
@@ -238,9 +273,14 @@ public final class EncodedCorpus implements AutoCloseable {
     chunks.unpersist(false);
   }
 
-  record TextPiece(String text, boolean startsLine, boolean endsLine) {
+  /** A line, or a piece of a long one, decoded. */
+  record TextPiece(String text, boolean startsLine, boolean endsLine) implements Serializable {
     void tokenize(TextPipeline pipeline, java.util.function.Consumer<String> out) {
       pipeline.tokenizePiece(text, startsLine, endsLine, out);
+    }
+
+    void encode(TextPipeline pipeline, Vocabulary vocab, TextPipeline.IdSink out) {
+      pipeline.encodePiece(text, startsLine, endsLine, vocab, out);
     }
   }
 
@@ -302,9 +342,8 @@ public final class EncodedCorpus implements AutoCloseable {
         append(overflow, overflowSize);
         overflowSize = 0;
         while (size < CHUNK_TOKENS && lines.hasNext()) {
-          lines.next().tokenize(pipeline, t -> {
-            int id = vocab.id(t);
-            if (id == Vocabulary.UNKNOWN_ID && !Vocabulary.UNKNOWN.equals(t)) {
+          lines.next().encode(pipeline, vocab, (id, unknownWord) -> {
+            if (unknownWord) {
               unknownWords++;
             }
             add(id);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
+import dev.rnnlm.text.SubwordTokenizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
@@ -38,6 +39,7 @@ import org.apache.hadoop.fs.Path;
  *                      parameter layout + SHA-256, provenance. Written last: a directory
  *                      without it is not a model.
  * DIR/vocab.json       tokens in id order (JSON array of strings)
+ * DIR/tokenizer.json   with subword tokens: the Hugging Face tokenizer that encodes the text
  * DIR/parameters.bin   float32 little-endian, flat, in the layout model.json lists
  * DIR/metrics.jsonl    one JSON object per epoch (appended by training)
  * DIR/training.png     perplexity against epoch (redrawn by training every few seconds)
@@ -48,13 +50,16 @@ import org.apache.hadoop.fs.Path;
 public final class ModelStore {
   public static final String FORMAT = "spark-rnn-lm";
   /**
-   * Written: 4 (softmax, cutoffs). Read: 1 (the one-layer rnn, without "layers" and
-   * "dropout"), 2 (cell, layers, dropout; no embedding), 3 (embedding, tied_weights; a full
-   * softmax) and 4.
+   * Written: 4 (softmax, cutoffs), or 5 for a model with subword tokens (text.tokenizer), which
+   * earlier builds cannot read. Read: 1 (the one-layer rnn, without "layers" and "dropout"), 2
+   * (cell, layers, dropout; no embedding), 3 (embedding, tied_weights; a full softmax), 4 and 5.
    */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
+  /** The version written for character and word models, which every build since 4 reads. */
+  static final int VERSION_WITHOUT_TOKENIZER = 4;
   public static final String MODEL_FILE = "model.json";
   public static final String VOCAB_FILE = "vocab.json";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final String PARAMS_FILE = "parameters.bin";
   public static final String METRICS_FILE = "metrics.jsonl";
 
@@ -63,6 +68,11 @@ public final class ModelStore {
   private final Configuration conf;
   /** False once an append failed on this store's file system: metrics are then rewritten. */
   private volatile boolean appendWorks = true;
+
+  /** The format version {@code m} is written in: the oldest that holds all it needs. */
+  public static int versionOf(SavedModel m) {
+    return m.text().subwords() == null ? VERSION_WITHOUT_TOKENIZER : VERSION;
+  }
 
   public ModelStore(Configuration conf) {
     this.conf = conf;
@@ -77,6 +87,9 @@ public final class ModelStore {
     ArrayNode vocab = JSON.createArrayNode();
     m.vocabulary().tokens().forEach(vocab::add);
     writeAtomically(fs, new Path(root, VOCAB_FILE), JSON.writeValueAsBytes(vocab));
+    if (m.text().subwords() != null) {
+      writeAtomically(fs, new Path(root, TOKENIZER_FILE), m.text().subwords().json());
+    }
     writeAtomically(fs, new Path(root, MODEL_FILE),
         JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(describe(m, sha256(params))));
   }
@@ -118,7 +131,21 @@ public final class ModelStore {
     try {
       List<String> tokens = new ArrayList<>();
       JSON.readTree(readAll(fs, ModelDirectory.modelFile(fs, root, VOCAB_FILE))).forEach(t -> tokens.add(t.asText()));
-      Vocabulary vocabulary = Vocabulary.ofTokens(tokens);
+      JsonNode text = d.path("text");
+      SubwordTokenizer subwords = null;
+      Vocabulary vocabulary;
+      if (text.hasNonNull("tokenizer")) {
+        String file = text.path("tokenizer").asText();
+        subwords = SubwordTokenizer.of(readAll(fs, ModelDirectory.modelFile(fs, root, file)),
+            new Path(root, file).toString());
+        if (!subwords.tokens().equals(tokens)) {
+          throw new ModelFormatException("corrupt model in " + dir + ": " + VOCAB_FILE + " differs from "
+              + file + "'s vocabulary");
+        }
+        vocabulary = Vocabulary.ofTokenizer(tokens);
+      } else {
+        vocabulary = Vocabulary.ofTokens(tokens);
+      }
       JsonNode pd = d.path("parameters");
       byte[] raw = readAll(fs, ModelDirectory.modelFile(fs, root, PARAMS_FILE));
       if (!sha256(raw).equals(pd.path("sha256").asText())) {
@@ -140,10 +167,9 @@ public final class ModelStore {
         throw new ModelFormatException("corrupt model in " + dir + ": " + params.length
             + " parameters, layout needs " + model.layout().size());
       }
-      JsonNode text = d.path("text");
       JsonNode pos = d.path("position");
       return new SavedModel(architecture, new TextPipeline(Normalizer.parse(text.path("normalize").asText()),
-          Tokenizer.parse(text.path("tokens").asText())), vocabulary, params,
+          Tokenizer.parse(text.path("tokens").asText()), subwords), vocabulary, params,
           new SavedModel.Lineage(new SavedModel.TrainingPosition(pos.path("epochs").asInt(),
               pos.path("steps").asLong(), pos.path("tokens_seen").asLong()),
               stringMap(d.path("training")), stringMap(d.path("provenance"))));
@@ -320,7 +346,7 @@ public final class ModelStore {
   private static ObjectNode describe(SavedModel m, String paramsSha256) {
     ObjectNode d = JSON.createObjectNode();
     d.put("format", FORMAT);
-    d.put("version", VERSION);
+    d.put("version", versionOf(m));
     d.put("cell", m.cell());
     d.put("hidden", m.hidden());
     d.put("layers", m.layers());
@@ -333,6 +359,9 @@ public final class ModelStore {
     ObjectNode text = d.putObject("text");
     text.put("normalize", m.normalize().optionName());
     text.put("tokens", m.tokens().optionName());
+    if (m.text().subwords() != null) {
+      text.put("tokenizer", TOKENIZER_FILE);
+    }
     ObjectNode pd = d.putObject("parameters");
     pd.put("file", PARAMS_FILE);
     pd.put("dtype", "float32");

@@ -67,8 +67,12 @@ public final class SafetensorsWriter {
    * @param tensorsFile the safetensors file
    * @param vocabularyFile the vocabulary JSON beside it
    * @param bytes size of the safetensors file
+   * @param tokenizerFile the model's tokenizer.json beside it (subword models), else null
    */
-  public record Exported(String tensorsFile, String vocabularyFile, long bytes) {}
+  public record Exported(String tensorsFile, String vocabularyFile, long bytes, String tokenizerFile) {}
+
+  /** A subword model's tokenizer goes beside its tensors under the name every Hugging Face loader looks for. */
+  public static final String TOKENIZER_FILE = ModelStore.TOKENIZER_FILE;
 
   /** The vocabulary file that goes with a safetensors file: {@code .safetensors} replaced or {@code .vocab.json} appended. */
   public static String vocabularyPath(String tensorsFile) {
@@ -94,20 +98,25 @@ public final class SafetensorsWriter {
     checkSize(m, tensors);
     Path file = new Path(tensorsFile);
     Path vocabFile = new Path(vocabularyPath(tensorsFile));
+    Path tokenizerFile = m.text().subwords() == null ? null : new Path(file.getParent(), TOKENIZER_FILE);
     FileSystem fs = fileSystem(file);
-    for (Path p : List.of(file, vocabFile)) {
+    for (Path p : tokenizerFile == null ? List.of(file, vocabFile) : List.of(file, vocabFile, tokenizerFile)) {
       if (fs.exists(p) && fs.getFileStatus(p).isDirectory()) {
         throw new IllegalArgumentException("cannot export to " + p + ": it is a directory");
       }
     }
     byte[] header = header(m, tensors, vocabFile.getName());
+    if (tokenizerFile != null) {
+      writeAtomically(fs, tokenizerFile, out -> out.write(m.text().subwords().json()));
+    }
     writeAtomically(fs, vocabFile, out -> out.write(vocabularyJson(m)));
     writeAtomically(fs, file, out -> {
       out.write(header);
       writeTensors(tensors, out);
     });
     FileStatus written = fs.getFileStatus(file);
-    return new Exported(file.toString(), vocabFile.toString(), written.getLen());
+    return new Exported(file.toString(), vocabFile.toString(), written.getLen(),
+        tokenizerFile == null ? null : tokenizerFile.toString());
   }
 
   /**
@@ -118,7 +127,7 @@ public final class SafetensorsWriter {
     ObjectNode h = JSON.createObjectNode();
     ObjectNode meta = h.putObject(METADATA_KEY);
     meta.put("format", ModelStore.FORMAT);
-    meta.put("format_version", Integer.toString(ModelStore.VERSION));
+    meta.put("format_version", Integer.toString(ModelStore.versionOf(m)));
     meta.put("cell", m.cell());
     meta.put("hidden", Integer.toString(m.hidden()));
     meta.put("layers", Integer.toString(m.layers()));
@@ -134,6 +143,9 @@ public final class SafetensorsWriter {
     meta.put("normalize", m.normalize().optionName());
     meta.put("tokens", m.tokens().optionName());
     meta.put("vocabulary", vocabularyName);
+    if (m.text().subwords() != null) {
+      meta.put("tokenizer", TOKENIZER_FILE);
+    }
     meta.put("epochs", Integer.toString(m.position().epochs()));
     meta.put("steps", Long.toString(m.position().steps()));
     meta.put("tokens_seen", Long.toString(m.position().tokensSeen()));
@@ -167,7 +179,9 @@ public final class SafetensorsWriter {
     ObjectNode v = JSON.createObjectNode();
     ArrayNode tokens = v.putArray("tokens");
     m.vocabulary().tokens().forEach(tokens::add);
-    v.put("unk", Vocabulary.UNKNOWN);
+    if (m.vocabulary().hasUnknown()) {
+      v.put("unk", Vocabulary.UNKNOWN);
+    }
     v.put("normalize", m.normalize().optionName());
     v.put("tokens_mode", m.tokens().optionName());
     return JSON.writeValueAsBytes(v);

@@ -142,11 +142,11 @@ record RowTransformer(Broadcast<SavedModel> model, int steps, int textIndex, boo
    * each line followed by a line break, a '\r' before a line break dropped.
    */
   static int[] ids(String row, TextPipeline pipeline, Vocabulary vocab) {
-    List<String> tokens = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
     for (String line : row.split("\n", -1)) {
-      pipeline.tokenizeLine(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line,
-          tokens::add);
+      pipeline.encodePiece(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line, true, true,
+          vocab, (id, unknownWord) -> ids.add(id));
     }
-    return tokens.stream().mapToInt(vocab::id).toArray();
+    return ids.stream().mapToInt(Integer::intValue).toArray();
   }
 }

@@ -24,11 +24,11 @@ public final class TextContinuation {
   }
 
   /**
-   * The prefix's token ids ({@link TextPipeline#tokenizeText}; unknown tokens are
+   * The prefix's token ids ({@link TextPipeline#encodeText}; unknown tokens are
    * {@code <unk>}); empty when nothing is left after normalization, which cannot be continued.
    */
   public List<Integer> prefixIds(String prefix) {
-    return pipeline.tokenizeText(prefix).stream().map(vocab::id).toList();
+    return pipeline.encodeText(prefix, vocab);
   }
 
   /**
@@ -50,7 +50,7 @@ public final class TextContinuation {
    */
   public List<String> continueTexts(List<Integer> prefixIds, int length,
                                     List<SamplingSettings> samplings, String stopAt) {
-    String prefixText = pipeline.tokenizer().join(prefixIds.stream().map(vocab::token).toList());
+    String prefixText = pipeline.join(prefixIds, vocab);
     List<GeneratedText> texts = samplings.stream().map(s -> new GeneratedText(prefixText, stopAt))
         .toList();
     generator.generate(prefixIds, length, samplings, List.copyOf(texts));
@@ -64,28 +64,32 @@ public final class TextContinuation {
    */
   private final class GeneratedText implements IntPredicate {
     private final String stopAt;
-    private final StringBuilder text;
+    private final TextPipeline.TextBuilder text;
     private final int prefixLength;
+    private int searchedTo; // the text's length when the stop string was last looked for
 
     GeneratedText(String prefixText, String stopAt) {
       this.stopAt = stopAt;
-      this.text = new StringBuilder(prefixText);
+      this.text = pipeline.textAfter(prefixText, vocab);
       this.prefixLength = prefixText.length();
+      this.searchedTo = prefixLength;
     }
 
     @Override
     public boolean test(int token) {
-      int before = text.length();
-      pipeline.tokenizer().appendToken(text, vocab.token(token));
+      text.append(token);
       if (stopAt == null) {
         return false;
       }
-      // An occurrence that was not there before ends in what was just appended.
-      int at = text.indexOf(stopAt, Math.max(prefixLength, before - stopAt.length() + 1));
+      // An occurrence that was not there before ends in what came since the last look (decoded
+      // subwords may rewrite the last character or two: a partial UTF-8 sequence completed).
+      String now = text.toString();
+      int at = now.indexOf(stopAt, Math.max(prefixLength, searchedTo - stopAt.length() - 2));
+      searchedTo = now.length();
       if (at < 0) {
         return false;
       }
-      text.setLength(at + stopAt.length());
+      text.cut(at + stopAt.length());
       return true;
     }
 

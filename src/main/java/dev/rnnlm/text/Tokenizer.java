@@ -15,7 +15,14 @@ public enum Tokenizer {
    * Whitespace-separated words and the word {@code <eos>} at each kept line end (blank lines
    * included), as PyTorch's word_language_model reads a corpus.
    */
-  WORD_EOS;
+  WORD_EOS,
+  /**
+   * Subwords of a byte-level BPE learned from the training text ({@code --tokens bpe}); encoded
+   * and decoded by the pipeline's {@link SubwordTokenizer}.
+   */
+  BPE,
+  /** Subwords of a given Hugging Face tokenizer.json ({@code --tokenizer FILE}); as {@link #BPE}. */
+  TOKENIZER;
 
   public static final String LINE_BREAK = "\n";
   /** The end-of-line word of {@link #WORD_EOS}. */
@@ -29,6 +36,8 @@ public enum Tokenizer {
    */
   public void tokenize(String line, boolean keepLineBreak, Consumer<String> out) {
     switch (this) {
+      case BPE, TOKENIZER -> throw new IllegalStateException(
+          "subword tokens come from the pipeline's tokenizer.json, not from a split of the text");
       case CHAR -> {
         for (int i = 0; i < line.length(); ) {
           int cp = line.codePointAt(i);
@@ -103,10 +112,15 @@ public enum Tokenizer {
         return t;
       }
     }
-    throw new IllegalArgumentException("--tokens must be char, word or word-eos, got '" + name + "'");
+    throw new IllegalArgumentException("--tokens must be char, word, word-eos or bpe, got '" + name + "'");
   }
 
-  /** The {@code --tokens} value: char, word, word-eos. */
+  /** Whether the tokens are subwords of a tokenizer.json ({@link SubwordTokenizer}). */
+  public boolean isSubword() {
+    return this == BPE || this == TOKENIZER;
+  }
+
+  /** The {@code --tokens} value: char, word, word-eos, bpe; "tokenizer" with {@code --tokenizer FILE}. */
   public String optionName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }

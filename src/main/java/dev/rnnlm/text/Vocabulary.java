@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Token ids. Id 0 is {@code <unk>}; then tokens by frequency descending, ties broken by the
- * token's natural string order, so the same counts always give the same ids.
+ * Token ids. A vocabulary counted from the text has {@code <unk>} as id 0, then tokens by
+ * frequency descending, ties broken by the token's natural string order, so the same counts
+ * always give the same ids. A subword tokenizer's vocabulary ({@link #ofTokenizer}) has the
+ * tokenizer's ids and no unknown token.
  */
 public final class Vocabulary implements Serializable {
   public static final String UNKNOWN = "<unk>";
@@ -18,9 +20,11 @@ public final class Vocabulary implements Serializable {
 
   private final List<String> tokens;
   private final Map<String, Integer> ids;
+  private final boolean hasUnknown;
 
-  private Vocabulary(List<String> tokens) {
+  private Vocabulary(List<String> tokens, boolean hasUnknown) {
     this.tokens = List.copyOf(tokens);
+    this.hasUnknown = hasUnknown;
     this.ids = new HashMap<>(tokens.size() * 2);
     for (int i = 0; i < tokens.size(); i++) {
       if (ids.put(tokens.get(i), i) != null) {
@@ -29,12 +33,22 @@ public final class Vocabulary implements Serializable {
     }
   }
 
+  /** A subword tokenizer's tokens in its id order; no {@code <unk>} at id 0. */
+  public static Vocabulary ofTokenizer(List<String> tokensInIdOrder) {
+    return new Vocabulary(tokensInIdOrder, false);
+  }
+
+  /** Whether id 0 is {@code <unk>}, standing for every token the vocabulary lacks. */
+  public boolean hasUnknown() {
+    return hasUnknown;
+  }
+
   /** Tokens in id order; the first must be {@code <unk>}. */
   public static Vocabulary ofTokens(List<String> tokensInIdOrder) {
     if (tokensInIdOrder.isEmpty() || !UNKNOWN.equals(tokensInIdOrder.get(0))) {
       throw new IllegalArgumentException("vocabulary must start with " + UNKNOWN);
     }
-    return new Vocabulary(tokensInIdOrder);
+    return new Vocabulary(tokensInIdOrder, true);
   }
 
   /**
@@ -53,7 +67,7 @@ public final class Vocabulary implements Serializable {
     List<String> tokens = new ArrayList<>(kept.size() + 1);
     tokens.add(UNKNOWN);
     kept.forEach(e -> tokens.add(e.getKey()));
-    return new Vocabulary(tokens);
+    return new Vocabulary(tokens, true);
   }
 
   public int size() {

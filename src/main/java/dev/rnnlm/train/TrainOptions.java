@@ -137,7 +137,7 @@ public final class TrainOptions {
       TrainOption.value("sampling", "sequential|random", "the book's two minibatch iterators")
           .defaultValue("sequential").effect(TRAJECTORY)
           .binds((b, v) -> b.sampling(Sampling.parse(v)), s -> s.sampling().optionName()).essential(),
-      TrainOption.value("tokens", "char|word|word-eos", "tokenization: characters, whitespace-separated words, or words and an <eos> word at each line end (PyTorch's word_language_model)").defaultValue("char").effect(MODEL)
+      TrainOption.value("tokens", "char|word|word-eos|bpe", "tokenization: characters, whitespace-separated words, words and an <eos> word at each line end (PyTorch's word_language_model), or subwords of a byte-level BPE learned from the training text with Spark (--vocab-size)").defaultValue("char").effect(MODEL)
           .binds((b, v) -> b.tokens(Tokenizer.parse(v)), s -> s.tokens().optionName()).essential(),
       TrainOption.value("normalize", "none|lower|d2l", "text cleaning: none keeps the text (line breaks "
               + "are tokens), lower lower-cases, d2l is the book's: letters only, lower case, lines joined")
@@ -153,6 +153,16 @@ public final class TrainOptions {
               + "by token), the rest map to <unk>; only those counts reach the driver; 0 = no cap")
           .defaultValue("0").shownAs("no cap").effect(TRAJECTORY)
           .binds((b, v) -> b.maxVocab(OptionValues.toInt("max-vocab", v)), s -> Integer.toString(s.maxVocab())),
+      TrainOption.value("vocab-size", "N", "with --tokens bpe: the vocabulary to learn, the 256 bytes included "
+              + "(GPT-2 style: bytes, words split on spaces and punctuation, the most frequent pair merged "
+              + "first); written to the model directory as tokenizer.json")
+          .defaultValue("0").shownAs("none").effect(MODEL)
+          .binds((b, v) -> b.vocabSize(OptionValues.toInt("vocab-size", v)), s -> Integer.toString(s.vocabSize())),
+      TrainOption.value("tokenizer", "FILE", "subword tokens of a Hugging Face tokenizer.json (any Hadoop path; "
+              + "e.g. GPT-2's, or one --tokens bpe wrote), encoded by the Hugging Face tokenizers library; ids "
+              + "are the tokenizer's, and the model directory keeps a copy")
+          .defaultValue("").shownAs("none").effect(MODEL)
+          .binds(TrainSettings.Builder::tokenizer, TrainSettings::tokenizer),
       TrainOption.value("partitions", "P", "training partitions, each a contiguous block of the B "
               + "sequences; 0 = Spark's default parallelism, at most B")
           .defaultValue("0").shownAs("Spark default parallelism, at most B").effect(TRAJECTORY)

@@ -43,6 +43,8 @@ public final class TrainSettings {
   private final long minFreq;
   private final long maxTokens;
   private final int maxVocab;
+  private final String tokenizer;
+  private final int vocabSize;
   private final int partitions;
   private final String master;
   private final long seed;
@@ -86,6 +88,8 @@ public final class TrainSettings {
     this.minFreq = b.minFreq;
     this.maxTokens = b.maxTokens;
     this.maxVocab = b.maxVocab;
+    this.tokenizer = b.tokenizer;
+    this.vocabSize = b.vocabSize;
     this.partitions = b.partitions;
     this.master = b.master;
     this.seed = b.seed;
@@ -149,6 +153,7 @@ public final class TrainSettings {
     if (maxVocab == 1 || maxVocab < 0) {
       throw new IllegalArgumentException("--max-vocab must be 0 (no cap) or >= 2, got " + maxVocab);
     }
+    checkSubwords();
     nonNegative("--checkpoint-every-steps", checkpointEverySteps);
     positive("--keep-checkpoints", keepCheckpoints);
     nonNegative("--val-streams", valStreams);
@@ -220,6 +225,8 @@ public final class TrainSettings {
     b.minFreq = minFreq;
     b.maxTokens = maxTokens;
     b.maxVocab = maxVocab;
+    b.tokenizer = tokenizer;
+    b.vocabSize = vocabSize;
     b.partitions = partitions;
     b.master = master;
     b.seed = seed;
@@ -327,6 +334,16 @@ public final class TrainSettings {
   /** At most this many ids, {@code <unk>} included; 0 = no cap. */
   public int maxVocab() {
     return maxVocab;
+  }
+
+  /** A Hugging Face tokenizer.json (any Hadoop path) whose subwords are the tokens; empty = none. */
+  public String tokenizer() {
+    return tokenizer;
+  }
+
+  /** With {@code --tokens bpe}: the learned vocabulary's size, the 256 bytes included; 0 otherwise. */
+  public int vocabSize() {
+    return vocabSize;
   }
 
   /** Training partitions; 0 = Spark's default parallelism, at most B. */
@@ -481,6 +498,37 @@ public final class TrainSettings {
     }
   }
 
+  /**
+   * Subword tokens: the vocabulary is the tokenizer's (given, or learned to --vocab-size), so
+   * the options that shape a counted vocabulary are refused with them.
+   */
+  private void checkSubwords() {
+    if (!tokenizer.isEmpty() && tokens != Tokenizer.TOKENIZER) {
+      throw new IllegalArgumentException("--tokenizer FILE sets the tokens; it cannot be combined with --tokens "
+          + tokens.optionName());
+    }
+    if (tokens == Tokenizer.TOKENIZER && tokenizer.isEmpty()) {
+      throw new IllegalArgumentException("--tokens tokenizer needs --tokenizer FILE (a Hugging Face tokenizer.json)");
+    }
+    if (tokens == Tokenizer.BPE && (vocabSize < MIN_BPE_VOCAB || vocabSize > MAX_BPE_VOCAB)) {
+      throw new IllegalArgumentException("--tokens bpe needs --vocab-size N with " + MIN_BPE_VOCAB
+          + " <= N <= " + MAX_BPE_VOCAB + " (the 256 bytes and the merges learned), got " + vocabSize);
+    }
+    if (tokens != Tokenizer.BPE && vocabSize != 0) {
+      throw new IllegalArgumentException("--vocab-size is the size of a learned BPE: use it with --tokens bpe"
+          + " (--max-vocab caps a vocabulary of characters or words)");
+    }
+    if (tokens.isSubword() && (minFreq != 0 || maxVocab != 0)) {
+      throw new IllegalArgumentException((minFreq != 0 ? "--min-freq" : "--max-vocab") + " cannot be used with "
+          + (tokens == Tokenizer.BPE ? "--tokens bpe (--vocab-size sets its size)"
+              : "--tokenizer: the vocabulary is the tokenizer's"));
+    }
+  }
+
+  /** A byte-level BPE holds the 256 bytes; above this a vocabulary is past what a softmax here trains. */
+  public static final int MIN_BPE_VOCAB = 256;
+  public static final int MAX_BPE_VOCAB = 1 << 20;
+
   private static void nonNegative(String option, long value) {
     if (value < 0) {
       throw new IllegalArgumentException(option + " must be >= 0, got " + value);
@@ -503,6 +551,8 @@ public final class TrainSettings {
     private long minFreq;
     private long maxTokens;
     private int maxVocab;
+    private String tokenizer;
+    private int vocabSize;
     private int partitions;
     private String master;
     private long seed;
@@ -726,6 +776,20 @@ public final class TrainSettings {
 
     public Builder maxVocab(int value) {
       this.maxVocab = value;
+      return this;
+    }
+
+    /** A tokenizer.json also makes the tokens its subwords, unless other tokens were asked for (refused then). */
+    public Builder tokenizer(String value) {
+      this.tokenizer = value;
+      if (!value.isEmpty() && tokens == Tokenizer.CHAR) {
+        tokens = Tokenizer.TOKENIZER;
+      }
+      return this;
+    }
+
+    public Builder vocabSize(int value) {
+      this.vocabSize = value;
       return this;
     }
 

@@ -15,6 +15,7 @@ import dev.rnnlm.optim.GradientClipping;
 import dev.rnnlm.optim.RowSupport;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.text.TextPipeline;
+import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,6 +45,8 @@ public final class Trainer {
   private final ModelStore store;
   private final CheckpointStore checkpoints;
   private Vocabulary vocabulary;
+  /** How the run's text becomes ids: fixed before reading, saved with every snapshot. */
+  private TextPipeline text;
   /** The newest checkpoint written or resumed from, if any (written by the writer's thread). */
   private volatile String lastCheckpoint;
   /** Checkpoints, metrics and plots off the driver's critical path; one per run. */
@@ -74,8 +77,12 @@ public final class Trainer {
   public Outcome run() throws IOException {
     long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     TrainSettings s = settings;
-    TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
-    try (TrainingData data = TrainingData.prepare(sc, s, base == null ? null : base.vocabulary());
+    if (s.tokens() == Tokenizer.BPE && base == null) {
+      checkMemoryBeforeLearning();
+    }
+    TextPipeline pipeline = TrainingText.of(sc, s, base, s.resume() ? newestCheckpointModel() : null, out);
+    this.text = pipeline;
+    try (TrainingData data = TrainingData.prepare(sc, s, pipeline, base == null ? null : base.vocabulary());
          BackgroundWriter w = new BackgroundWriter()) {
       writer = w;
       if (s.verbose()) {
@@ -102,6 +109,10 @@ public final class Trainer {
     if (data.validation() != null) {
       out.printf("validation: %d tokens%n", data.validationTokens());
     }
+    if (pipeline.subwords() != null) {
+      out.printf("subwords: %s, %.2f bytes of text per training token%n", pipeline.subwords(),
+          data.report().bytesPerToken());
+    }
     if (base != null) {
       out.printf("warm start: vocabulary of %d fixed; %d training tokens unknown to it map to <unk>%n",
           vocab.size(), data.report().unknownTokens());
@@ -112,7 +123,11 @@ public final class Trainer {
     }
 
     LanguageModel model = s.architecture().newModel(vocab.size());
-    checkMemory(model, plan, data.validation() == null ? null : data.validation().plan());
+    int maxSequences = 0;
+    for (int p = 0; p < plan.partitions(); p++) {
+      maxSequences = Math.max(maxSequences, plan.sequenceCount(p));
+    }
+    checkMemory(model, plan.partitions(), maxSequences, data.validation() == null ? null : data.validation().plan());
     Checkpoint resumed = s.resume() ? resumeFrom(vocab, plan) : null;
     float[] params = new float[model.layout().size()];
     if (resumed == null && base != null) {
@@ -226,7 +241,11 @@ public final class Trainer {
               valPerplexities.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         }
       }
+      double bitsPerByte = bitsPerByte(sums.lossSum() / sums.tokens(), data.report().bytesPerToken());
+      Double valBitsPerByte = valPerplexity == null ? null
+          : bitsPerByte(Math.log(valPerplexity), data.heldOut().bytesPerToken());
       logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity, valSeconds,
+          new EpochMetrics.Bits(bitsPerByte, valBitsPerByte),
           new EpochMetrics.Pace((sums.tokens() - tokensBefore) / seconds, (System.nanoTime() - started) / 1e9,
               loop.syncsInEpoch()),
           new EpochMetrics.Gradients(sums.normSum() / steps, sums.clipped() / steps)));
@@ -253,25 +272,23 @@ public final class Trainer {
    * {@link MemoryEstimate}); with --skip-memory-check it only warns. A task's workspace is the
    * larger of a training window's and a validation group's ({@code validation}: null without).
    */
-  private void checkMemory(LanguageModel model, WindowPlan plan, Evaluator.StreamPlan validation) {
+  private void checkMemory(LanguageModel model, int partitions, int maxSequences,
+                           Evaluator.StreamPlan validation) {
+    int steps = settings.steps();
     boolean oneJvm = sc.isLocal();
-    int maxSequences = 0;
-    for (int p = 0; p < plan.partitions(); p++) {
-      maxSequences = Math.max(maxSequences, plan.sequenceCount(p));
-    }
     int taskSlots = oneJvm ? sc.defaultParallelism()
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
     long parameters = model.layout().size();
     long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
-    long workspace = model.workspaceFloats(maxSequences, plan.steps());
+    long workspace = model.workspaceFloats(maxSequences, steps);
     if (validation != null) {
-      int group = BatchScorer.groupLimit(model, plan.steps(), validation.maxStreamsPerPartition());
-      workspace = Math.max(workspace, model.workspaceFloats(group, plan.steps()));
+      int group = BatchScorer.groupLimit(model, steps, validation.maxStreamsPerPartition());
+      workspace = Math.max(workspace, model.workspaceFloats(group, steps));
     }
     MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
-            model.hiddenSize(), model.vocabSize(), plan.steps(), maxSequences, workspace),
-        new MemoryEstimate.Placement(plan.partitions(), optimizerState, oneJvm,
-            Math.max(1, Math.min(plan.partitions(), taskSlots))));
+            model.hiddenSize(), model.vocabSize(), steps, maxSequences, workspace),
+        new MemoryEstimate.Placement(partitions, optimizerState, oneJvm,
+            Math.max(1, Math.min(partitions, taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
     long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
     String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, maxResult, oneJvm);
@@ -283,12 +300,34 @@ public final class Trainer {
     }
   }
 
+  /**
+   * {@code --tokens bpe}: the memory check for the vocabulary asked for, before minutes of
+   * learning it (the check before the first step then repeats it with the corpus's layout).
+   */
+  private void checkMemoryBeforeLearning() {
+    TrainSettings s = settings;
+    int partitions = s.partitions() > 0 ? s.partitions() : Math.max(1, Math.min(s.batch(), sc.defaultParallelism()));
+    LanguageModel model = s.architecture().newModel(s.vocabSize());
+    checkMemory(model, partitions, (s.batch() + partitions - 1) / partitions, null);
+  }
+
+  /** The model of the newest committed checkpoint in --model DIR, or null when there is none or it cannot be read. */
+  private SavedModel newestCheckpointModel() throws IOException {
+    for (org.apache.hadoop.fs.Path candidate : checkpoints.list(settings.modelDir())) {
+      try {
+        return store.load(candidate.toString());
+      } catch (IOException | RuntimeException e) {
+        // a corrupt checkpoint: resumeFrom says so and skips it
+      }
+    }
+    return null;
+  }
+
   /** The model as it stands, ready to be saved as the result or inside a checkpoint. */
   private SavedModel snapshot(LanguageModel model, float[] params, int epochsDone, long stepsDone,
                               long tokensSeen, WindowPlan plan) {
     TrainSettings s = settings;
-    return new SavedModel(s.architecture(),
-        new TextPipeline(s.normalize(), s.tokens()), vocabulary, params.clone(),
+    return new SavedModel(s.architecture(), text, vocabulary, params.clone(),
         new SavedModel.Lineage(new SavedModel.TrainingPosition(epochsDone, stepsDone, tokensSeen),
             TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens())));
   }
@@ -453,7 +492,13 @@ public final class Trainer {
    */
   /** @param valSeconds the validation's wall time, null without validation */
   record EpochMetrics(int epoch, double perplexity, Double valPerplexity, Double valSeconds,
-                      Pace pace, Gradients gradients) {
+                      Bits bits, Pace pace, Gradients gradients) {
+    /**
+     * The perplexities as bits per byte of text ({@link #bitsPerByte}), comparable between
+     * tokenizers; {@code validation} null without validation text.
+     */
+    record Bits(double training, Double validation) {}
+
     /**
      * @param tokensPerSec training tokens per second of the epoch's steps
      * @param seconds since training started
@@ -481,16 +526,29 @@ public final class Trainer {
         m.put("val_perplexity", valPerplexity);
         m.put("val_seconds", valSeconds);
       }
+      m.put("bits_per_byte", bits.training());
+      if (bits.validation() != null) {
+        m.put("val_bits_per_byte", bits.validation());
+      }
       return m;
     }
   }
 
+  /**
+   * The epoch line. Subword models add their bits per byte at its end; the line of character and
+   * word models keeps the form it has always had (their bits per byte are in metrics.jsonl).
+   */
   private void logEpoch(String modelDir, EpochMetrics m) throws IOException {
-    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%s%n",
+    String bits = "";
+    if (text.subwords() != null) {
+      bits = String.format(" bits_per_byte %.4f", m.bits().training())
+          + (m.bits().validation() == null ? "" : String.format(" val_bits_per_byte %.4f", m.bits().validation()));
+    }
+    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%s%s%n",
         m.epoch(), m.perplexity(), m.pace().tokensPerSec(), m.gradients().norm(),
         m.gradients().clippedFraction(), m.pace().seconds(),
         m.valPerplexity() == null ? "" : String.format(" val_perplexity %.3f", m.valPerplexity()),
-        settings.sync().localSteps() ? " syncs " + m.pace().syncs() : "");
+        settings.sync().localSteps() ? " syncs " + m.pace().syncs() : "", bits);
     Map<String, Object> json = m.asJson();
     submit("metrics", () -> store.appendMetrics(modelDir, json));
   }
@@ -499,7 +557,12 @@ public final class Trainer {
   private static String sample(LanguageModel model, float[] params, Vocabulary vocab,
                                TextPipeline pipeline, List<Integer> prefix) {
     List<Integer> ids = new TextGenerator(model, params).generate(prefix, SAMPLE_TOKENS, 0f, 0);
-    return pipeline.tokenizer().join(ids.stream().map(vocab::token).toList()).replace("\n", "\\n");
+    return pipeline.join(ids, vocab).replace("\n", "\\n");
+  }
+
+  /** A mean loss per token (nats) as bits per byte of text, at {@code bytesPerToken}. */
+  public static double bitsPerByte(double natsPerToken, double bytesPerToken) {
+    return natsPerToken / Math.log(2) / bytesPerToken;
   }
 
   private Map<String, String> provenance(long tokens) {

@@ -27,8 +27,11 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
   /** Partition p holds the token range {@code plan.tokenRange(p)} of the training corpus. */
   public record Layout(JavaRDD<TokenShard> shards, WindowPlan plan) {}
 
-  /** Validation streams ({@link Evaluator#layoutStreams}) and the tokens they hold. */
-  public record HeldOut(Evaluator.Streams streams, long tokens) {}
+  /**
+   * Validation streams ({@link Evaluator#layoutStreams}), the tokens they hold, and the bytes of
+   * text per token ({@link TextPipeline#tokenBytes}), which turn a loss per token into bits per byte.
+   */
+  public record HeldOut(Evaluator.Streams streams, long tokens, double bytesPerToken) {}
 
   /**
    * @param unigramPerplexity of the training corpus's token frequencies
@@ -36,9 +39,10 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
    * @param unknownTokens training tokens that map to {@code <unk>}
    * @param readNanos reading, tokenizing and counting the vocabulary (validation text included)
    * @param layoutNanos laying the corpus out per partition and caching it
+   * @param bytesPerToken bytes of text per training token ({@link TextPipeline#tokenBytes})
    */
   public record CorpusReport(double unigramPerplexity, long malformedSequences, long unknownTokens,
-                             long readNanos, long layoutNanos) {}
+                             long readNanos, long layoutNanos, double bytesPerToken) {}
 
   private static final int SAMPLE_PREFIX_TOKENS = 10;
 
@@ -48,17 +52,17 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
    * file); fails clearly when the corpus cannot fill a step.
    */
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s) throws IOException {
-    return prepare(sc, s, null);
+    return prepare(sc, s, TrainingText.of(sc, s, null, null, System.out), null);
   }
 
   /**
-   * As {@link #prepare(JavaSparkContext, TrainSettings)}, with the vocabulary fixed when
-   * {@code fixedVocabulary} is given (a warm start): tokens it lacks map to {@code <unk>}.
+   * As {@link #prepare(JavaSparkContext, TrainSettings)}, encoding with {@code pipeline}, and
+   * with the vocabulary fixed when {@code fixedVocabulary} is given (a warm start): tokens it
+   * lacks map to {@code <unk>}.
    */
-  public static TrainingData prepare(JavaSparkContext sc, TrainSettings s,
+  public static TrainingData prepare(JavaSparkContext sc, TrainSettings s, TextPipeline pipeline,
                                      Vocabulary fixedVocabulary) throws IOException {
     long start = System.nanoTime();
-    TextPipeline pipeline = new TextPipeline(s.normalize(), s.tokens());
     try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
         s.minFreq(), s.maxVocab(), 0)) {
       EncodedCorpus corpus = all;
@@ -79,20 +83,21 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
       plan.requireAtLeastOneStep();
       List<Integer> prefix = s.samplePrefix().isEmpty()
           ? Arrays.stream(corpus.head(SAMPLE_PREFIX_TOKENS)).boxed().toList()
-          : pipeline.tokenizeText(s.samplePrefix()).stream().map(vocab::id).toList();
+          : pipeline.encodeText(s.samplePrefix(), vocab);
       long[][] ranges = new long[partitions][];
       for (int p = 0; p < partitions; p++) {
         ranges[p] = plan.tokenRange(p);
       }
       HeldOut validation = null;
       int valStreams = s.valStreams() > 0 ? s.valStreams() : partitions;
+      int[] tokenBytes = pipeline.tokenBytes(vocab);
       if (heldOut != null) {
         validation = new HeldOut(Evaluator.layoutStreams(heldOut, valStreams, partitions),
-            heldOut.tokens());
+            heldOut.tokens(), heldOut.bytesPerToken(tokenBytes));
       } else if (!s.val().isEmpty()) {
         try (EncodedCorpus val = EncodedCorpus.read(sc, s.val(), pipeline, vocab, 0, 0)) {
           validation = new HeldOut(Evaluator.layoutStreams(val, valStreams, partitions),
-              val.tokens());
+              val.tokens(), val.bytesPerToken(tokenBytes));
         }
       }
       long[] idCounts = corpus.idCounts();
@@ -100,7 +105,8 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
       JavaRDD<TokenShard> shards = corpus.layout(ranges);
       return new TrainingData(new Layout(shards, plan), vocab, validation, prefix,
           new CorpusReport(unigramPerplexity(idCounts), corpus.malformedSequences(),
-              idCounts[Vocabulary.UNKNOWN_ID], read - start, System.nanoTime() - read));
+              vocab.hasUnknown() ? idCounts[Vocabulary.UNKNOWN_ID] : 0, read - start, System.nanoTime() - read,
+              EncodedCorpus.bytesPerToken(idCounts, tokenBytes)));
     }
   }
 
