@@ -214,6 +214,35 @@ class StandaloneClusterIT {
     }
   }
 
+  /**
+   * Subwords of a BPE learned from the text: the pre-tokens are counted by the executors and
+   * the text is encoded there by the tokenizers library (in the application jar); the tokenizer
+   * and the parameters equal local Spark's.
+   */
+  @Test
+  void aBpeModelTrainedOnTheClusterIsByteIdenticalToLocal() throws Exception {
+    Path local = tmp.resolve("bpe-local");
+    List<String> bpe = List.of("--tokens", "bpe", "--vocab-size", "500", "--embedding", "32", "--cell", "gru",
+        "--optimizer", "adam", "--lr", "0.01");
+    List<String> localArgs = new ArrayList<>(trainArgs(local, 32, 2, 5000));
+    localArgs.addAll(bpe);
+    Cli localRun = Cli.run(localArgs);
+    assertEquals(0, localRun.exitCode(), localRun::toString);
+
+    Path model = tmp.resolve("bpe-cluster");
+    List<String> clusterArgs = new ArrayList<>(trainArgs(model, 32, 2, 5000));
+    clusterArgs.addAll(bpe);
+    Driver driver = cluster.submit("bpe", List.of(), clusterArgs);
+    try {
+      assertEquals(0, driver.waitFor(RUN_TIMEOUT), driver::describe);
+    } finally {
+      driver.process().destroyForcibly();
+    }
+    assertTrue(driver.stdout().contains("bpe: learned 244 merges"), driver::describe);
+    assertArrayEquals(Files.readAllBytes(local.resolve("tokenizer.json")), Files.readAllBytes(model.resolve("tokenizer.json")));
+    assertArrayEquals(parameters(local), parameters(model), "parameters trained on the cluster differ from local[2]");
+  }
+
   @Test
   void parametersOverOneMebibyteTravelByBroadcastNotInTasks() throws Exception {
     // H=512 over the sample's 72 tokens: 336,456 float32 parameters, 1.35 MB. With

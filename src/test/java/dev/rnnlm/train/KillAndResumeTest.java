@@ -31,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with a 2-layer LSTM, dropout and Adam (its moments and step count are in the checkpoints,
  * the dropout masks are drawn again from the same seeds); and with a word model of that LSTM with
  * a tied embedding and the plateau schedule (its rate follows the validation history, which the
- * checkpoints keep).
+ * checkpoints keep); and with subwords of a BPE learned from the text (the resumed runs take the
+ * tokenizer.json of the checkpoint instead of learning it again).
  */
 @Tag("bit-identity")
 class KillAndResumeTest {
@@ -50,7 +51,9 @@ class KillAndResumeTest {
         List.of("--cell", "lstm", "--layers", "2", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01"),
         List.of("--tokens", "word-eos", "--cell", "lstm", "--layers", "2", "--embedding", "32", "--tie-weights",
             "--softmax", "adaptive", "--cutoffs", "50,300", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.02", "--lr-schedule", "plateau",
-            "--lr-decay", "0.5", "--val-fraction", "0.1"));
+            "--lr-decay", "0.5", "--val-fraction", "0.1"),
+        List.of("--tokens", "bpe", "--vocab-size", "400", "--cell", "gru", "--embedding", "32", "--optimizer", "adam",
+            "--lr", "0.01"));
   }
 
   @ParameterizedTest
