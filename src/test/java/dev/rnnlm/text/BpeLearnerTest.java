@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class BpeLearnerTest {
@@ -172,6 +173,106 @@ class BpeLearnerTest {
       BpeLearner.Learned learned = BpeLearner.learn(countPreTokens(lines.subList(0, 150)), 320, null);
       assertLibraryEncodesAsReference(learned, lines.subList(150, 200));
     }
+  }
+
+  /**
+   * The classic learner without bookkeeping: recount every pair of every word before each merge.
+   * Returns the merges as "left right" lines.
+   */
+  private static List<String> mergesByRecountingEveryStep(SortedMap<String, Long> counts, int merges) {
+    List<String> vocab = new ArrayList<>();
+    for (int b = 0; b < 256; b++) {
+      vocab.add(String.valueOf(ByteLevel.byteChar(b)));
+    }
+    List<List<Integer>> words = new ArrayList<>();
+    List<Long> wordCounts = new ArrayList<>();
+    counts.forEach((word, count) -> {
+      List<Integer> ids = new ArrayList<>();
+      for (byte b : word.getBytes(StandardCharsets.UTF_8)) {
+        ids.add(b & 0xFF);
+      }
+      words.add(ids);
+      wordCounts.add(count);
+    });
+    List<String> learned = new ArrayList<>();
+    while (learned.size() < merges) {
+      Map<List<Integer>, Long> pairCounts = new HashMap<>();
+      for (int w = 0; w < words.size(); w++) {
+        List<Integer> ids = words.get(w);
+        for (int i = 0; i + 1 < ids.size(); i++) {
+          pairCounts.merge(List.of(ids.get(i), ids.get(i + 1)), wordCounts.get(w), Long::sum);
+        }
+      }
+      if (pairCounts.isEmpty()) {
+        break;
+      }
+      List<Integer> best = pairCounts.keySet().stream()
+          .min(Comparator.<List<Integer>>comparingLong(pairCounts::get).reversed()
+              .thenComparing(pair -> pair.get(0)).thenComparing(pair -> pair.get(1)))
+          .orElseThrow();
+      String merged = vocab.get(best.get(0)) + vocab.get(best.get(1));
+      learned.add(vocab.get(best.get(0)) + " " + vocab.get(best.get(1)));
+      int mergedId = vocab.indexOf(merged);
+      if (mergedId < 0) {
+        mergedId = vocab.size();
+        vocab.add(merged);
+      }
+      for (List<Integer> ids : words) {
+        for (int i = 0; i + 1 < ids.size(); i++) {
+          if (ids.get(i).equals(best.get(0)) && ids.get(i + 1).equals(best.get(1))) {
+            ids.set(i, mergedId);
+            ids.remove(i + 1);
+          }
+        }
+      }
+    }
+    return learned;
+  }
+
+  @Test
+  void theMergesAreThoseOfRecountingEveryPairEachStep() throws IOException {
+    List<String> lines = new ArrayList<>(sampleLines());
+    lines.addAll(NON_ASCII_TRAINING_LINES);
+    lines.addAll(UNSEEN_LINES);
+    SortedMap<String, Long> counts = countPreTokens(lines);
+    assertEquals(mergesByRecountingEveryStep(counts, 400),
+        mergeLines(BpeLearner.learn(counts, 256 + 400, null)));
+
+    Random random = new Random(5);
+    for (int trial = 0; trial < 10; trial++) {
+      SortedMap<String, Long> tiny = new TreeMap<>();
+      for (int word = 0; word < 30; word++) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1 + random.nextInt(12); i > 0; i--) {
+          text.append("aab".charAt(random.nextInt(3)));
+        }
+        tiny.merge(text.toString(), 1L + random.nextInt(4), Long::sum);
+      }
+      BpeLearner.Learned learned = BpeLearner.learn(tiny, 100_000, null);
+      assertEquals(mergesByRecountingEveryStep(tiny, 100_000), mergeLines(learned));
+    }
+  }
+
+  @Test
+  void eightThousandMergesOverOneHundredFiftyThousandWordsTakeSeconds() {
+    Random random = new Random(3);
+    String consonants = "bcdfghklmnprstvwz";
+    String vowels = "aeiouy";
+    SortedMap<String, Long> counts = new TreeMap<>();
+    while (counts.size() < 150_000) {
+      StringBuilder word = new StringBuilder(random.nextInt(5) > 0 ? " " : "");
+      for (int syllable = 1 + random.nextInt(4); syllable > 0; syllable--) {
+        word.append(consonants.charAt(random.nextInt(consonants.length())))
+            .append(vowels.charAt(random.nextInt(vowels.length())));
+        if (random.nextBoolean()) {
+          word.append(consonants.charAt(random.nextInt(consonants.length())));
+        }
+      }
+      counts.putIfAbsent(word.toString(), 1 + 1_000_000L / (counts.size() + 1));
+    }
+    BpeLearner.Learned learned = assertTimeout(Duration.ofSeconds(30),
+        () -> BpeLearner.learn(counts, 256 + 8000, null));
+    assertEquals(8000, learned.mergeCount());
   }
 
   @Test
