@@ -435,7 +435,8 @@ public final class BpeLearner {
   }
 
   /**
-   * A learned byte-level BPE.
+   * A learned byte-level BPE. Compare two by {@link #toTokenizerJson} (the merge arrays make the
+   * record's own {@code equals} compare by identity).
    *
    * @param vocab tokens in id order, spelled in byte characters; ids 0..255 are the single
    *     bytes, the rest come from merges
