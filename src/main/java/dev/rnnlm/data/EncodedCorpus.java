@@ -137,20 +137,26 @@ public final class EncodedCorpus implements AutoCloseable {
 
   /** The lines of {@code files} in pieces of at most {@link BoundedLineInputFormat#MAX_PIECE_BYTES}, in file order. */
   private static JavaHadoopRDD<LongWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files) {
+    return linePieces(sc, files, sc.defaultMinPartitions());
+  }
+
+  private static JavaHadoopRDD<LongWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files,
+                                                                  int minPartitions) {
     JobConf job = new JobConf(sc.hadoopConfiguration());
     FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
     return (JavaHadoopRDD<LongWritable, LinePiece>)
-        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class);
+        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class, minPartitions);
   }
 
   /**
    * The text of {@code input} (comma-separated Hadoop paths, directories, globs) as it is read
-   * for encoding: lines, long ones in pieces, decoded from UTF-8.
+   * for encoding: lines, long ones in pieces, decoded from UTF-8, in at least
+   * {@code minPartitions} input partitions.
    *
    * @throws InputException when a path is missing
    */
-  static JavaRDD<TextPiece> textPieces(JavaSparkContext sc, String input) throws IOException {
-    return linePieces(sc, InputFiles.expand(input, sc.hadoopConfiguration()))
+  static JavaRDD<TextPiece> textPieces(JavaSparkContext sc, String input, int minPartitions) throws IOException {
+    return linePieces(sc, InputFiles.expand(input, sc.hadoopConfiguration()), minPartitions)
         .mapPartitions(records -> decodeLines(records, null));
   }
 

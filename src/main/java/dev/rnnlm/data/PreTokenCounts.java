@@ -27,7 +27,13 @@ public final class PreTokenCounts {
    */
   public static SortedMap<String, Long> count(JavaSparkContext sc, String input, Normalizer normalizer)
       throws IOException {
-    Map<String, Long> counted = EncodedCorpus.textPieces(sc, input)
+    return count(sc, input, normalizer, sc.defaultMinPartitions());
+  }
+
+  /** As {@link #count(JavaSparkContext, String, Normalizer)}, reading the input in at least {@code minPartitions} partitions. */
+  public static SortedMap<String, Long> count(JavaSparkContext sc, String input, Normalizer normalizer,
+                                              int minPartitions) throws IOException {
+    Map<String, Long> counted = EncodedCorpus.textPieces(sc, input, minPartitions)
         .mapPartitionsToPair(pieces -> {
           Map<String, Long> local = new HashMap<>();
           while (pieces.hasNext()) {
