@@ -58,7 +58,8 @@ class TrainOptionsReadmeTest {
 
   @Test
   void resumeFixesExactlyTheOptionsThatDecideTheModelOrTheTrajectory() {
-    assertEquals(java.util.List.of("hidden", "cell", "layers", "embedding", "tie-weights", "softmax", "cutoffs", "tokens", "normalize"), TrainOptions.namesWith(TrainOption.Effect.MODEL));
+    assertEquals(java.util.List.of("hidden", "cell", "layers", "embedding", "tie-weights", "softmax", "cutoffs", "tokens", "normalize",
+        "vocab-size", "tokenizer"), TrainOptions.namesWith(TrainOption.Effect.MODEL));
     assertEquals(java.util.List.of("input", "epochs", "lr", "clip", "outer-lr", "outer-clip", "val-streams"), TrainOptions.namesWith(TrainOption.Effect.ADJUSTABLE));
     assertEquals(java.util.List.of("dropout", "batch", "steps", "optimizer", "momentum", "beta1", "beta2", "eps",
         "weight-decay", "lr-schedule", "lr-decay", "lr-decay-every", "warmup-steps", "sync-every", "outer-optimizer", "outer-momentum",
