@@ -56,7 +56,7 @@ public final class ModelStore {
    */
   public static final int VERSION = 5;
   /** The version written for character and word models, which every build since 4 reads. */
-  static final int VERSION_WITHOUT_TOKENIZER = 4;
+  public static final int VERSION_WITHOUT_TOKENIZER = 4;
   public static final String MODEL_FILE = "model.json";
   public static final String VOCAB_FILE = "vocab.json";
   public static final String TOKENIZER_FILE = "tokenizer.json";

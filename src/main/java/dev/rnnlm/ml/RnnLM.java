@@ -80,6 +80,8 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   private final LongParam minFreq;
   private final LongParam maxTokens;
   private final IntParam maxVocab;
+  private final IntParam vocabSize;
+  private final Param<String> tokenizer;
   private final IntParam partitions;
   private final LongParam seed;
   private final DoubleParam validationFraction;
@@ -126,7 +128,12 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     clip = doubleParam("clip", "clip", "clip the gradient to this global L2 norm", d.clip());
     sampling = optionParam("sampling", "sampling", "minibatch iterator: sequential or random",
         d.sampling().optionName());
-    tokens = optionParam("tokens", "tokens", "tokenization: char, word or word-eos (words and <eos> at line ends)", d.tokens().optionName());
+    tokens = optionParam("tokens", "tokens", "tokenization: char, word, word-eos (words and <eos> at line ends)"
+        + " or bpe (subwords of a byte-level BPE learned from the rows, vocabSize tokens)", d.tokens().optionName());
+    vocabSize = intParam("vocabSize", "vocab-size", "with tokens bpe: the vocabulary to learn, the 256 bytes"
+        + " included", d.vocabSize());
+    tokenizer = optionParam("tokenizer", "tokenizer", "subword tokens of this Hugging Face tokenizer.json (a"
+        + " Hadoop path), with its ids; empty = none", d.tokenizer());
     normalize = optionParam("normalize", "normalize",
         "text cleaning: none, lower or d2l (letters only, lower case, lines joined)",
         d.normalize().optionName());
@@ -418,6 +425,12 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   public long getMaxTokens() { return (Long) $(maxTokens); }
   public RnnLM setMaxTokens(long value) { return (RnnLM) set(maxTokens, value); }
 
+  public IntParam vocabSize() { return vocabSize; }
+  public int getVocabSize() { return (Integer) $(vocabSize); }
+  public RnnLM setVocabSize(int value) { return (RnnLM) set(vocabSize, value); }
+  public Param<String> tokenizer() { return tokenizer; }
+  public String getTokenizer() { return $(tokenizer); }
+  public RnnLM setTokenizer(String value) { return (RnnLM) set(tokenizer, value); }
   public IntParam maxVocab() { return maxVocab; }
   public int getMaxVocab() { return (Integer) $(maxVocab); }
   public RnnLM setMaxVocab(int value) { return (RnnLM) set(maxVocab, value); }

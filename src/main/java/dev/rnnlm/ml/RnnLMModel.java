@@ -121,6 +121,11 @@ public final class RnnLMModel extends Model<RnnLMModel> implements MLWritable {
     }
   }
 
+  /** The trained model this wraps (parameters, vocabulary, text pipeline). */
+  SavedModel savedModel() {
+    return saved;
+  }
+
   @Override
   public String uid() {
     return uid;

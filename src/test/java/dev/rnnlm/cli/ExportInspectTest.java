@@ -138,7 +138,7 @@ class ExportInspectTest {
     String out = run.out();
     int params = vocabSize * HIDDEN + HIDDEN * HIDDEN + HIDDEN + HIDDEN * vocabSize + vocabSize;
     assertTrue(out.contains("model: " + model + "\n"), out);
-    assertTrue(out.contains("format: spark-rnn-lm v" + ModelStore.VERSION + "\n"), out);
+    assertTrue(out.contains("format: spark-rnn-lm v" + ModelStore.VERSION_WITHOUT_TOKENIZER + "\n"), out);
     assertTrue(out.contains("cell: rnn  hidden: " + HIDDEN + "  vocabulary: " + vocabSize + "\n"), out);
     assertTrue(out.contains("text: normalize none, tokens char\n"), out);
     assertTrue(out.contains("parameters: " + params + " (W_xh " + vocabSize + "x" + HIDDEN + ", W_hh "
