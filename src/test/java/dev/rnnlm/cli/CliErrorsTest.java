@@ -22,7 +22,7 @@ class CliErrorsTest {
   }
 
   /** Runs the command and checks: non-zero exit, one line on stderr, containing every fragment. */
-  private void assertFailsWith(String[] args, String... fragments) {
+  static void assertFailsWith(String[] args, String... fragments) {
     CliRun run = CliRun.of(args);
     assertNotEquals(0, run.exitCode(), "exit code for " + String.join(" ", args));
     String err = run.err().strip();

@@ -1,9 +1,9 @@
 package dev.rnnlm.cli;
 
+import static dev.rnnlm.cli.CliErrorsTest.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -165,16 +165,6 @@ class SubwordTokensTest {
     CliRun exported = CliRun.of("export", "--model", model.toString(), "--out", export.toString());
     assertEquals(0, exported.exitCode(), exported.err());
     assertArrayEquals(Files.readAllBytes(tokenizer), Files.readAllBytes(export.resolveSibling("tokenizer.json")));
-  }
-
-  private void assertFailsWith(String[] args, String... fragments) {
-    CliRun run = CliRun.of(args);
-    assertNotEquals(0, run.exitCode(), "exit code for " + String.join(" ", args));
-    String err = run.err().strip();
-    assertEquals(1, err.lines().count(), "one error line, got: " + err);
-    for (String f : fragments) {
-      assertTrue(err.contains(f), "'" + f + "' in: " + err);
-    }
   }
 
   @Test
