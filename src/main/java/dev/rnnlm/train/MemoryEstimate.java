@@ -121,7 +121,19 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
    */
   public String whyNotFitting(long driverHeapBytes, long executorHeapBytes, long maxResultBytes,
                               boolean oneJvm) {
-    String remedies = "; remedies: a smaller vocabulary (--max-vocab, --min-freq), a smaller --hidden or "
+    return whyNotFitting(driverHeapBytes, executorHeapBytes, maxResultBytes, oneJvm, COUNTED_VOCABULARY);
+  }
+
+  /** How a vocabulary counted from the text is made smaller. */
+  static final String COUNTED_VOCABULARY = "a smaller vocabulary (--max-vocab, --min-freq)";
+
+  /**
+   * As {@link #whyNotFitting(long, long, long, boolean)}, naming {@code smallerVocabulary} as the
+   * first remedy (subword vocabularies are made smaller otherwise).
+   */
+  public String whyNotFitting(long driverHeapBytes, long executorHeapBytes, long maxResultBytes,
+                              boolean oneJvm, String smallerVocabulary) {
+    String remedies = "; remedies: " + smallerVocabulary + ", a smaller --hidden or "
         + "--batch, more --partitions (on a cluster), a larger heap (spark.driver.memory / spark.executor.memory"
         + (oneJvm ? "; RNNLM_JAVA_OPTS=-Xmx... for scripts/rnnlm" : "")
         + "); --skip-memory-check trains anyway";

@@ -291,7 +291,13 @@ public final class Trainer {
             Math.max(1, Math.min(partitions, taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
     long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
-    String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, maxResult, oneJvm);
+    String smallerVocabulary = switch (settings.tokens()) {
+      case BPE -> "a smaller --vocab-size";
+      case TOKENIZER -> "a tokenizer with fewer tokens, --softmax adaptive";
+      default -> MemoryEstimate.COUNTED_VOCABULARY;
+    };
+    String why = estimate.whyNotFitting(Runtime.getRuntime().maxMemory(), executorHeap, maxResult, oneJvm,
+        smallerVocabulary);
     if (why != null && !settings.skipMemoryCheck()) {
       throw new InsufficientMemoryException(why);
     }

@@ -4,6 +4,7 @@ import static dev.rnnlm.cli.CliErrorsTest.assertFailsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -93,6 +94,14 @@ class SubwordTokensTest {
     assertTrue(run.out().lines().anyMatch(l -> l.contains("The lighthouse")), run.out());
     String sample = bpeTraining.out().lines().filter(l -> l.startsWith("sample: ")).findFirst().orElseThrow();
     assertFalse(sample.contains("\u0120"), sample);
+
+    // --stop-at cuts the decoded text right after the first occurrence in the generated part.
+    CliRun stopped = CliRun.of("generate", "--model", bpeModel.toString(), "--prefix", "The lighthouse",
+        "--length", "60", "--temperature", "0.8", "--seed", "2", "--stop-at", "e");
+    assertEquals(0, stopped.exitCode(), stopped.err());
+    String text = stopped.out().substring(0, stopped.out().length() - 1); // println's line break
+    String generated = text.substring("The lighthouse".length());
+    assertTrue(generated.indexOf('e') == generated.length() - 1, text);
   }
 
   @Test
@@ -187,6 +196,13 @@ class SubwordTokensTest {
         "--vocab-size is the size of a learned BPE");
     assertFailsWith(new String[] {"train", "--input", in, "--model", m, "--tokens", "bpe", "--vocab-size", "60000",
         "--embedding", "8", "--hidden", "8"}, "--vocab-size 60000", "yields only", "merges");
+    // The memory check for the vocabulary asked for runs before the learning, not after it.
+    CliRun tooLarge = CliRun.of("train", "--input", in, "--model", m, "--tokens", "bpe", "--vocab-size", "1000000",
+        "--embedding", "1024", "--hidden", "1024");
+    assertNotEquals(0, tooLarge.exitCode());
+    assertTrue(tooLarge.err().contains("not enough memory") && tooLarge.err().contains("a smaller --vocab-size"),
+        tooLarge.err());
+    assertFalse(tooLarge.out().contains("bpe:"), tooLarge.out());
     assertFalse(Files.exists(work.resolve("refused").resolve("model.json")));
   }
 }
