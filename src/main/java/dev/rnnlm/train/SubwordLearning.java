@@ -41,10 +41,11 @@ final class SubwordLearning {
             perMerge * (wanted - done));
       }
     });
-    if (learned.mergeCount() < wanted) {
+    int learnedSize = learned.vocab().size();
+    if (learnedSize < s.vocabSize()) {
       throw new InputException("--vocab-size " + s.vocabSize() + ": the text of " + s.input() + " yields only "
-          + learned.mergeCount() + " merges (a vocabulary of " + (256 + learned.mergeCount())
-          + "); use --vocab-size " + (256 + learned.mergeCount()) + " or less, or more text");
+          + learned.mergeCount() + " merges (a vocabulary of " + learnedSize + "); use --vocab-size "
+          + learnedSize + " or less, or more text");
     }
     SubwordTokenizer tokenizer = SubwordTokenizer.of(learned.toTokenizerJson().getBytes(StandardCharsets.UTF_8),
         "the learned BPE");
