@@ -26,6 +26,28 @@ final class Failures {
     return firstLine(describe(t));
   }
 
+  /**
+   * As {@link #oneLine(Throwable)} for the failure of {@code command}: a Spark context stopped
+   * under a command that trains says how to resume; under any other it says what stops one.
+   */
+  static String oneLine(Throwable t, String command) {
+    boolean trains = command.equals("train") || command.equals("retrain") || command.equals("bench");
+    if (!trains && stoppedSpark(t)) {
+      return "stopped: Spark was shut down before the " + command + " job finished (the process was"
+          + " interrupted, or the Spark master stopped or could not be reached: check --master)";
+    }
+    return oneLine(t);
+  }
+
+  private static boolean stoppedSpark(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && SPARK_STOPPED.matcher(c.getMessage()).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String describe(Throwable t) {
     if (t instanceof OutOfMemoryError) {
       return String.format(Locale.ROOT, "the driver ran out of memory (%s) in a heap of %,d MiB; use a "

@@ -67,7 +67,7 @@ public final class Main {
     } catch (Throwable e) {
       Throwable cause = e instanceof LoggedFailure f ? f.getCause() : e;
       String log = e instanceof LoggedFailure f ? " (details: " + f.log + ")" : "";
-      err.println("error: " + Failures.oneLine(cause) + log);
+      err.println("error: " + Failures.oneLine(cause, args[0]) + log);
       if (cause instanceof OptionParsing.UsageException) {
         return USAGE;
       }

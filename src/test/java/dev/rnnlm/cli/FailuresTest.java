@@ -28,6 +28,15 @@ class FailuresTest {
   }
 
   @Test
+  void aSparkContextStoppedUnderACommandThatDoesNotTrainNamesTheMasterNotResume() {
+    SparkException stopped = new SparkException("Job 3 cancelled because SparkContext was shut down");
+    assertEquals(STOPPED, Failures.oneLine(stopped, "retrain"));
+    assertEquals("stopped: Spark was shut down before the evaluate job finished (the process was interrupted,"
+        + " or the Spark master stopped or could not be reached: check --master)", Failures.oneLine(stopped, "evaluate"));
+    assertEquals("bad thing", Failures.oneLine(new IllegalArgumentException("bad thing"), "evaluate"));
+  }
+
+  @Test
   void aFailedTaskIsItsCauseWithWhereItRanOnOneLine() {
     String spark = "Job aborted due to stage failure: Task 0 in stage 8.0 failed 1 times, most recent failure: "
         + "Lost task 0.0 in stage 8.0 (TID 13) (192.0.2.2 executor driver): "
