@@ -261,6 +261,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
     // The model directory of a fit is deleted when it returns: no checkpoint could be resumed.
     options.put("checkpoint-every", "0");
+    options.put("checkpoint-every-minutes", "0");
     try {
       return TrainOptions.fromMap(options);
     } catch (IllegalArgumentException e) {

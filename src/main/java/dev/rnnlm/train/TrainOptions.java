@@ -201,6 +201,12 @@ public final class TrainOptions {
           .defaultValue("0")
           .binds((b, v) -> b.checkpointEverySteps(OptionValues.toInt("checkpoint-every-steps", v)),
               s -> Integer.toString(s.checkpointEverySteps())),
+      TrainOption.value("checkpoint-every-minutes", "M", "also write one within an epoch once M minutes have "
+              + "passed since the last (a long epoch loses at most M minutes to a crash; epochs shorter than M never "
+              + "reach it); 0 = never")
+          .defaultValue("10")
+          .binds((b, v) -> b.checkpointEveryMinutes(OptionValues.toDouble("checkpoint-every-minutes", v)),
+              s -> Double.toString(s.checkpointEveryMinutes())),
       TrainOption.value("keep-checkpoints", "K", "keep the K newest checkpoints").defaultValue("3")
           .binds((b, v) -> b.keepCheckpoints(OptionValues.toInt("keep-checkpoints", v)),
               s -> Integer.toString(s.keepCheckpoints())),

@@ -55,6 +55,7 @@ public final class TrainSettings {
   private final int valStreams;
   private final int checkpointEvery;
   private final int checkpointEverySteps;
+  private final double checkpointEveryMinutes;
   private final int keepCheckpoints;
   private final boolean resume;
   private final boolean skipMemoryCheck;
@@ -100,6 +101,7 @@ public final class TrainSettings {
     this.valStreams = b.valStreams;
     this.checkpointEvery = b.checkpointEvery;
     this.checkpointEverySteps = b.checkpointEverySteps;
+    this.checkpointEveryMinutes = b.checkpointEveryMinutes;
     this.keepCheckpoints = b.keepCheckpoints;
     this.resume = b.resume;
     this.skipMemoryCheck = b.skipMemoryCheck;
@@ -155,6 +157,9 @@ public final class TrainSettings {
     }
     checkSubwords();
     nonNegative("--checkpoint-every-steps", checkpointEverySteps);
+    if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
+      throw new IllegalArgumentException("--checkpoint-every-minutes must be >= 0, got " + checkpointEveryMinutes);
+    }
     positive("--keep-checkpoints", keepCheckpoints);
     nonNegative("--val-streams", valStreams);
     if (!(valFraction >= 0 && valFraction < 1)) {
@@ -237,6 +242,7 @@ public final class TrainSettings {
     b.valStreams = valStreams;
     b.checkpointEvery = checkpointEvery;
     b.checkpointEverySteps = checkpointEverySteps;
+    b.checkpointEveryMinutes = checkpointEveryMinutes;
     b.keepCheckpoints = keepCheckpoints;
     b.resume = resume;
     b.skipMemoryCheck = skipMemoryCheck;
@@ -394,6 +400,11 @@ public final class TrainSettings {
   /** Write a checkpoint every N optimizer steps; 0 = never. */
   public int checkpointEverySteps() {
     return checkpointEverySteps;
+  }
+
+  /** Also a checkpoint within an epoch once this many minutes passed since the last one; 0 = never. */
+  public double checkpointEveryMinutes() {
+    return checkpointEveryMinutes;
   }
 
   /** How many of the newest checkpoints to keep. */
@@ -563,6 +574,7 @@ public final class TrainSettings {
     private int valStreams;
     private int checkpointEvery;
     private int checkpointEverySteps;
+    private double checkpointEveryMinutes;
     private int keepCheckpoints;
     private boolean resume;
     private boolean skipMemoryCheck;
@@ -840,6 +852,11 @@ public final class TrainSettings {
 
     public Builder checkpointEverySteps(int value) {
       this.checkpointEverySteps = value;
+      return this;
+    }
+
+    public Builder checkpointEveryMinutes(double value) {
+      this.checkpointEveryMinutes = value;
       return this;
     }
 

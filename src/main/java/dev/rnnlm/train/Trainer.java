@@ -52,6 +52,8 @@ public final class Trainer {
   /** Checkpoints, metrics and plots off the driver's critical path; one per run. */
   private BackgroundWriter writer;
   private long lastPlotNanos;
+  /** When the last checkpoint was queued, or the first step began: --checkpoint-every-minutes counts from it. */
+  private long lastCheckpointNanos;
   private final SavedModel base;  // warm start, or null
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
@@ -180,6 +182,7 @@ public final class Trainer {
     }
     Progress progress = new Progress(out, Progress.isTerminal(out));
     long started = System.nanoTime();
+    lastCheckpointNanos = started;
     for (int epoch = firstEpoch; epoch < s.epochs(); epoch++) {
       long epochStart = System.nanoTime();
       boolean continuing = resumed != null && epoch == resumed.epoch();
@@ -214,7 +217,8 @@ public final class Trainer {
         stepsDone += done.steps();
         tokensSeen += totals.tokens();
         progress.stepDone(done.step() + 1, sums.tokens() - tokensBefore);
-        if (passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) && loop.hasNextStep()) {
+        if ((passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) || checkpointIsDue())
+            && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
               new Checkpoint.Position(epoch, done.step() + 1), carried(loop, loop.states()), sums,
               new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
@@ -351,8 +355,15 @@ public final class Trainer {
     return every > 0 && to / every > from / every;
   }
 
+  /** Whether --checkpoint-every-minutes has passed since the last checkpoint (or the run's start). */
+  private boolean checkpointIsDue() {
+    double minutes = settings.checkpointEveryMinutes();
+    return minutes > 0 && System.nanoTime() - lastCheckpointNanos >= minutes * 60e9;
+  }
+
   /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
   private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
+    lastCheckpointNanos = System.nanoTime();
     submit("checkpoint at step " + stepsDone, () -> lastCheckpoint =
         checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints()).toString());
   }
