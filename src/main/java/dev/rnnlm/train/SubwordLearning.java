@@ -25,6 +25,7 @@ final class SubwordLearning {
   static SubwordTokenizer learn(org.apache.spark.api.java.JavaSparkContext sc, TrainSettings s, PrintStream out)
       throws IOException {
     long start = System.nanoTime();
+    sc.setJobDescription("bpe: count the pre-tokens of " + s.input());
     SortedMap<String, Long> counts = PreTokenCounts.count(sc, s.input(), s.normalize());
     long counted = System.nanoTime();
     long words = counts.values().stream().mapToLong(Long::longValue).sum();

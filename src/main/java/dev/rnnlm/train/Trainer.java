@@ -76,7 +76,29 @@ public final class Trainer {
   /** What a finished run reports: the saved model and the perplexities to judge it by. */
   public record Outcome(SavedModel model, List<Double> epochPerplexities, double unigramPerplexity) {}
 
+  /** Spark's local property naming the job group of this thread's jobs. */
+  private static final String JOB_GROUP = "spark.jobGroup.id";
+  private static final String JOB_GROUP_DESCRIPTION = "spark.job.description";
+
+  /**
+   * Trains (see the class comment). Every Spark job of the run is in one job group, named after
+   * the model directory, so the Spark UI shows and can cancel the run's jobs together; the
+   * calling thread's group is restored afterwards.
+   */
   public Outcome run() throws IOException {
+    String groupBefore = sc.getLocalProperty(JOB_GROUP);
+    String descriptionBefore = sc.getLocalProperty(JOB_GROUP_DESCRIPTION);
+    sc.setJobGroup("rnnlm-train " + settings.modelDir(), "spark-rnn-lm train: " + settings.input() + " -> "
+        + settings.modelDir(), false);
+    try {
+      return runInGroup();
+    } finally {
+      sc.setLocalProperty(JOB_GROUP, groupBefore);
+      sc.setLocalProperty(JOB_GROUP_DESCRIPTION, descriptionBefore);
+    }
+  }
+
+  private Outcome runInGroup() throws IOException {
     long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
     TrainSettings s = settings;
     if (s.tokens() == Tokenizer.BPE && base == null) {

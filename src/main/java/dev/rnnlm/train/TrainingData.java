@@ -63,6 +63,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s, TextPipeline pipeline,
                                      Vocabulary fixedVocabulary) throws IOException {
     long start = System.nanoTime();
+    sc.setJobDescription("read, encode and count the corpus");
     try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
         s.minFreq(), s.maxVocab(), 0)) {
       EncodedCorpus corpus = all;
@@ -102,6 +103,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
       }
       long[] idCounts = corpus.idCounts();
       long read = System.nanoTime();
+      sc.setJobDescription("lay the corpus out over " + partitions + " partitions");
       JavaRDD<TokenShard> shards = corpus.layout(ranges);
       return new TrainingData(new Layout(shards, plan), vocab, validation, prefix,
           new CorpusReport(unigramPerplexity(idCounts), corpus.malformedSequences(),
