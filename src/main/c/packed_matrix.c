@@ -258,25 +258,38 @@ JNIEXPORT void JNICALL Java_dev_rnnlm_linalg_NativeKernels_multiplyAdd(
 }
 
 /*
- * The core OpenBLAS chose for its kernels ("Haswell", "Prescott", ...) when the BLAS that netlib
- * loaded is OpenBLAS, else null. Kernels of different cores sum a product's terms in different
- * orders, so the name is part of what decides the bits. Looks only at libraries already loaded
- * (RTLD_NOLOAD): netlib loads libblas.so.3 before this is called.
+ * The string an OpenBLAS function without arguments returns (openblas_get_corename,
+ * openblas_get_config) when the BLAS that netlib loaded is OpenBLAS, else null. Looks only at
+ * libraries already loaded (RTLD_NOLOAD): netlib loads libblas.so.3 before this is called.
  */
-JNIEXPORT jstring JNICALL Java_dev_rnnlm_linalg_NativeKernels_openBlasCore(JNIEnv *env,
-                                                                           jclass cls) {
+static jstring openblas_string(JNIEnv *env, const char *symbol) {
   static const char *const libraries[] = {"libblas.so.3", "libopenblas.so.0", "libopenblas.so"};
   for (size_t i = 0; i < sizeof libraries / sizeof libraries[0]; i++) {
     void *handle = dlopen(libraries[i], RTLD_LAZY | RTLD_NOLOAD);
     if (handle == NULL) {
       continue;
     }
-    char *(*corename)(void) = (char *(*)(void)) dlsym(handle, "openblas_get_corename");
-    jstring name = corename == NULL ? NULL : (*env)->NewStringUTF(env, corename());
+    char *(*get)(void) = (char *(*)(void)) dlsym(handle, symbol);
+    jstring value = get == NULL ? NULL : (*env)->NewStringUTF(env, get());
     dlclose(handle);
-    if (name != NULL) {
-      return name;
+    if (value != NULL) {
+      return value;
     }
   }
   return NULL;
+}
+
+/*
+ * The core OpenBLAS chose for its kernels ("Haswell", "Prescott", ...). Kernels of different
+ * cores sum a product's terms in different orders, so the name is part of what decides the bits.
+ */
+JNIEXPORT jstring JNICALL Java_dev_rnnlm_linalg_NativeKernels_openBlasCore(JNIEnv *env,
+                                                                           jclass cls) {
+  return openblas_string(env, "openblas_get_corename");
+}
+
+/* OpenBLAS's build description: "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64". */
+JNIEXPORT jstring JNICALL Java_dev_rnnlm_linalg_NativeKernels_openBlasConfig(JNIEnv *env,
+                                                                             jclass cls) {
+  return openblas_string(env, "openblas_get_config");
 }

@@ -82,6 +82,12 @@ final class NativeKernels {
    */
   static native String openBlasCore();
 
+  /**
+   * OpenBLAS's build description (e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen
+   * MAX_THREADS=64"), or null when the loaded BLAS is not OpenBLAS.
+   */
+  static native String openBlasConfig();
+
   /** Whether this CPU has AVX-512F; also enables the native AVX-512 path (call once, on load). */
   private static native boolean supportedAvx512();
 

@@ -6,6 +6,7 @@ import dev.rnnlm.io.Checkpoint;
 import dev.rnnlm.io.CheckpointStore;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.linalg.Kernels;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.BatchScorer;
@@ -128,7 +129,10 @@ public final class Trainer {
     }
     out.printf("corpus: %d tokens, vocabulary %d, unigram perplexity %.3f, %d partitions, BLAS %s%n",
         data.tokens(), vocab.size(), data.report().unigramPerplexity(), plan.partitions(),
-        RowMajor.implementation());
+        Kernels.blas());
+    if (Kernels.slowBlasWarning() != null) {
+      out.println("warning: " + Kernels.slowBlasWarning());
+    }
     out.println("recurrent products: " + PackedMatrix.implementation());
     if (data.validation() != null) {
       out.printf("validation: %d tokens%n", data.validationTokens());
