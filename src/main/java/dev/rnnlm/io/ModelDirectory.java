@@ -36,6 +36,7 @@ public final class ModelDirectory {
   public static final String LOGS = "logs";
   /** What a published model consists of, in the order it is replaced: model.json last. */
   private static final List<String> PUBLISHED = List.of(CheckpointStore.DIR, ModelStore.METRICS_FILE,
+      ModelStore.VALIDATION_FILE,
       TrainingPlot.FILE, ModelStore.PARAMS_FILE, ModelStore.TOKENIZER_FILE, ModelStore.VOCAB_FILE,
       ModelStore.MODEL_FILE);
 

@@ -42,6 +42,7 @@ import org.apache.hadoop.fs.Path;
  * DIR/tokenizer.json   with subword tokens: the Hugging Face tokenizer that encodes the text
  * DIR/parameters.bin   float32 little-endian, flat, in the layout model.json lists
  * DIR/metrics.jsonl    one JSON object per epoch (appended by training)
+ * DIR/validation.jsonl one JSON object per validation within an epoch (--validate-every-steps)
  * DIR/training.png     perplexity against epoch (redrawn by training every few seconds)
  * </pre>
  *
@@ -62,6 +63,8 @@ public final class ModelStore {
   public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final String PARAMS_FILE = "parameters.bin";
   public static final String METRICS_FILE = "metrics.jsonl";
+  /** Validations within epochs (train --validate-every-steps): one JSON object per validation. */
+  public static final String VALIDATION_FILE = "validation.jsonl";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -188,7 +191,15 @@ public final class ModelStore {
    * skipped when the metrics are read back ({@link #truncateMetrics}).
    */
   public void appendMetrics(String dir, Map<String, Object> metrics) throws IOException {
-    Path file = new Path(dir, METRICS_FILE);
+    appendLine(new Path(dir, METRICS_FILE), metrics);
+  }
+
+  /** Appends one validation within an epoch to {@code DIR/validation.jsonl}, as {@link #appendMetrics} appends. */
+  public void appendValidation(String dir, Map<String, Object> validation) throws IOException {
+    appendLine(new Path(dir, VALIDATION_FILE), validation);
+  }
+
+  private void appendLine(Path file, Map<String, Object> metrics) throws IOException {
     FileSystem fs = metricsFileSystem(file);
     String line = metricsLine(metrics);
     if (appendWorks && fs.exists(file) && fs.hasPathCapability(file, CommonPathCapabilities.FS_APPEND)) {
@@ -281,14 +292,25 @@ public final class ModelStore {
    * dropping a last line that a crash cut short.
    */
   public void truncateMetrics(String dir, int lastEpoch) throws IOException {
-    Path file = new Path(dir, METRICS_FILE);
+    keepLines(new Path(dir, METRICS_FILE), json -> json.path("epoch").asInt() <= lastEpoch);
+  }
+
+  /**
+   * Keeps only the validations within epochs taken at global steps {@code <= lastStep} (a resumed
+   * run takes the rest again), dropping a last line that a crash cut short.
+   */
+  public void truncateValidations(String dir, long lastStep) throws IOException {
+    keepLines(new Path(dir, VALIDATION_FILE), json -> json.path("steps").asLong() <= lastStep);
+  }
+
+  private void keepLines(Path file, java.util.function.Predicate<JsonNode> keep) throws IOException {
     FileSystem fs = metricsFileSystem(file);
     if (!fs.exists(file)) {
       return;
     }
     StringBuilder kept = new StringBuilder();
     for (MetricsLine line : wholeMetricsLines(fs, file)) {
-      if (line.json().path("epoch").asInt() <= lastEpoch) {
+      if (keep.test(line.json())) {
         kept.append(line.text()).append('\n');
       }
     }
@@ -315,8 +337,10 @@ public final class ModelStore {
 
   /** Removes a previous run's metrics and plot so a new training run starts fresh. */
   public void resetMetrics(String dir) throws IOException {
-    Path file = new Path(dir, METRICS_FILE);
-    metricsFileSystem(file).delete(file, false);
+    for (String name : List.of(METRICS_FILE, VALIDATION_FILE)) {
+      Path file = new Path(dir, name);
+      metricsFileSystem(file).delete(file, false);
+    }
     Path plot = new Path(dir, TrainingPlot.FILE);
     plot.getFileSystem(conf).delete(plot, false);
   }

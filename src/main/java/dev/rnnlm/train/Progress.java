@@ -56,6 +56,12 @@ final class Progress {
     out.flush();
   }
 
+  /** Prints a line of its own within the epoch (a validation): the in-place line is cleared first. */
+  void println(String line) {
+    endEpoch();
+    out.println(line);
+  }
+
   /** Clears the in-place line before the epoch's summary line is printed. */
   void endEpoch() {
     if (drawn) {

@@ -193,6 +193,12 @@ public final class TrainOptions {
           .defaultValue("0").shownAs("one per partition").effect(ADJUSTABLE)
           .binds((b, v) -> b.valStreams(OptionValues.toInt("val-streams", v)),
               s -> Integer.toString(s.valStreams())),
+      TrainOption.value("validate-every-steps", "N", "also score the validation text every N optimizer steps "
+              + "within an epoch: a line, and DIR/validation.jsonl; the learning-rate schedule still reads only the "
+              + "epochs' validations, so nothing trained changes; 0 = at epoch ends only")
+          .defaultValue("0")
+          .binds((b, v) -> b.validateEverySteps(OptionValues.toInt("validate-every-steps", v)),
+              s -> Integer.toString(s.validateEverySteps())),
       TrainOption.value("checkpoint-every", "N", "write a checkpoint every N epochs; 0 = never")
           .defaultValue("1")
           .binds((b, v) -> b.checkpointEvery(OptionValues.toInt("checkpoint-every", v)),

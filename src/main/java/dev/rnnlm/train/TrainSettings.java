@@ -56,6 +56,7 @@ public final class TrainSettings {
   private final int checkpointEvery;
   private final int checkpointEverySteps;
   private final double checkpointEveryMinutes;
+  private final int validateEverySteps;
   private final int keepCheckpoints;
   private final boolean resume;
   private final boolean skipMemoryCheck;
@@ -102,6 +103,7 @@ public final class TrainSettings {
     this.checkpointEvery = b.checkpointEvery;
     this.checkpointEverySteps = b.checkpointEverySteps;
     this.checkpointEveryMinutes = b.checkpointEveryMinutes;
+    this.validateEverySteps = b.validateEverySteps;
     this.keepCheckpoints = b.keepCheckpoints;
     this.resume = b.resume;
     this.skipMemoryCheck = b.skipMemoryCheck;
@@ -157,6 +159,11 @@ public final class TrainSettings {
     }
     checkSubwords();
     nonNegative("--checkpoint-every-steps", checkpointEverySteps);
+    nonNegative("--validate-every-steps", validateEverySteps);
+    if (validateEverySteps > 0 && valFraction == 0 && val.isEmpty()) {
+      throw new IllegalArgumentException("--validate-every-steps scores the validation text: it needs --val PATH"
+          + " or --val-fraction F");
+    }
     if (!(checkpointEveryMinutes >= 0) || Double.isInfinite(checkpointEveryMinutes)) {
       throw new IllegalArgumentException("--checkpoint-every-minutes must be >= 0, got " + checkpointEveryMinutes);
     }
@@ -243,6 +250,7 @@ public final class TrainSettings {
     b.checkpointEvery = checkpointEvery;
     b.checkpointEverySteps = checkpointEverySteps;
     b.checkpointEveryMinutes = checkpointEveryMinutes;
+    b.validateEverySteps = validateEverySteps;
     b.keepCheckpoints = keepCheckpoints;
     b.resume = resume;
     b.skipMemoryCheck = skipMemoryCheck;
@@ -405,6 +413,11 @@ public final class TrainSettings {
   /** Also a checkpoint within an epoch once this many minutes passed since the last one; 0 = never. */
   public double checkpointEveryMinutes() {
     return checkpointEveryMinutes;
+  }
+
+  /** Also score the validation text every N optimizer steps within an epoch; 0 = at epoch ends only. */
+  public int validateEverySteps() {
+    return validateEverySteps;
   }
 
   /** How many of the newest checkpoints to keep. */
@@ -575,6 +588,7 @@ public final class TrainSettings {
     private int checkpointEvery;
     private int checkpointEverySteps;
     private double checkpointEveryMinutes;
+    private int validateEverySteps;
     private int keepCheckpoints;
     private boolean resume;
     private boolean skipMemoryCheck;
@@ -857,6 +871,11 @@ public final class TrainSettings {
 
     public Builder checkpointEveryMinutes(double value) {
       this.checkpointEveryMinutes = value;
+      return this;
+    }
+
+    public Builder validateEverySteps(int value) {
+      this.validateEverySteps = value;
       return this;
     }
 

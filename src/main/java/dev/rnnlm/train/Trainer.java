@@ -205,6 +205,7 @@ public final class Trainer {
       tokensSeen = resumed.model().position().tokensSeen();
       firstEpoch = resumed.epoch();
       store.truncateMetrics(modelDir, firstEpoch);
+      store.truncateValidations(modelDir, stepsDone);
     }
     Progress progress = new Progress(out, Progress.isTerminal(out));
     long started = System.nanoTime();
@@ -220,6 +221,7 @@ public final class Trainer {
       int steps = loop.stepsInEpoch();
       Checkpoint.RunningSums sums = continuing ? resumed.sums() : Checkpoint.RunningSums.NONE;
       long tokensBefore = sums.tokens();
+      long validationNanos = 0; // within the epoch: not training time
       progress.startEpoch(epoch + 1, steps);
       long roundStart = stepsDone;
       while (loop.hasNextStep()) {
@@ -249,9 +251,14 @@ public final class Trainer {
               new Checkpoint.Position(epoch, done.step() + 1), carried(loop, loop.states()), sums,
               new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
         }
+        if (data.validation() != null && passedMultiple(roundStart, stepsDone, s.validateEverySteps())
+            && loop.hasNextStep()) {
+          validationNanos += validateWithinEpoch(data, model, params, loop, progress,
+              new Checkpoint.Position(epoch, done.step() + 1), stepsDone);
+        }
       }
       progress.endEpoch();
-      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      double seconds = (System.nanoTime() - epochStart - validationNanos) / 1e9;
       double perplexity = Math.exp(sums.lossSum() / sums.tokens());
       perplexities.add(perplexity);
       Double valPerplexity = null;
@@ -295,6 +302,34 @@ public final class Trainer {
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
     return new Outcome(saved, perplexities, data.report().unigramPerplexity());
+  }
+
+  /**
+   * --validate-every-steps: scores the validation text at {@code at} (after global step
+   * {@code stepsDone}), prints a line and appends it to {@code DIR/validation.jsonl}. The
+   * schedule does not see it. Returns the time it took.
+   */
+  private long validateWithinEpoch(TrainingData data, LanguageModel model, float[] params, StepLoop loop,
+                                   Progress progress, Checkpoint.Position at, long stepsDone) throws IOException {
+    long start = System.nanoTime();
+    loop.releaseTaskSlots();
+    sc.setJobDescription("epoch " + (at.epoch() + 1) + " step " + at.step() + " validation");
+    double perplexity = Evaluator.score(sc, data.validation(), model, params, settings.steps()).perplexity();
+    double bits = bitsPerByte(Math.log(perplexity), data.heldOut().bytesPerToken());
+    long took = System.nanoTime() - start;
+    progress.println(String.format("validation at epoch %d step %d/%d: val_perplexity %.3f%s", at.epoch() + 1,
+        at.step(), loop.stepsInEpoch(), perplexity,
+        text.subwords() == null ? "" : String.format(" val_bits_per_byte %.4f", bits)));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("epoch", at.epoch() + 1);
+    json.put("step", at.step());
+    json.put("steps", stepsDone);
+    json.put("val_perplexity", perplexity);
+    json.put("val_bits_per_byte", bits);
+    json.put("val_seconds", took / 1e9);
+    String modelDir = settings.modelDir();
+    submit("a validation", () -> store.appendValidation(modelDir, json));
+    return took;
   }
 
   /**
