@@ -1,6 +1,7 @@
 package dev.rnnlm.cli;
 
 import dev.rnnlm.io.ForkFreeLocalFileSystem;
+import dev.rnnlm.train.TrainingMetricsPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,6 +45,11 @@ final class SparkSession implements AutoCloseable {
    * This program's defaults on top of {@code conf} (spark-submit's settings and {@code spark.*}
    * system properties); a setting already present is never overridden.
    */
+  /** The commands whose progress {@link TrainingMetricsPlugin} reports to Spark's metrics system. */
+  private static final java.util.Set<String> TRAINING_COMMANDS = java.util.Set.of("train", "retrain");
+  /** {@code --conf spark.rnnlm.metrics=false} leaves the plugin out. */
+  static final String METRICS_SWITCH = "spark.rnnlm.metrics";
+
   static SparkConf configure(SparkConf conf, String command, String cliMaster) {
     if (!conf.contains("spark.master")) {
       conf.setMaster(cliMaster);
@@ -57,6 +63,13 @@ final class SparkSession implements AutoCloseable {
     conf.setIfMissing("spark.locality.wait", "0");
     // Local files get their permissions without a chmod process per file (checkpoints write twelve).
     conf.setIfMissing("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
+    if (TRAINING_COMMANDS.contains(command) && conf.getBoolean(METRICS_SWITCH, true)) {
+      String plugins = conf.get("spark.plugins", "");
+      String plugin = TrainingMetricsPlugin.class.getName();
+      if (!java.util.Arrays.asList(plugins.split(",")).contains(plugin)) {
+        conf.set("spark.plugins", plugins.isBlank() ? plugin : plugins + "," + plugin);
+      }
+    }
     if (isLocal(conf.get("spark.master"))) {
       // The driver is the only executor: tasks read each broadcast's value from its block
       // manager and the serialized pieces are never fetched, so their checksums are never

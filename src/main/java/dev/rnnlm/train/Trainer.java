@@ -226,6 +226,7 @@ public final class Trainer {
       long roundStart = stepsDone;
       while (loop.hasNextStep()) {
         StepLoop.Step done;
+        long syncStart = System.nanoTime();
         try {
           done = loop.next();
         } catch (TrainingDivergedException e) {
@@ -245,6 +246,10 @@ public final class Trainer {
         stepsDone += done.steps();
         tokensSeen += totals.tokens();
         progress.stepDone(done.step() + 1, sums.tokens() - tokensBefore);
+        long now = System.nanoTime();
+        TrainingGauges.stepDone(stepsDone, epoch + 1,
+            (sums.tokens() - tokensBefore) / ((now - epochStart - validationNanos) / 1e9), done.norm(),
+            (now - syncStart) / 1e9);
         if ((passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) || checkpointIsDue())
             && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
@@ -278,6 +283,7 @@ public final class Trainer {
               valPerplexities.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         }
       }
+      TrainingGauges.epochEnded(perplexity, valPerplexity == null ? Double.NaN : valPerplexity);
       double bitsPerByte = bitsPerByte(sums.lossSum() / sums.tokens(), data.report().bytesPerToken());
       Double valBitsPerByte = valPerplexity == null ? null
           : bitsPerByte(Math.log(valPerplexity), data.heldOut().bytesPerToken());
@@ -425,6 +431,7 @@ public final class Trainer {
   /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
   private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
     lastCheckpointNanos = System.nanoTime();
+    TrainingGauges.checkpointed(stepsDone);
     submit("checkpoint at step " + stepsDone, () -> lastCheckpoint =
         checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints()).toString());
   }

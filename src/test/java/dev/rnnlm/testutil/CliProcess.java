@@ -16,6 +16,11 @@ public final class CliProcess {
 
   /** Starts {@code rnnlm args} with {@code -Xmx<heap>}, standard output and error both into {@code log}. */
   public static Process start(String heap, Path log, List<String> args) throws IOException {
+    return start(heap, log, List.of(), args);
+  }
+
+  /** As {@link #start(String, Path, List)}, with more JVM options ({@code -Dspark.*} settings, say). */
+  public static Process start(String heap, Path log, List<String> jvmOptions, List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -24,6 +29,7 @@ public final class CliProcess {
         cmd.add(arg);
       }
     }
+    cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"), "dev.rnnlm.cli.Main"));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
