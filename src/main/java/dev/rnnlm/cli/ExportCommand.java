@@ -1,6 +1,7 @@
 package dev.rnnlm.cli;
 
 import dev.rnnlm.io.ExportedTensor;
+import dev.rnnlm.io.OnnxGraph;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SafetensorsWriter;
 import dev.rnnlm.io.SavedModel;
@@ -15,15 +16,16 @@ import org.apache.hadoop.conf.Configuration;
  * and its vocabulary as JSON beside it. No Spark job.
  */
 final class ExportCommand {
-  static final List<String> FORMATS = List.of("safetensors", "torch");
+  static final List<String> FORMATS = List.of("safetensors", "torch", "onnx");
 
   static final List<Option> OPTIONS = List.of(
       Option.value("model", "DIR", "model directory (required)"),
-      Option.value("format", "NAME", "output format: safetensors (the stored names) or torch "
+      Option.value("format", "NAME", "output format: safetensors (the stored names), torch "
           + "(safetensors named and shaped as a PyTorch nn.RNN/GRU/LSTM under rnn. and an nn.Linear "
-          + "under out.) [safetensors]"),
+          + "under out.) or onnx (an ONNX model for ONNX Runtime: input_ids, h0[, c0] -> logits, hn[, cn])"
+          + " [safetensors]"),
       Option.value("out", "FILE", "file to write (required); the vocabulary goes beside it, "
-          + "FILE with .safetensors replaced by (or else followed by) .vocab.json"));
+          + "FILE with .safetensors or .onnx replaced by (or else followed by) .vocab.json"));
 
   private ExportCommand() {}
 
@@ -43,11 +45,20 @@ final class ExportCommand {
     }
     Configuration conf = new Configuration();
     SavedModel saved = new ModelStore(conf).load(dir);
-    List<ExportedTensor> tensors = format.equals("torch") ? ExportedTensor.asTorch(saved)
-        : ExportedTensor.asStored(saved);
-    SafetensorsWriter.Exported written = new SafetensorsWriter(conf).write(saved, tensors, file);
-    out.printf("wrote %s (%d bytes, %d float32 parameters: %s)%n", written.tensorsFile(),
-        written.bytes(), saved.params().length, InspectCommand.shapes(saved));
+    SafetensorsWriter writer = new SafetensorsWriter(conf);
+    SafetensorsWriter.Exported written;
+    if (format.equals("onnx")) {
+      written = writer.writeOnnx(saved, file);
+      out.printf("wrote %s (%d bytes, ONNX opset %d: input_ids (T, B), h0%s -> logits (T, B, %d), hn%s)%n",
+          written.tensorsFile(), written.bytes(), OnnxGraph.OPSET, saved.cell().equals("lstm") ? ", c0" : "",
+          saved.vocabulary().size(), saved.cell().equals("lstm") ? ", cn" : "");
+    } else {
+      List<ExportedTensor> tensors = format.equals("torch") ? ExportedTensor.asTorch(saved)
+          : ExportedTensor.asStored(saved);
+      written = writer.write(saved, tensors, file);
+      out.printf("wrote %s (%d bytes, %d float32 parameters: %s)%n", written.tensorsFile(),
+          written.bytes(), saved.params().length, InspectCommand.shapes(saved));
+    }
     out.printf("wrote %s (%d tokens)%n", written.vocabularyFile(), saved.vocabulary().size());
     if (written.tokenizerFile() != null) {
       out.printf("wrote %s (the Hugging Face tokenizer of its ids)%n", written.tokenizerFile());

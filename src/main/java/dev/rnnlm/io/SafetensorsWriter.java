@@ -45,6 +45,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class SafetensorsWriter {
   public static final String EXTENSION = ".safetensors";
+  public static final String ONNX_EXTENSION = ".onnx";
   public static final String VOCAB_SUFFIX = ".vocab.json";
   public static final String DTYPE = "F32";
   public static final String METADATA_KEY = "__metadata__";
@@ -78,9 +79,12 @@ public final class SafetensorsWriter {
   public static String vocabularyPath(String tensorsFile) {
     String path = new Path(tensorsFile).toString();
     String name = new Path(path).getName();
-    boolean replace = name.length() > EXTENSION.length()
-        && name.toLowerCase(Locale.ROOT).endsWith(EXTENSION);
-    return (replace ? path.substring(0, path.length() - EXTENSION.length()) : path) + VOCAB_SUFFIX;
+    for (String extension : List.of(EXTENSION, ONNX_EXTENSION)) {
+      if (name.length() > extension.length() && name.toLowerCase(Locale.ROOT).endsWith(extension)) {
+        return path.substring(0, path.length() - extension.length()) + VOCAB_SUFFIX;
+      }
+    }
+    return path + VOCAB_SUFFIX;
   }
 
   /**
@@ -96,6 +100,25 @@ public final class SafetensorsWriter {
   /** As {@link #write(SavedModel, String)}, with the tensors {@code tensors} (named as they say). */
   public Exported write(SavedModel m, List<ExportedTensor> tensors, String tensorsFile) throws IOException {
     checkSize(m, tensors);
+    byte[] header = header(m, tensors, new Path(vocabularyPath(tensorsFile)).getName());
+    return writeBeside(m, tensorsFile, out -> {
+      out.write(header);
+      writeTensors(tensors, out);
+    });
+  }
+
+  /**
+   * Writes {@code m} as an ONNX model ({@link OnnxGraph}) to {@code onnxFile}, with its vocabulary
+   * (and tokenizer) beside it as for the safetensors file.
+   */
+  public Exported writeOnnx(SavedModel m, String onnxFile) throws IOException {
+    byte[] model = OnnxGraph.of(m);
+    return writeBeside(m, onnxFile, out -> out.write(model));
+  }
+
+  /** Writes {@code content} to {@code modelFile}, after the vocabulary and tokenizer beside it. */
+  private Exported writeBeside(SavedModel m, String modelFile, Content content) throws IOException {
+    String tensorsFile = modelFile;
     Path file = new Path(tensorsFile);
     Path vocabFile = new Path(vocabularyPath(tensorsFile));
     Path tokenizerFile = m.text().subwords() == null ? null : new Path(file.getParent(), TOKENIZER_FILE);
@@ -105,15 +128,11 @@ public final class SafetensorsWriter {
         throw new IllegalArgumentException("cannot export to " + p + ": it is a directory");
       }
     }
-    byte[] header = header(m, tensors, vocabFile.getName());
     if (tokenizerFile != null) {
       writeAtomically(fs, tokenizerFile, out -> out.write(m.text().subwords().json()));
     }
     writeAtomically(fs, vocabFile, out -> out.write(vocabularyJson(m)));
-    writeAtomically(fs, file, out -> {
-      out.write(header);
-      writeTensors(tensors, out);
-    });
+    writeAtomically(fs, file, content);
     FileStatus written = fs.getFileStatus(file);
     return new Exported(file.toString(), vocabFile.toString(), written.getLen(),
         tokenizerFile == null ? null : tokenizerFile.toString());
