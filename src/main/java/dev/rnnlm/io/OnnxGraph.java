@@ -58,16 +58,8 @@ public final class OnnxGraph {
     this.lstm = m.cell().equals("lstm");
   }
 
-  /**
-   * The serialized ONNX model of {@code m}.
-   *
-   * @throws IllegalArgumentException for a model with an adaptive softmax
-   */
+  /** The serialized ONNX model of {@code m}. */
   public static byte[] of(SavedModel m) {
-    if (m.architecture().adaptiveSoftmax()) {
-      throw new IllegalArgumentException("--format onnx: a model with an adaptive softmax has no ONNX export yet"
-          + " (export it with --format torch)");
-    }
     return new OnnxGraph(m).build().toByteArray();
   }
 
@@ -104,18 +96,11 @@ public final class OnnxGraph {
       concatenate(finalC, "cn");
     }
     String decoder = embedded ? "decoder" : "out";
-    String weightT;
-    if (m.architecture().tiedWeights()) {
-      weightT = node("Transpose", List.of("encoder.weight"), "decoder_weight_t", perm());
+    if (m.architecture().adaptiveSoftmax()) {
+      adaptiveLogProbabilities(x, decoder);
     } else {
-      ExportedTensor w = torch.get(decoder + ".weight"); // (V, H)
-      floats("decoder_weight_t", transpose(w), w.shape()[1], w.shape()[0]);
-      weightT = "decoder_weight_t";
+      fullSoftmaxLogits(x, decoder, embedded);
     }
-    initializer("decoder.bias", torch.get(decoder + ".bias"));
-    String products = node("MatMul", List.of(x, weightT), "decoder_products");
-    graph.addNode(NodeProto.newBuilder().setOpType("Add").addInput(products).addInput("decoder.bias")
-        .addOutput("logits"));
     graph.addOutput(valueInfo("logits", TensorProto.DataType.FLOAT_VALUE, "T", "B", m.vocabulary().size()));
     graph.addOutput(valueInfo("hn", TensorProto.DataType.FLOAT_VALUE, layers, "B", hidden));
     if (lstm) {
@@ -129,6 +114,56 @@ public final class OnnxGraph {
         .addMetadataProps(StringStringEntryProto.newBuilder().setKey("normalize")
             .setValue(m.normalize().optionName()))
         .setGraph(graph).build();
+  }
+
+  /** {@code logits} = x W + b over the whole vocabulary; tied, W is the embedding's transpose. */
+  private void fullSoftmaxLogits(String x, String decoder, boolean embedded) {
+    String weightT;
+    if (m.architecture().tiedWeights()) {
+      weightT = node("Transpose", List.of("encoder.weight"), "decoder_weight_t", perm());
+    } else {
+      ExportedTensor w = torch.get(decoder + ".weight"); // (V, H)
+      floats("decoder_weight_t", transpose(w), w.shape()[1], w.shape()[0]);
+      weightT = "decoder_weight_t";
+    }
+    initializer("decoder.bias", torch.get(decoder + ".bias"));
+    String products = node("MatMul", List.of(x, weightT), "decoder_products");
+    node("Add", List.of(products, "decoder.bias"), "logits");
+  }
+
+  /**
+   * An adaptive softmax's log-probabilities of every token as {@code logits} (a softmax of them
+   * is the distribution): the head's log-softmax over the shortlist and one entry per cluster, and
+   * for each cluster its own log-softmax plus the head's entry for the cluster
+   * ({@code nn.AdaptiveLogSoftmaxWithLoss.log_prob}).
+   */
+  private void adaptiveLogProbabilities(String x, String decoder) {
+    List<Integer> cutoffs = m.architecture().adaptiveCutoffs();
+    int shortlist = cutoffs.get(0);
+    longs("axis_2", new long[] {2});
+    ExportedTensor head = torch.get(decoder + ".head.weight"); // (c_0 + K, H)
+    floats("head_weight_t", transpose(head), head.shape()[1], head.shape()[0]);
+    String headLog = node("LogSoftmax", List.of(node("MatMul", List.of(x, "head_weight_t"), "head")), "head_log");
+    longs("shortlist_start", new long[] {0});
+    longs("shortlist_end", new long[] {shortlist});
+    List<String> parts = new ArrayList<>(List.of(
+        node("Slice", List.of(headLog, "shortlist_start", "shortlist_end", "axis_2"), "shortlist_log")));
+    for (int i = 0; i < cutoffs.size(); i++) {
+      String p = "cluster" + i + ".";
+      ExportedTensor projection = torch.get(decoder + ".tail." + i + ".0.weight"); // (d_i, H)
+      ExportedTensor output = torch.get(decoder + ".tail." + i + ".1.weight");     // (size_i, d_i)
+      floats(p + "projection_t", transpose(projection), projection.shape()[1], projection.shape()[0]);
+      floats(p + "output_t", transpose(output), output.shape()[1], output.shape()[0]);
+      String projected = node("MatMul", List.of(x, p + "projection_t"), p + "projected");
+      String clusterLog = node("LogSoftmax", List.of(node("MatMul", List.of(projected, p + "output_t"),
+          p + "logits")), p + "log");
+      longs(p + "start", new long[] {shortlist + i});
+      longs(p + "end", new long[] {shortlist + i + 1});
+      String prior = node("Slice", List.of(headLog, p + "start", p + "end", "axis_2"), p + "prior");
+      parts.add(node("Add", List.of(clusterLog, prior), p + "log_prob"));
+    }
+    graph.addNode(NodeProto.newBuilder().setOpType("Concat").addAllInput(parts).addOutput("logits")
+        .addAttribute(intAttribute("axis", 2)));
   }
 
   /**
