@@ -174,6 +174,14 @@ class SubwordTokensTest {
     CliRun exported = CliRun.of("export", "--model", model.toString(), "--out", export.toString());
     assertEquals(0, exported.exitCode(), exported.err());
     assertArrayEquals(Files.readAllBytes(tokenizer), Files.readAllBytes(export.resolveSibling("tokenizer.json")));
+
+    Path onnx = work.resolve("onnx-export").resolve("model.onnx");
+    CliRun onnxRun = CliRun.of("export", "--model", model.toString(), "--format", "onnx", "--out", onnx.toString());
+    assertEquals(0, onnxRun.exitCode(), onnxRun.err());
+    assertTrue(onnxRun.out().startsWith("wrote " + onnx + " ("), onnxRun.out());
+    assertTrue(Files.size(onnx) > 50257 * 16 * 4, "ONNX model of " + Files.size(onnx) + " bytes");
+    assertTrue(Files.exists(onnx.resolveSibling("model.vocab.json")));
+    assertArrayEquals(Files.readAllBytes(tokenizer), Files.readAllBytes(onnx.resolveSibling("tokenizer.json")));
   }
 
   @Test
