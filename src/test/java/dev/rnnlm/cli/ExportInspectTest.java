@@ -94,12 +94,12 @@ class ExportInspectTest {
 
   @Test
   void anUnknownFormatIsNamedAndNothingIsWritten() {
-    Path out = work.resolve("x.onnx");
-    CliRun run = CliRun.of("export", "--model", model.toString(), "--format", "onnx", "--out", out.toString());
+    Path out = work.resolve("x.gguf");
+    CliRun run = CliRun.of("export", "--model", model.toString(), "--format", "gguf", "--out", out.toString());
     assertEquals(Main.FAILED, run.exitCode());
-    assertOneErrorLine(run, "--format", "'onnx'");
+    assertOneErrorLine(run, "--format", "'gguf'", "safetensors or torch or onnx");
     assertFalse(Files.exists(out));
-    assertFalse(Files.exists(work.resolve("x.onnx.vocab.json")));
+    assertFalse(Files.exists(work.resolve("x.gguf.vocab.json")));
   }
 
   @Test
