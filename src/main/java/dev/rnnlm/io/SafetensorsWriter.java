@@ -118,9 +118,8 @@ public final class SafetensorsWriter {
 
   /** Writes {@code content} to {@code modelFile}, after the vocabulary and tokenizer beside it. */
   private Exported writeBeside(SavedModel m, String modelFile, Content content) throws IOException {
-    String tensorsFile = modelFile;
-    Path file = new Path(tensorsFile);
-    Path vocabFile = new Path(vocabularyPath(tensorsFile));
+    Path file = new Path(modelFile);
+    Path vocabFile = new Path(vocabularyPath(modelFile));
     Path tokenizerFile = m.text().subwords() == null ? null : new Path(file.getParent(), TOKENIZER_FILE);
     FileSystem fs = fileSystem(file);
     for (Path p : tokenizerFile == null ? List.of(file, vocabFile) : List.of(file, vocabFile, tokenizerFile)) {

@@ -77,9 +77,9 @@ public final class Trainer {
   /** What a finished run reports: the saved model and the perplexities to judge it by. */
   public record Outcome(SavedModel model, List<Double> epochPerplexities, double unigramPerplexity) {}
 
-  /** Spark's local property naming the job group of this thread's jobs. */
+  /** Spark's local properties naming the job group of this thread's jobs, and the job's description. */
   private static final String JOB_GROUP = "spark.jobGroup.id";
-  private static final String JOB_GROUP_DESCRIPTION = "spark.job.description";
+  private static final String JOB_DESCRIPTION = "spark.job.description";
 
   /**
    * Trains (see the class comment). Every Spark job of the run is in one job group, named after
@@ -88,14 +88,14 @@ public final class Trainer {
    */
   public Outcome run() throws IOException {
     String groupBefore = sc.getLocalProperty(JOB_GROUP);
-    String descriptionBefore = sc.getLocalProperty(JOB_GROUP_DESCRIPTION);
+    String descriptionBefore = sc.getLocalProperty(JOB_DESCRIPTION);
     sc.setJobGroup("rnnlm-train " + settings.modelDir(), "spark-rnn-lm train: " + settings.input() + " -> "
         + settings.modelDir(), false);
     try {
       return runInGroup();
     } finally {
       sc.setLocalProperty(JOB_GROUP, groupBefore);
-      sc.setLocalProperty(JOB_GROUP_DESCRIPTION, descriptionBefore);
+      sc.setLocalProperty(JOB_DESCRIPTION, descriptionBefore);
     }
   }
 
