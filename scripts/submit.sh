@@ -54,7 +54,7 @@ if [[ ! -f "$jar" ]]; then
 fi
 
 # Java 17 module openings Spark needs: the list of pom.xml (spark.java.opens) and scripts/rnnlm.
-opens="-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector"
+opens="-XX:+IgnoreUnrecognizedVMOptions"
 opens+=" --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED"
 opens+=" --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
 opens+=" --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"

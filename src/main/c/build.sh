@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles the native recurrent-product kernel into the jar's resources (called by Maven in the
+# Compiles the native kernels (the recurrent products, the softmax's row passes) into the jar's resources (called by Maven in the
 # compile phase). Optional: without gcc, the JNI headers or an x86-64 Linux host it only warns,
 # and the program multiplies with BLAS instead (it logs which kernel it uses).
 # Usage: build.sh OUTPUT_DIR JAVA_HOME
@@ -18,6 +18,11 @@ include=$java_home/include
 [[ -e $include/jni.h ]] || skip "no JNI headers in $include (install a JDK, not a JRE)"
 
 mkdir -p "$out/native/linux-x86_64"
-gcc -O3 -fPIC -shared -std=c11 -Wall \
-  -I"$include" -I"$include/linux" \
-  -o "$out/native/linux-x86_64/librnnlm_kernels.so" "$here/packed_matrix.c"
+lib="$out/native/linux-x86_64"
+objects=$(mktemp -d)
+trap 'rm -rf "$objects"' EXIT
+flags=(-O3 -fPIC -std=c11 -Wall -I"$include" -I"$include/linux")
+gcc "${flags[@]}" -c -o "$objects/packed_matrix.o" "$here/packed_matrix.c"
+# -ffp-contract=off: softmax_rows.c promises the bits of Java's unfused multiplies and adds.
+gcc "${flags[@]}" -ffp-contract=off -c -o "$objects/softmax_rows.o" "$here/softmax_rows.c"
+gcc -shared -o "$lib/librnnlm_kernels.so" "$objects/packed_matrix.o" "$objects/softmax_rows.o"

@@ -7,15 +7,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The JNI entry points of {@code src/main/c/packed_matrix.c}, loaded once per JVM from the jar
- * (driver and executors alike). Optional: when the library is absent (not built, another
- * platform), cannot load, the CPU lacks AVX2/FMA, or {@code -Drnnlm.native=false} is set,
- * {@link #available()} is false and {@link PackedMatrix} multiplies with BLAS.
+ * The JNI entry points of {@code src/main/c/packed_matrix.c} and {@code softmax_rows.c}, loaded
+ * once per JVM from the jar (driver and executors alike). Optional: when the library is absent
+ * (not built, another platform), cannot load, the CPU lacks AVX2/FMA, or
+ * {@code -Drnnlm.native=false} is set, {@link #available()} is false, {@link PackedMatrix}
+ * multiplies with BLAS and {@link NativeRows} is not used.
  *
  * <p>On a CPU with AVX-512F the products run its tiles ({@link #avx512()}), which compute the
  * same bits as the AVX2 tiles; {@code -Drnnlm.avx512=false} keeps the AVX2 tiles (comparisons).
  *
- * <p>The native methods do no bounds checks: {@link PackedMatrix} checks before calling.
+ * <p>The native methods do no bounds checks: {@link PackedMatrix} and {@link NativeRows} check
+ * before calling.
  */
 final class NativeKernels {
   private static final String DISABLE_PROPERTY = "rnnlm.native";
@@ -101,4 +103,17 @@ final class NativeKernels {
    */
   static native void multiplyAdd(int m, int n, int k, float[] a, int aOffset, float[] panels,
                                  float[] c, int cOffset, boolean avx512);
+
+  /** Math.max over {@code a[offset, offset + n)} (softmax_rows.c). */
+  static native float rowMax(float[] a, int offset, int n);
+
+  /** {@code a[offset + j] += bias[biasOffset + j]} for j < n; Math.max over the new row. */
+  static native float addAndMax(float[] a, int offset, float[] bias, int biasOffset, int n);
+
+  /**
+   * The double sum of {@code exp(src[srcOffset + i] - shift)} for i < n, each exponential also
+   * stored into {@code dst[dstOffset + i]} when dst is not null.
+   */
+  static native double expShiftedSum(float[] src, int srcOffset, float shift, float[] dst,
+                                     int dstOffset, int n);
 }

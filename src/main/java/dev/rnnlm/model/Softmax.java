@@ -1,5 +1,7 @@
 package dev.rnnlm.model;
 
+import dev.rnnlm.linalg.NativeRows;
+
 /** Softmax cross-entropy over rows of logits. */
 public final class Softmax {
   private Softmax() {}
@@ -13,9 +15,10 @@ public final class Softmax {
    *
    * <p>Fused: per row one pass adds the bias and finds the maximum, one computes and sums the
    * exponentials ({@link #expNonPositive}, kept in the row), one writes the gradient and adds it
-   * to the bias gradient. The exponentials are float32 arithmetic that the JIT vectorizes;
-   * {@code Math.exp} per element took longer than the output layer's two products at V = 13,777.
-   * The sum, the logarithm and the loss are double.
+   * to the bias gradient. The exponentials are float32 arithmetic, eight lanes at a time in
+   * native code for long rows, because {@code Math.exp} per element costs as much as the output
+   * layer's two products at a vocabulary of ten thousand. The sum, the logarithm and the loss
+   * are double.
    */
   public static double crossEntropy(float[] logits, int rows, int cols, float[] bias,
                                     int biasOffset, int[] targets, float[] biasGradient,
@@ -94,9 +97,9 @@ public final class Softmax {
     return total;
   }
 
-  /** The maximum of {@code a[off, off + n)}: {@link VectorRows} when the Vector API is there. */
+  /** The maximum of {@code a[off, off + n)}: {@link NativeRows} for long rows; the same bits. */
   static float max(float[] a, int off, int n) {
-    return VECTOR_API ? VectorRows.max(a, off, n) : scalarMax(a, off, n);
+    return isNative(n) ? NativeRows.max(a, off, n) : scalarMax(a, off, n);
   }
 
   static float scalarMax(float[] a, int off, int n) {
@@ -109,13 +112,13 @@ public final class Softmax {
 
   /**
    * {@code sum exp(O - max)} of the row at {@code off}; with {@code inPlace} the exponentials
-   * replace the row, else the row is left as it is. With the Vector API one fused pass
-   * ({@link VectorExp#expShiftedSum}), else the exponentials element by element and
+   * replace the row, else the row is left as it is. For long rows one fused native pass
+   * ({@link NativeRows#expShiftedSum}), else the exponentials element by element and
    * {@link #sum}; the same bits.
    */
   private static double expSum(float[] logits, int off, int cols, float max, boolean inPlace) {
-    if (VECTOR_API) {
-      return VectorExp.expShiftedSum(logits, off, max, inPlace ? logits : null, off, cols);
+    if (isNative(cols)) {
+      return NativeRows.expShiftedSum(logits, off, max, inPlace ? logits : null, off, cols);
     }
     float[] row = inPlace ? logits : rowBuffer(cols);
     int rowOff = inPlace ? off : 0;
@@ -137,10 +140,10 @@ public final class Softmax {
 
   /**
    * {@code a[off + j] += bias[biasOff + j]} for j < n, returning the new row's maximum:
-   * {@link VectorRows} when the Vector API is there; the same bits.
+   * {@link NativeRows} for long rows; the same bits.
    */
   static float addAndMax(float[] a, int off, float[] bias, int biasOff, int n) {
-    return VECTOR_API ? VectorRows.addAndMax(a, off, bias, biasOff, n)
+    return isNative(n) ? NativeRows.addAndMax(a, off, bias, biasOff, n)
         : scalarAddAndMax(a, off, bias, biasOff, n);
   }
 
@@ -154,9 +157,12 @@ public final class Softmax {
     return max;
   }
 
-  /** Whether the JVM has the Vector API module (the launchers add it; a bare JVM may not). */
-  private static final boolean VECTOR_API =
-      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  private static final boolean NATIVE_ROWS = NativeRows.available();
+
+  /** Whether a row of n goes through {@link NativeRows}. */
+  private static boolean isNative(int n) {
+    return NATIVE_ROWS && n >= NativeRows.MIN_LENGTH;
+  }
 
   /** {@code dst[dstOff + i] = expNonPositive(src[srcOff + i] - shift)} for i < n. */
   static void expShifted(float[] src, int srcOff, float shift, float[] dst, int dstOff, int n) {
@@ -220,8 +226,8 @@ public final class Softmax {
    * exp(x) for x <= 0 (and x = NaN: NaN), within 2 ulp of the float nearest {@code Math.exp}
    * down to exp(-87.3), and 1.2e-38 below that: {@code 2^n * exp(r)} with {@code n} the integer
    * nearest x log2(e) and {@code r = x - n ln 2}. Only float multiplies and adds, integer
-   * arithmetic and bit moves, each exactly specified in Java, so the same bits on every JVM and CPU, whether the
-   * JIT vectorizes the loop or not.
+   * arithmetic and bit moves, each exactly specified, so the same bits on every JVM and CPU, and
+   * in {@code src/main/c/softmax_rows.c}'s lanes.
    */
   static float expNonPositive(float x) {
     float v = Math.max(x, EXP_FLOOR);

@@ -3,6 +3,7 @@ package dev.rnnlm.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.linalg.NativeRows;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,8 @@ class SoftmaxTest {
   }
 
   /**
-   * The array form (the path without the Vector API) gives the scalar function's bits for every
-   * element; the Vector API's lanes are held to the same in fusedExpSumGivesTheScalarExponentialsAndSumBits.
+   * The array form (the path of short rows) gives the scalar function's bits for every element;
+   * the native lanes are held to the same in fusedExpSumGivesTheScalarExponentialsAndSumBits.
    */
   @Tag("bit-identity")
   @Test
@@ -111,12 +112,13 @@ class SoftmaxTest {
   }
 
   /**
-   * The Vector API's row maximum and bias add give the scalar loops' bits: lengths across the
-   * vector widths and tails, a vocabulary-sized row, signed zeros, a NaN and wide magnitudes.
+   * The native row maximum and bias add give the scalar loops' bits: lengths across the
+   * vector width and tails, a vocabulary-sized row, signed zeros, a NaN and wide magnitudes.
    */
   @Tag("bit-identity")
   @Test
-  void vectorRowReductionsGiveTheScalarLoopsBits() {
+  void nativeRowReductionsGiveTheScalarLoopsBits() {
+    assertTrue(NativeRows.available(), "the native kernels load on this host");
     SplittableRandom r = new SplittableRandom(5);
     int[] lengths = new int[70];
     for (int n = 0; n < 69; n++) {
@@ -148,15 +150,15 @@ class SoftmaxTest {
         }
         String where = "n " + n + ", variant " + variant;
         assertEquals(Float.floatToRawIntBits(Softmax.scalarMax(a, off, n)),
-            Float.floatToRawIntBits(VectorRows.max(a, off, n)), "max, " + where);
+            Float.floatToRawIntBits(NativeRows.max(a, off, n)), "max, " + where);
         float[] scalar = a.clone();
-        float[] vector = a.clone();
+        float[] inNative = a.clone();
         float scalarMax = Softmax.scalarAddAndMax(scalar, off, bias, off, n);
-        float vectorMax = VectorRows.addAndMax(vector, off, bias, off, n);
-        assertEquals(Float.floatToRawIntBits(scalarMax), Float.floatToRawIntBits(vectorMax),
+        float nativeMax = NativeRows.addAndMax(inNative, off, bias, off, n);
+        assertEquals(Float.floatToRawIntBits(scalarMax), Float.floatToRawIntBits(nativeMax),
             "addAndMax, " + where);
         for (int j = 0; j < a.length; j++) {
-          assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(vector[j]),
+          assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(inNative[j]),
               "addAndMax element " + j + ", " + where);
         }
       }
@@ -171,6 +173,7 @@ class SoftmaxTest {
   @Tag("bit-identity")
   @Test
   void fusedExpSumGivesTheScalarExponentialsAndSumBits() {
+    assertTrue(NativeRows.available(), "the native kernels load on this host");
     SplittableRandom r = new SplittableRandom(8);
     for (int n = 0; n < 13_800; n = n < 70 ? n + 1 : n * 3 + 1) {
       int off = r.nextInt(3);
@@ -185,10 +188,10 @@ class SoftmaxTest {
       }
       double expected = Softmax.sum(scalar, 0, n);
       assertEquals(Double.doubleToRawLongBits(expected),
-          Double.doubleToRawLongBits(VectorExp.expShiftedSum(a, off, shift, null, 0, n)), "n " + n);
+          Double.doubleToRawLongBits(NativeRows.expShiftedSum(a, off, shift, null, 0, n)), "n " + n);
       float[] stored = new float[n + 1];
       assertEquals(Double.doubleToRawLongBits(expected),
-          Double.doubleToRawLongBits(VectorExp.expShiftedSum(a, off, shift, stored, 1, n)), "n " + n);
+          Double.doubleToRawLongBits(NativeRows.expShiftedSum(a, off, shift, stored, 1, n)), "n " + n);
       for (int j = 0; j < n; j++) {
         assertEquals(Float.floatToRawIntBits(scalar[j]), Float.floatToRawIntBits(stored[j + 1]),
             "element " + j + " of " + n);

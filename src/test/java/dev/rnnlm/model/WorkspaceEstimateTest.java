@@ -41,8 +41,8 @@ class WorkspaceEstimateTest {
     int[] targets = tokens(batch * steps, v, 3);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    // Classes, the BLAS and the JIT come first, on another thread: until C2 compiles the softmax,
-    // each Vector API operation allocates its result (tens of MB per window).
+    // Classes, the BLAS and the JIT come first, on another thread: what loading and compiling
+    // allocate once is not the window's workspace.
     Thread warmUp = new Thread(() -> {
       for (int i = 0; i < 300; i++) {
         model.lossAndGradient(params, inputs, targets, batch, steps, state.clone(), grad.clone(), 7);
