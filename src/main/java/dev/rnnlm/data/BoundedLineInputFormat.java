@@ -3,9 +3,12 @@ package dev.rnnlm.data;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IntWritable;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
@@ -15,6 +18,7 @@ import org.apache.hadoop.mapred.InputSplit;
 import org.apache.hadoop.mapred.JobConf;
 import org.apache.hadoop.mapred.RecordReader;
 import org.apache.hadoop.mapred.Reporter;
+import org.apache.hadoop.mapred.lib.CombineFileSplit;
 
 /**
  * Text lines as records of bounded size: like Hadoop's {@code TextInputFormat} (same split
@@ -26,10 +30,22 @@ import org.apache.hadoop.mapred.Reporter;
  * last 64 KiB of the piece: no word and no run of non-letters then spans two pieces, so word
  * tokens and the book's normalization come out as for the whole line. Otherwise the cut is at
  * a UTF-8 character boundary.
+ *
+ * <p>Every split is a run ({@link CombineFileSplit}) of consecutive parts in input order: a
+ * file cut into several splits gives one run per split, as {@code TextInputFormat} would, but
+ * consecutive whole files share a run as Spark SQL packs them: each costs its length plus
+ * {@link #OPEN_COST_BYTES} (opening a file costs as much as reading that many bytes), and a run
+ * holds at most {@code min(}{@link #MAX_RUN_BYTES}{@code , max(open cost, (bytes + files x open
+ * cost) / requested splits))}. A directory of 10,000 small files is then a few hundred tasks
+ * per pass, not 10,000. The key of a record is the number of its part within the run.
  */
-public final class BoundedLineInputFormat extends FileInputFormat<LongWritable, LinePiece> {
+public final class BoundedLineInputFormat extends FileInputFormat<IntWritable, LinePiece> {
   static final int MAX_PIECE_BYTES = 1 << 20;
   private static final int CUT_SEARCH_BYTES = 64 << 10;
+  /** Job key: what opening a file costs, in bytes (Spark SQL's files.openCostInBytes, 4 MiB). */
+  public static final String OPEN_COST_BYTES = "rnnlm.input.openCostBytes";
+  /** Job key: the most bytes of whole files one run takes (Spark SQL's files.maxPartitionBytes). */
+  public static final String MAX_RUN_BYTES = "rnnlm.input.maxRunBytes";
 
   @Override
   protected boolean isSplitable(FileSystem fs, Path file) {
@@ -37,9 +53,132 @@ public final class BoundedLineInputFormat extends FileInputFormat<LongWritable, 
   }
 
   @Override
-  public RecordReader<LongWritable, LinePiece> getRecordReader(InputSplit split, JobConf job,
-                                                                Reporter reporter) throws IOException {
-    return new Reader((FileSplit) split, job, MAX_PIECE_BYTES);
+  public InputSplit[] getSplits(JobConf job, int numSplits) throws IOException {
+    return runs(super.getSplits(job, numSplits), numSplits, job.getLong(OPEN_COST_BYTES, 4L << 20),
+        job.getLong(MAX_RUN_BYTES, 128L << 20), job);
+  }
+
+  /**
+   * {@code splits} (in input order) as runs: each split of a file cut into several alone, whole
+   * files packed with their neighbours as the class comment says.
+   */
+  static InputSplit[] runs(InputSplit[] splits, int numSplits, long openCost, long maxRunBytes,
+                           JobConf job) throws IOException {
+    long packedBytes = 0;
+    for (InputSplit split : splits) {
+      packedBytes += split.getLength() + openCost;
+    }
+    long capacity = Math.min(maxRunBytes, Math.max(openCost, packedBytes / Math.max(1, numSplits)));
+    List<InputSplit> runs = new ArrayList<>();
+    List<FileSplit> run = new ArrayList<>();
+    long runBytes = 0;
+    for (int i = 0; i < splits.length; i++) {
+      FileSplit split = (FileSplit) splits[i];
+      boolean wholeFile = split.getStart() == 0
+          && (i + 1 == splits.length || !((FileSplit) splits[i + 1]).getPath().equals(split.getPath()));
+      long cost = split.getLength() + openCost;
+      if (!run.isEmpty() && (!wholeFile || runBytes + cost > capacity)) {
+        runs.add(combined(run, job));
+        run.clear();
+        runBytes = 0;
+      }
+      run.add(split);
+      runBytes += cost;
+      if (!wholeFile) {
+        runs.add(combined(run, job));
+        run.clear();
+        runBytes = 0;
+      }
+    }
+    if (!run.isEmpty()) {
+      runs.add(combined(run, job));
+    }
+    return runs.toArray(InputSplit[]::new);
+  }
+
+  /** One run of parts; its hosts are the first part's (small files gain little from locality). */
+  private static CombineFileSplit combined(List<FileSplit> parts, JobConf job) throws IOException {
+    int n = parts.size();
+    Path[] paths = new Path[n];
+    long[] starts = new long[n];
+    long[] lengths = new long[n];
+    for (int i = 0; i < n; i++) {
+      paths[i] = parts.get(i).getPath();
+      starts[i] = parts.get(i).getStart();
+      lengths[i] = parts.get(i).getLength();
+    }
+    return new CombineFileSplit(job, paths, starts, lengths, parts.get(0).getLocations());
+  }
+
+  @Override
+  public RecordReader<IntWritable, LinePiece> getRecordReader(InputSplit split, JobConf job,
+                                                               Reporter reporter) {
+    return new RunReader((CombineFileSplit) split, job);
+  }
+
+  /** Reads a run's parts one after the other, each with a {@link Reader}, one buffer for all. */
+  static final class RunReader implements RecordReader<IntWritable, LinePiece> {
+    private final CombineFileSplit run;
+    private final JobConf job;
+    private final byte[] buffer = new byte[MAX_PIECE_BYTES];
+    private final LongWritable position = new LongWritable();
+    private Reader part;   // the open part, or null before the first and after the last
+    private int next;      // the part to open next
+    private long partsRead; // bytes of the parts before the open one
+
+    RunReader(CombineFileSplit run, JobConf job) {
+      this.run = run;
+      this.job = job;
+    }
+
+    @Override
+    public boolean next(IntWritable key, LinePiece value) throws IOException {
+      while (true) {
+        if (part == null) {
+          if (next == run.getNumPaths()) {
+            return false;
+          }
+          part = new Reader(new FileSplit(run.getPath(next), run.getOffset(next),
+              run.getLength(next), (String[]) null), job, buffer);
+          next++;
+        }
+        if (part.next(position, value)) {
+          key.set(next - 1);
+          return true;
+        }
+        partsRead += run.getLength(next - 1);
+        part.close();
+        part = null;
+      }
+    }
+
+    @Override
+    public IntWritable createKey() {
+      return new IntWritable();
+    }
+
+    @Override
+    public LinePiece createValue() {
+      return new LinePiece();
+    }
+
+    @Override
+    public long getPos() {
+      return partsRead + (part == null ? 0 : part.getPos() - run.getOffset(next - 1));
+    }
+
+    @Override
+    public float getProgress() {
+      return run.getLength() == 0 ? 1f : Math.min(1f, getPos() / (float) run.getLength());
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (part != null) {
+        part.close();
+        part = null;
+      }
+    }
   }
 
   /** Reads the lines that start in a split, in pieces of at most {@code maxPiece} bytes. */
@@ -55,8 +194,13 @@ public final class BoundedLineInputFormat extends FileInputFormat<LongWritable, 
     private boolean done;
 
     Reader(FileSplit split, JobConf job, int maxPiece) throws IOException {
-      this.maxPiece = maxPiece;
-      this.buffer = new byte[maxPiece];
+      this(split, job, new byte[maxPiece]);
+    }
+
+    /** Pieces of at most {@code buffer.length} bytes, read through {@code buffer}. */
+    Reader(FileSplit split, JobConf job, byte[] buffer) throws IOException {
+      this.maxPiece = buffer.length;
+      this.buffer = buffer;
       Path file = split.getPath();
       FileSystem fs = file.getFileSystem(job);
       CompressionCodec codec = new CompressionCodecFactory(job).getCodec(file);

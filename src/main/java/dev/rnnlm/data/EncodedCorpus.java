@@ -11,11 +11,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.IntWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.mapred.FileInputFormat;
-import org.apache.hadoop.mapred.FileSplit;
 import org.apache.hadoop.mapred.JobConf;
+import org.apache.hadoop.mapred.lib.CombineFileSplit;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaHadoopRDD;
@@ -99,7 +99,7 @@ public final class EncodedCorpus implements AutoCloseable {
                                    Vocabulary fixedVocabulary, long minFreq, int maxVocab,
                                    long maxTokens) throws IOException {
     List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
-    JavaHadoopRDD<LongWritable, LinePiece> raw = linePieces(sc, files);
+    JavaHadoopRDD<IntWritable, LinePiece> raw = linePieces(sc, files);
 
     Vocabulary vocabulary = fixedVocabulary != null ? fixedVocabulary : pipeline.ownVocabulary();
     if (vocabulary == null) {
@@ -117,10 +117,13 @@ public final class EncodedCorpus implements AutoCloseable {
     }
     Broadcast<Vocabulary> vocab = sc.broadcast(vocabulary);
     LongAccumulator malformed = sc.sc().longAccumulator("malformed UTF-8 sequences");
-    List<String> fileNames = files.stream().map(Path::toString).toList();
+    Map<String, Integer> fileIndex = new HashMap<>();
+    for (Path file : files) {
+      fileIndex.put(file.toString(), fileIndex.size());
+    }
     JavaRDD<IdChunk> chunks = raw
         .mapPartitionsWithInputSplit((split, records) -> encode(TaskContext.getPartitionId(),
-            fileNames.indexOf(((FileSplit) split).getPath().toString()),
+            filesOfParts((CombineFileSplit) split, fileIndex),
             decodeLines(records, malformed), pipeline, vocab.value()), true)
         .persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -135,17 +138,35 @@ public final class EncodedCorpus implements AutoCloseable {
     return maxTokens > 0 ? all.limit(maxTokens) : all;
   }
 
-  /** The lines of {@code files} in pieces of at most {@link BoundedLineInputFormat#MAX_PIECE_BYTES}, in file order. */
-  private static JavaHadoopRDD<LongWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files) {
+  /**
+   * The lines of {@code files} in pieces of at most {@link BoundedLineInputFormat#MAX_PIECE_BYTES},
+   * in file order; small files share a partition. Spark SQL's
+   * {@code spark.sql.files.openCostInBytes} and {@code spark.sql.files.maxPartitionBytes} set
+   * how many ({@link BoundedLineInputFormat}).
+   */
+  private static JavaHadoopRDD<IntWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files) {
     return linePieces(sc, files, sc.defaultMinPartitions());
   }
 
-  private static JavaHadoopRDD<LongWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files,
-                                                                  int minPartitions) {
+  private static JavaHadoopRDD<IntWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files,
+                                                                 int minPartitions) {
     JobConf job = new JobConf(sc.hadoopConfiguration());
     FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
-    return (JavaHadoopRDD<LongWritable, LinePiece>)
-        sc.hadoopRDD(job, BoundedLineInputFormat.class, LongWritable.class, LinePiece.class, minPartitions);
+    job.setLong(BoundedLineInputFormat.OPEN_COST_BYTES,
+        sc.getConf().getSizeAsBytes("spark.sql.files.openCostInBytes", "4m"));
+    job.setLong(BoundedLineInputFormat.MAX_RUN_BYTES,
+        sc.getConf().getSizeAsBytes("spark.sql.files.maxPartitionBytes", "128m"));
+    return (JavaHadoopRDD<IntWritable, LinePiece>)
+        sc.hadoopRDD(job, BoundedLineInputFormat.class, IntWritable.class, LinePiece.class, minPartitions);
+  }
+
+  /** The input file number of each part of a run. */
+  private static int[] filesOfParts(CombineFileSplit run, Map<String, Integer> fileIndex) {
+    int[] files = new int[run.getNumPaths()];
+    for (int i = 0; i < files.length; i++) {
+      files[i] = fileIndex.get(run.getPath(i).toString());
+    }
+    return files;
   }
 
   /**
@@ -183,6 +204,11 @@ public final class EncodedCorpus implements AutoCloseable {
   /** Tokens in this view. */
   public long tokens() {
     return index.tokens();
+  }
+
+  /** Partitions the input was read in. */
+  int inputPartitions() {
+    return chunks.getNumPartitions();
   }
 
   /** Malformed UTF-8 sequences that were replaced by U+FFFD while reading. */
@@ -279,8 +305,9 @@ public final class EncodedCorpus implements AutoCloseable {
     chunks.unpersist(false);
   }
 
-  /** A line, or a piece of a long one, decoded. */
-  record TextPiece(String text, boolean startsLine, boolean endsLine) implements Serializable {
+  /** A line, or a piece of a long one, decoded; {@code part}: its part of the input run. */
+  record TextPiece(String text, boolean startsLine, boolean endsLine, int part)
+      implements Serializable {
     void tokenize(TextPipeline pipeline, java.util.function.Consumer<String> out) {
       pipeline.tokenizePiece(text, startsLine, endsLine, out);
     }
@@ -290,7 +317,7 @@ public final class EncodedCorpus implements AutoCloseable {
     }
   }
 
-  private static Iterator<TextPiece> decodeLines(Iterator<Tuple2<LongWritable, LinePiece>> records,
+  private static Iterator<TextPiece> decodeLines(Iterator<Tuple2<IntWritable, LinePiece>> records,
                                                  LongAccumulator malformed) {
     return new Iterator<>() {
       @Override
@@ -300,13 +327,14 @@ public final class EncodedCorpus implements AutoCloseable {
 
       @Override
       public TextPiece next() {
-        LinePiece piece = records.next()._2();
+        Tuple2<IntWritable, LinePiece> record = records.next();
+        LinePiece piece = record._2();
         Text bytes = piece.bytes();
         Utf8.Decoded d = Utf8.decode(bytes.getBytes(), bytes.getLength());
         if (d.replaced() > 0 && malformed != null) {
           malformed.add(d.replaced());
         }
-        return new TextPiece(d.text(), piece.startsLine(), piece.endsLine());
+        return new TextPiece(d.text(), piece.startsLine(), piece.endsLine(), record._1().get());
       }
     };
   }
@@ -323,11 +351,12 @@ public final class EncodedCorpus implements AutoCloseable {
   }
 
   /**
-   * Token ids of a partition's lines, in chunks of at most {@link #CHUNK_TOKENS}, produced
+   * Token ids of a partition's lines, in chunks of at most {@link #CHUNK_TOKENS} from one input
+   * file each ({@code fileOfPart}: the file of each part of the partition's run), produced
    * lazily so Spark can store (or spill) each chunk before the next is read. A partition
    * without tokens yields one empty chunk, so every partition has a chunk 0.
    */
-  private static Iterator<IdChunk> encode(int partition, int file, Iterator<TextPiece> lines,
+  private static Iterator<IdChunk> encode(int partition, int[] fileOfPart, Iterator<TextPiece> pieces,
                                           TextPipeline pipeline, Vocabulary vocab) {
     return new Iterator<>() {
       private int[] buffer = new int[1024];
@@ -335,20 +364,33 @@ public final class EncodedCorpus implements AutoCloseable {
       private int seq;
       private int[] overflow = new int[0]; // tokens of the last line read that did not fit
       private int overflowSize;
+      private int overflowFile;
+      private TextPiece peeked;
       private int unknownWords;
 
       @Override
       public boolean hasNext() {
-        return seq == 0 || overflowSize > 0 || lines.hasNext();
+        return seq == 0 || overflowSize > 0 || peek() != null;
       }
 
       @Override
       public IdChunk next() {
         size = 0;
+        int file = overflowSize > 0 ? overflowFile
+            : peek() != null ? fileOfPart[peek().part()] : fileOfPart[0];
         append(overflow, overflowSize);
         overflowSize = 0;
-        while (size < CHUNK_TOKENS && lines.hasNext()) {
-          lines.next().encode(pipeline, vocab, (id, unknownWord) -> {
+        while (size < CHUNK_TOKENS && peek() != null) {
+          int pieceFile = fileOfPart[peek().part()];
+          if (pieceFile != file) {
+            if (size > 0) {
+              break; // the next file starts a chunk of its own
+            }
+            file = pieceFile;
+          }
+          TextPiece piece = peeked;
+          peeked = null;
+          piece.encode(pipeline, vocab, (id, unknownWord) -> {
             if (unknownWord) {
               unknownWords++;
             }
@@ -358,11 +400,19 @@ public final class EncodedCorpus implements AutoCloseable {
         if (size > CHUNK_TOKENS) { // a piece's tokens crossed the bound: carry the excess
           overflow = Arrays.copyOfRange(buffer, CHUNK_TOKENS, size);
           overflowSize = overflow.length;
+          overflowFile = file;
           size = CHUNK_TOKENS;
         }
         int unknown = unknownWords;
         unknownWords = 0;
         return new IdChunk(partition, seq++, file, Arrays.copyOf(buffer, size), unknown);
+      }
+
+      private TextPiece peek() {
+        if (peeked == null && pieces.hasNext()) {
+          peeked = pieces.next();
+        }
+        return peeked;
       }
 
       private void add(int id) {

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.mapred.FileSplit;
+import org.apache.hadoop.mapred.InputSplit;
 import org.apache.hadoop.mapred.JobConf;
+import org.apache.hadoop.mapred.lib.CombineFileSplit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,5 +121,49 @@ class BoundedLineInputFormatTest {
       }
       assertEquals(whole, pieced, pipeline.toString());
     }
+  }
+
+  /**
+   * Runs keep the input order part for part; a file cut into several splits keeps one run per
+   * split; whole files share runs up to the capacity, each counted with the open cost.
+   */
+  @Test
+  void wholeFilesShareRunsInInputOrderAndSplitFilesKeepOneRunPerSplit() throws IOException {
+    List<FileSplit> splits = new ArrayList<>();
+    org.apache.hadoop.fs.Path big = new org.apache.hadoop.fs.Path("/in/a-big.txt");
+    for (int i = 0; i < 3; i++) {
+      splits.add(new FileSplit(big, 5_000L * i, 5_000, (String[]) null));
+    }
+    SplittableRandom r = new SplittableRandom(4);
+    for (int f = 0; f < 200; f++) {
+      splits.add(new FileSplit(new org.apache.hadoop.fs.Path("/in/b" + f + ".txt"), 0,
+          r.nextInt(0, 400), (String[]) null));
+    }
+    org.apache.hadoop.fs.Path split = new org.apache.hadoop.fs.Path("/in/c-split.txt");
+    splits.add(new FileSplit(split, 0, 3_000, (String[]) null));
+    splits.add(new FileSplit(split, 3_000, 100, (String[]) null));
+    long openCost = 100;
+    long maxRunBytes = 2_000;
+    InputSplit[] runs = BoundedLineInputFormat.runs(splits.toArray(InputSplit[]::new), 2, openCost,
+        maxRunBytes, new JobConf());
+
+    List<String> parts = new ArrayList<>();
+    for (InputSplit run : runs) {
+      CombineFileSplit c = (CombineFileSplit) run;
+      long cost = 0;
+      for (int i = 0; i < c.getNumPaths(); i++) {
+        parts.add(c.getPath(i) + "@" + c.getOffset(i) + "+" + c.getLength(i));
+        cost += c.getLength(i) + openCost;
+        boolean wholeFile = !c.getPath(i).equals(big) && !c.getPath(i).equals(split);
+        assertTrue(wholeFile || c.getNumPaths() == 1, "a split of a cut file runs alone: " + c);
+      }
+      assertTrue(c.getNumPaths() == 1 || cost <= maxRunBytes, "run within capacity: " + cost);
+    }
+    List<String> expected = new ArrayList<>();
+    for (FileSplit s : splits) {
+      expected.add(s.getPath() + "@" + s.getStart() + "+" + s.getLength());
+    }
+    assertEquals(expected, parts, "every part once, in input order");
+    assertTrue(runs.length < 3 + 200 / 5 + 2, "small files packed: " + runs.length + " runs");
   }
 }

@@ -80,6 +80,34 @@ class EncodedCorpusTest {
     }
   }
 
+  /**
+   * A directory of many small files is read in a few partitions, in path order, and each file's
+   * tail is still its own: the chunks of a shared partition never mix files.
+   */
+  @Test
+  void manySmallFilesShareFewPartitionsInPathOrderWithEachFilesTailHeldOut() throws IOException {
+    StringBuilder all = new StringBuilder();
+    StringBuilder training = new StringBuilder();
+    StringBuilder validation = new StringBuilder();
+    String letters = "abcdefghijklmnopqrstuvwxyz";
+    for (int f = 0; f < 300; f++) {
+      String word = letters.substring(f % 13, f % 13 + 4 + f % 7);
+      Files.writeString(dir.resolve(String.format("f%03d.txt", f)), word + "\n");
+      int kept = word.length() - (int) Math.floor(word.length() * 0.5);
+      all.append(word);
+      training.append(word, 0, kept);
+      validation.append(word.substring(kept));
+    }
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+        null, 0, 0)) {
+      assertTrue(corpus.inputPartitions() <= 10, corpus.inputPartitions() + " input partitions");
+      assertEquals(all.toString(), text(corpus));
+      EncodedCorpus.Split split = corpus.splitTails(0.5);
+      assertEquals(training.toString(), text(split.training()));
+      assertEquals(validation.toString(), text(split.validation()));
+    }
+  }
+
   @Test
   void aFixedVocabularyMapsUnseenTokensToUnknown() throws IOException {
     Files.writeString(dir.resolve("a.txt"), "abz\n");
