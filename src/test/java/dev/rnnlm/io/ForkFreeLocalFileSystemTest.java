@@ -65,4 +65,37 @@ class ForkFreeLocalFileSystemTest {
           PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("ours").resolve(name))), name);
     }
   }
+
+  /**
+   * A listing (and a file's status) gives the owner, group and permission Hadoop's own gives,
+   * read without a process: every file's status already holds them when the listing returns.
+   */
+  @Test
+  void listingsGiveHadoopsOwnersAndPermissionsReadInProcess() throws IOException {
+    ForkFreeLocalFileSystem.Raw ours = new ForkFreeLocalFileSystem.Raw();
+    ours.initialize(java.net.URI.create("file:///"), new Configuration(false));
+    LocalFileSystem hadoops = FileSystem.getLocal(new Configuration(false));
+    for (int mode : new int[] {0600, 0644, 0755, 0700, 0444, 0640}) {
+      java.nio.file.Path f = Files.createFile(dir.resolve(String.format("f%04o", mode)));
+      Files.setPosixFilePermissions(f, ForkFreeLocalFileSystem.Raw.posix((short) mode));
+    }
+    Files.createDirectories(dir.resolve("sub"));
+    Path root = new Path(dir.toUri());
+    org.apache.hadoop.fs.FileStatus[] listed = ours.listStatus(root);
+    assertEquals(7, listed.length);
+    for (org.apache.hadoop.fs.FileStatus s : listed) {
+      if (!s.isDirectory()) {
+        assertEquals(org.apache.hadoop.fs.FileStatus.class, s.getClass(),
+            "a plain status, not one that starts ls -ld when asked: " + s.getPath());
+      }
+      org.apache.hadoop.fs.FileStatus theirs = hadoops.getRawFileSystem().getFileStatus(s.getPath());
+      assertEquals(theirs.getPermission(), s.getPermission(), s.getPath().toString());
+      assertEquals(theirs.getOwner(), s.getOwner(), s.getPath().toString());
+      assertEquals(theirs.getGroup(), s.getGroup(), s.getPath().toString());
+      assertEquals(theirs.isDirectory(), s.isDirectory(), s.getPath().toString());
+      assertEquals(theirs.getLen(), s.getLen(), s.getPath().toString());
+      assertEquals(s, ours.getFileStatus(s.getPath()));
+      assertEquals(theirs.getPermission(), ours.getFileStatus(s.getPath()).getPermission());
+    }
+  }
 }
