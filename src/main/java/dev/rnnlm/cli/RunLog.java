@@ -23,9 +23,12 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * The log of one run that writes a directory ({@code DIR/logs/COMMAND-yyyyMMdd-HHmmss-PID.log}).
- * While it is open, log4j's messages (Spark's warnings and errors, with their stack traces) go
- * to it instead of the console, so the console shows the program's own lines and, on failure,
- * one {@code error:} line naming this file; {@link #failed} appends the failure's stack trace.
+ * While it is open, log4j's messages (Spark's warnings and errors, with their stack traces) and
+ * whatever is printed to {@code System.err} (stack traces that threads print themselves, such as
+ * Spark's pools rejecting work while a failed job winds down) go to it instead of the console, so
+ * the console shows the program's own lines and, on failure, one {@code error:} line naming this
+ * file (printed on the stream the command was given); {@link #failed} appends the failure's stack
+ * trace.
  *
  * <p>On a local file system the file is written in place. On others (HDFS, S3) it is written
  * to a local temporary file and copied into {@code DIR/logs/} when the log is closed.
@@ -43,7 +46,11 @@ final class RunLog implements AutoCloseable {
   private final FileAppender appender;
   /** Set when the JVM begins to shut down (a signal): the console then stays quiet to the end. */
   private volatile boolean jvmEnding;
-  private final Thread shutdownWatch = new Thread(this::quietConsoleForShutdown, "rnnlm-run-log-shutdown");
+  private final Thread shutdownWatch = new Thread(() -> jvmEnding = true, "rnnlm-run-log-shutdown");
+  /** System.err before this log took it over; put back on close. */
+  private final java.io.PrintStream consoleErr = System.err;
+  private final LazyAppend errToLog;
+  private final java.io.PrintStream errStream;
 
   private RunLog(java.nio.file.Path localFile, FileSystem fs, Path destination, boolean copyOnClose) {
     this.localFile = localFile;
@@ -70,7 +77,54 @@ final class RunLog implements AutoCloseable {
     }
     root.addAppender(appender, null, null);
     context.updateLoggers();
+    errToLog = new LazyAppend(localFile);
+    errStream = new java.io.PrintStream(errToLog, true, StandardCharsets.UTF_8);
+    System.setErr(errStream);
     Runtime.getRuntime().addShutdownHook(shutdownWatch);
+  }
+
+  /** Appends to the file, opened on the first byte (as the log4j appender creates it on demand). */
+  private static final class LazyAppend extends java.io.OutputStream {
+    private final java.nio.file.Path file;
+    private java.io.OutputStream out;
+    private boolean failed;
+
+    LazyAppend(java.nio.file.Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+      if (out == null && !failed) {
+        try {
+          out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+          failed = true; // the text is dropped rather than put on the console
+        }
+      }
+      if (out != null) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+      if (out != null) {
+        out.flush();
+      }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+      if (out != null) {
+        out.close();
+      }
+    }
   }
 
   /** Starts the log of {@code command} in {@code dir}/logs (created). */
@@ -89,21 +143,6 @@ final class RunLog implements AutoCloseable {
     }
     java.nio.file.Path local = Files.createTempFile("rnnlm-" + command + "-", ".log");
     return new RunLog(local, fs, destination, true);
-  }
-
-  /**
-   * On SIGTERM or Ctrl-C, Spark stops under the running job and its futures, rejected by pools
-   * that are shutting down, print stack traces straight to {@code System.err}: from now on they
-   * go to this log. The command's own error line is printed on the stream it was given.
-   */
-  private void quietConsoleForShutdown() {
-    jvmEnding = true;
-    try {
-      System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(localFile.toFile(), true), true,
-          StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // the console keeps them
-    }
   }
 
   /** Keeps the newest {@link #KEEP} - 1 logs, making room for this run's. */
@@ -143,8 +182,9 @@ final class RunLog implements AutoCloseable {
   }
 
   /**
-   * Puts the console back (unless the JVM is ending: Spark's shutdown would then print its
-   * warnings after the error line) and, off the local file system, copies the file into place.
+   * Puts the console back (unless the JVM is ending: on SIGTERM or Ctrl-C Spark stops under the
+   * running job, and its warnings and the stack traces of its rejected futures would then follow
+   * the error line) and, off the local file system, copies the file into place.
    */
   @Override
   public void close() throws IOException {
@@ -154,9 +194,14 @@ final class RunLog implements AutoCloseable {
       jvmEnding = true;
     }
     if (jvmEnding) {
+      errToLog.flush();
       copyIfRemote();
       return;
     }
+    if (System.err == errStream) { // not if another log took it over since (runs in one JVM)
+      System.setErr(consoleErr);
+    }
+    errToLog.close();
     LoggerContext context = (LoggerContext) LogManager.getContext(false);
     var config = context.getConfiguration();
     LoggerConfig root = config.getRootLogger();
