@@ -16,4 +16,11 @@ record Option(String name, String valueName, String help) {
   boolean isFlag() {
     return valueName == null;
   }
+
+  /** This option with {@code shown} as the default its help ends with ({@code [shown]}). */
+  Option withShownDefault(String shown) {
+    int bracket = help.lastIndexOf(" [");
+    String text = bracket >= 0 && help.endsWith("]") ? help.substring(0, bracket) : help;
+    return new Option(name, valueName, text + " [" + shown + "]");
+  }
 }

@@ -30,9 +30,14 @@ final class RetrainCommand {
     options.add(Option.value("tolerance", "T", "promote when new validation perplexity <= current x (1 + T) [0.02]"));
     options.add(Option.value("keep-versions", "K", "keep the K newest versions (and always the current one) [5]"));
     for (Option o : TrainCommand.OPTIONS) {
-      if (!List.of("model", "resume", "overwrite", "config").contains(o.name())) {
-        options.add(o);
+      if (List.of("model", "resume", "overwrite", "config").contains(o.name())) {
+        continue;
       }
+      options.add(switch (o.name()) {
+        case "epochs" -> o.withShownDefault(Retrainer.DEFAULT_EPOCHS);
+        case "val-fraction" -> o.withShownDefault(Retrainer.DEFAULT_VAL_FRACTION + " without --val");
+        default -> o;
+      });
     }
     OPTIONS = List.copyOf(options);
   }
@@ -59,7 +64,7 @@ final class RetrainCommand {
     values.remove("registry");
     values.remove("tolerance");
     values.remove("keep-versions");
-    values.putIfAbsent("epochs", "10");
+    values.putIfAbsent("epochs", Retrainer.DEFAULT_EPOCHS);
     String master = values.getOrDefault("master", "local[*]");
     Configuration hadoop = SparkSession.hadoopConfiguration("retrain", master, existing);
     InputFiles.expand(values.get("input"), hadoop);

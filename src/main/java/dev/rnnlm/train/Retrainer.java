@@ -37,6 +37,11 @@ public final class Retrainer {
   public record Result(String version, boolean promoted, double newPerplexity,
                        Double currentPerplexity, String current) {}
 
+  /** Epochs of a retrain when --epochs is not given (a warm start needs few). */
+  public static final String DEFAULT_EPOCHS = "10";
+  /** The validation of a retrain when neither --val nor --val-fraction is given. */
+  public static final String DEFAULT_VAL_FRACTION = "0.1";
+
   /**
    * Runs one retrain. {@code options} are training options by name; for a registry with a
    * current model, they are laid over that model's own options, and the model's shape and text
@@ -64,7 +69,7 @@ public final class Retrainer {
     }
     merged.putAll(options);
     if (!merged.containsKey("val") && !merged.containsKey("val-fraction")) {
-      merged.put("val-fraction", "0.1");
+      merged.put("val-fraction", DEFAULT_VAL_FRACTION);
     }
     String version = registry.nextVersion();
     Path published = new Path(registry.versionDir(version));

@@ -31,6 +31,33 @@ class RetrainTest {
   }
 
   @Test
+  void helpShowsRetrainsOwnDefaultsNotTrains() {
+    CliRun run = CliRun.of("retrain", "--help");
+    assertEquals(0, run.exitCode(), run.err());
+    String epochs = helpLine(run.out(), "--epochs");
+    assertTrue(epochs.endsWith("[10]"), epochs);
+    String valFraction = helpLine(run.out(), "--val-fraction");
+    assertTrue(valFraction.endsWith("[0.1 without --val]"), valFraction);
+    String train = helpLine(CliRun.of("train", "--help").out(), "--epochs");
+    assertTrue(train.endsWith("[500]"), train);
+  }
+
+  /** The help line of an option, with its continuation lines joined. */
+  private static String helpLine(String help, String option) {
+    String[] lines = help.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].strip().startsWith(option + " ")) {
+        StringBuilder b = new StringBuilder(lines[i].strip());
+        for (int j = i + 1; j < lines.length && !lines[j].strip().startsWith("--"); j++) {
+          b.append(' ').append(lines[j].strip());
+        }
+        return b.toString();
+      }
+    }
+    throw new AssertionError(option + " not in " + help);
+  }
+
+  @Test
   void firstRunPromotesThenWarmStartsAndRejectsAWorseModel() throws IOException {
     Path registry = work.resolve("reg");
     String sample = SparkTestContext.sampleData().toString();
