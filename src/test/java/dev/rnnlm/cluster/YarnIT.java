@@ -56,6 +56,7 @@ class YarnIT {
   @AfterAll
   static void stopCluster() {
     if (cluster != null) {
+      Configurator.setLevel("org.apache.hadoop", Level.OFF); // its threads complain of being stopped
       try {
         cluster.close();
       } finally {
