@@ -77,7 +77,7 @@ class YarnIT {
         "--sample-every", "0", "--partitions", "2", "--seed", "1", "--master", "local[2]");
   }
 
-  /** Two executors of one core and 512 MiB, the application master 256 MiB. */
+  /** Two executors of one core and 512 MiB; the application master 256 MiB, or in cluster mode as the driver 512 MiB. */
   private static List<String> resources(String deployMode) {
     return List.of("--deploy-mode", deployMode, "--num-executors", "2", "--executor-cores", "1",
         "--executor-memory", "512m", "--driver-memory", "512m", "--conf", "spark.yarn.am.memory=256m");
