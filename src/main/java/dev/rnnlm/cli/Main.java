@@ -37,7 +37,15 @@ public final class Main {
 
   public static void main(String[] args) {
     NETLIB_LOG.setLevel(java.util.logging.Level.WARNING);
-    System.exit(run(args, System.out, System.err));
+    int code = run(args, System.out, System.err);
+    // In YARN's cluster mode the application master runs main and reports SUCCEEDED when it
+    // returns; System.exit, even with 0, makes it report FAILED (exit code 13) and start
+    // another attempt.
+    if (code == OK && "yarn".equals(System.getProperty("spark.master"))
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+      return;
+    }
+    System.exit(code);
   }
 
   /** Runs one command; prints results to {@code out} and one error line to {@code err}. */

@@ -62,7 +62,11 @@ final class SparkSession implements AutoCloseable {
     conf.setIfMissing("spark.broadcast.compress", "false");
     conf.setIfMissing("spark.locality.wait", "0");
     // Local files get their permissions without a chmod process per file (checkpoints write twelve).
-    conf.setIfMissing("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
+    // Not on YARN in client mode: its application master (ExecutorLauncher) gets every
+    // spark.hadoop setting but not the application jar, and would find no class for file://.
+    if (!isYarnClientMode(conf)) {
+      conf.setIfMissing("spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName());
+    }
     if (TRAINING_COMMANDS.contains(command) && conf.getBoolean(METRICS_SWITCH, true)) {
       String plugins = conf.get("spark.plugins", "");
       String plugin = TrainingMetricsPlugin.class.getName();
@@ -77,6 +81,12 @@ final class SparkSession implements AutoCloseable {
       conf.setIfMissing("spark.broadcast.checksum", "false");
     }
     return conf;
+  }
+
+  /** Master yarn with the driver outside the cluster (spark.submit.deployMode unset or client). */
+  static boolean isYarnClientMode(SparkConf conf) {
+    return conf.get("spark.master").equals("yarn")
+        && !conf.get("spark.submit.deployMode", "client").equals("cluster");
   }
 
   /** local, local[N], local[*], local[N, F]; not local-cluster, whose executors are JVMs of their own. */

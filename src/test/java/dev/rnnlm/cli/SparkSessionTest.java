@@ -37,6 +37,16 @@ class SparkSessionTest {
   }
 
   @Test
+  void yarnClientModeLeavesLocalFilesToHadoopForTheApplicationMasterWithoutTheJar() {
+    assertFalse(SparkSession.configure(new SparkConf(false), "train", "yarn").contains("spark.hadoop.fs.file.impl"));
+    SparkConf client = new SparkConf(false).set("spark.submit.deployMode", "client");
+    assertFalse(SparkSession.configure(client, "train", "yarn").contains("spark.hadoop.fs.file.impl"));
+    SparkConf cluster = new SparkConf(false).set("spark.submit.deployMode", "cluster");
+    assertEquals(dev.rnnlm.io.ForkFreeLocalFileSystem.class.getName(),
+        SparkSession.configure(cluster, "train", "yarn").get("spark.hadoop.fs.file.impl"));
+  }
+
+  @Test
   void settingsAlreadyGivenAreNeverOverridden() {
     SparkConf conf = new SparkConf(false)
         .set("spark.broadcast.checksum", "true")

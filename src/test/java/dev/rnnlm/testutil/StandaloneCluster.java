@@ -183,14 +183,24 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   private void layOutSparkHome() throws IOException {
+    Files.createDirectories(logs);
+    Files.createDirectories(root.resolve("local"));
+    layOutSparkHome(sparkHome, List.of(Packaged.sparkJars()));
+  }
+
+  /**
+   * A Spark home at {@code sparkHome}: {@code jars/} with links to the jars of {@code jarDirs},
+   * an empty {@code conf/}, and {@code bin/spark-submit}.
+   */
+  static void layOutSparkHome(Path sparkHome, List<Path> jarDirs) throws IOException {
     Files.createDirectories(sparkHome.resolve("jars"));
     Files.createDirectories(sparkHome.resolve("conf"));
     Files.createDirectories(sparkHome.resolve("bin"));
-    Files.createDirectories(logs);
-    Files.createDirectories(root.resolve("local"));
-    try (Stream<Path> jars = Files.list(Packaged.sparkJars())) {
-      for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
-        Files.createSymbolicLink(sparkHome.resolve("jars").resolve(jar.getFileName()), jar);
+    for (Path dir : jarDirs) {
+      try (Stream<Path> jars = Files.list(dir)) {
+        for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+          Files.createSymbolicLink(sparkHome.resolve("jars").resolve(jar.getFileName()), jar);
+        }
       }
     }
     // As a Spark installation's bin/spark-submit (through bin/spark-class): Spark's launcher
