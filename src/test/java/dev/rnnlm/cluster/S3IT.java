@@ -48,6 +48,8 @@ class S3IT {
   private static FileSystem fs;
   private static ProcessGroup runs;
   private static Path runDir;
+  /** The undisturbed training, started before the tests, alongside the ones that kill and resume. */
+  private static Run undisturbed;
   private static String undisturbedModel;
 
   @BeforeAll
@@ -62,6 +64,7 @@ class S3IT {
     }
     runDir = Files.createDirectories(tmp.resolve("runs"));
     runs = new ProcessGroup(runDir.toString());
+    undisturbed = start("undisturbed", trainArgs(s3.uri("corpus"), s3.uri("models/undisturbed")));
   }
 
   @AfterAll
@@ -85,7 +88,7 @@ class S3IT {
     return List.of("train", "--input", input, "--model", model, "--hidden", "32", "--batch", "8",
         "--steps", "10", "--epochs", "2", "--max-tokens", "4000", "--cell", "gru", "--optimizer", "adam",
         "--lr", "0.01", "--partitions", "2", "--seed", "7", "--sample-every", "0",
-        "--checkpoint-every-steps", "10", "--master", "local[2]");
+        "--checkpoint-every-steps", "25", "--master", "local[2]");
   }
 
   @Test
@@ -95,9 +98,9 @@ class S3IT {
       assertTrue(fs.exists(path(model + "/" + file)), "missing on S3: " + file);
     }
     assertEquals(2, new String(read(model + "/metrics.jsonl"), StandardCharsets.UTF_8).lines().count());
-    // 49 steps an epoch: checkpoints every 10 steps and at the end of each epoch (step 98 is the
-    // last); the 3 newest are kept.
-    assertEquals(List.of("step-000000000080", "step-000000000090", "step-000000000098"),
+    // 49 steps an epoch: checkpoints every 25 steps and at the end of each epoch (25, 49, 50, 75,
+    // 98); the 3 newest are kept.
+    assertEquals(List.of("step-000000000050", "step-000000000075", "step-000000000098"),
         names(model + "/checkpoints"));
     assertTrue(names(model + "/logs").stream().anyMatch(n -> n.startsWith("train-") && n.endsWith(".log")),
         () -> "no run log in " + model + "/logs");
@@ -133,7 +136,7 @@ class S3IT {
       while (Checkpoints.newestStep(fs, path(model)) < killAfter) {
         assertTrue(first.process.isAlive() && System.nanoTime() < deadline,
             () -> "no checkpoint at step " + killAfter + " or later\n" + first.describe());
-        Thread.sleep(20);
+        Thread.sleep(100);
       }
       assertTrue(first.process.toHandle().destroyForcibly(), "SIGKILL not sent");
       assertTrue(first.process.waitFor(30, TimeUnit.SECONDS), "killed run still running");
@@ -165,52 +168,51 @@ class S3IT {
     fs.copyToLocalFile(false, path(model), new org.apache.hadoop.fs.Path(copy.toUri()), true);
     String text = "corpus/clockmaker.txt";
 
+    List<String> generate = List.of("--prefix", "the ", "--length", "40", "--temperature", "0.8", "--seed", "11");
+    List<String> generateFromS3 = new ArrayList<>(List.of("generate", "--model", model));
+    generateFromS3.addAll(generate);
+    // Three commands at once: each is mostly a JVM starting.
     Run evaluated = start("evaluate", List.of("evaluate", "--model", model, "--input", s3.uri(text), "--json",
         "--master", "local[2]"));
-    evaluated.finish();
-    assertTrue(evaluated.out().contains("\"perplexity\""), evaluated::describe);
+    Run generated = start("generate", generateFromS3);
+    Run inspected = start("inspect", List.of("inspect", "--model", model));
+
     Cli localEval = Cli.run("evaluate", "--model", copy.toString(), "--input",
         SparkTestContext.sampleData().resolve("clockmaker.txt").toString(), "--json");
     assertEquals(0, localEval.exitCode(), localEval::toString);
-    assertEquals(localEval.out(), evaluated.out());
+    List<String> generateLocally = new ArrayList<>(List.of("generate", "--model", copy.toString()));
+    generateLocally.addAll(generate);
+    Cli localGen = Cli.run(generateLocally);
+    assertEquals(0, localGen.exitCode(), localGen::toString);
 
-    List<String> generate = List.of("--prefix", "the ", "--length", "40", "--temperature", "0.8", "--seed", "11");
-    List<String> args = new ArrayList<>(List.of("generate", "--model", model));
-    args.addAll(generate);
-    Run generated = start("generate", args);
+    evaluated.finish();
+    assertTrue(evaluated.out().contains("\"perplexity\""), evaluated::describe);
+    assertEquals(localEval.out(), evaluated.out());
     generated.finish();
     assertTrue(generated.out().startsWith("the ") && generated.out().strip().length() > "the".length(),
         generated::describe);
-    List<String> localArgs = new ArrayList<>(List.of("generate", "--model", copy.toString()));
-    localArgs.addAll(generate);
-    Cli localGen = Cli.run(localArgs);
-    assertEquals(0, localGen.exitCode(), localGen::toString);
     assertEquals(localGen.out(), generated.out());
-
-    Run inspected = start("inspect", List.of("inspect", "--model", model));
     inspected.finish();
     assertTrue(inspected.out().contains("cell: gru  hidden: 32  vocabulary: 72"), inspected::describe);
   }
 
-  /** The undisturbed training on S3 (trained here by the first test that needs it). */
+  /** The undisturbed training's model on S3, once that run has ended. */
   private static synchronized String undisturbedModel() throws Exception {
     if (undisturbedModel == null) {
-      String model = s3.uri("models/undisturbed");
-      Run run = start("undisturbed", trainArgs(s3.uri("corpus"), model));
-      run.finish();
-      assertTrue(run.out().contains("trained: "), run::describe);
-      undisturbedModel = model;
+      undisturbed.finish();
+      assertTrue(undisturbed.out().contains("trained: "), undisturbed::describe);
+      undisturbedModel = s3.uri("models/undisturbed");
     }
     return undisturbedModel;
   }
 
   /** One {@code scripts/rnnlm} command in a JVM of its own, its output in files under the runs directory. */
-  private record Run(String name, Process process, Path outFile, Path errFile) {
+  private record Run(String name, Process process, Path outFile, Path errFile, long started) {
     String out() {
       return readQuietly(outFile);
     }
 
-    /** Waits for the command and asserts that it succeeded. */
+    /** Waits for the command and asserts that it succeeded; prints how long it ran. */
     void finish() throws InterruptedException {
       try {
         assertTrue(process.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
@@ -218,6 +220,8 @@ class S3IT {
       } finally {
         process.destroyForcibly();
       }
+      System.out.printf("%s: exit %d after %.1f s%n", name, process.exitValue(),
+          (System.nanoTime() - started) / 1e9);
       assertEquals(0, process.exitValue(), this::describe);
     }
 
@@ -248,7 +252,8 @@ class S3IT {
     // A command that missed the settings above would look for a cloud machine's credentials at
     // a link-local address: none here, and no such request leaves this machine.
     pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
-    return new Run(name, runs.start(pb), out, err);
+    long started = System.nanoTime();
+    return new Run(name, runs.start(pb), out, err, started);
   }
 
   private static org.apache.hadoop.fs.Path path(String uri) {
