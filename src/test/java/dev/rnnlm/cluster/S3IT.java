@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * program run as a user runs it, {@code scripts/rnnlm} (the jar and target/lib, which holds
  * Hadoop's S3A connector), with the S3A settings given as {@code -Dspark.hadoop.fs.s3a.*} in
  * {@code RNNLM_JAVA_OPTS}. The corpus is read from S3 and the model and its checkpoints are
- * written there; a training SIGKILLed mid-run resumes from its checkpoints on S3; evaluate and
- * generate read the model from S3.
+ * written there; a training SIGKILLed mid-run resumes from its checkpoints on S3; evaluate,
+ * generate, export and inspect read the model from S3.
  */
 class S3IT {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
@@ -158,11 +158,12 @@ class S3IT {
   }
 
   /**
-   * evaluate and generate read the model from S3: they print what they print for a local copy
-   * of it (generate samples at a temperature, so every probability counts); inspect reads it too.
+   * evaluate, generate and export read the model from S3: they print and write what they do for
+   * a local copy of it (generate samples at a temperature, so every probability counts; export
+   * writes its safetensors file to S3); inspect reads it too.
    */
   @Test
-  void evaluateGenerateAndInspectReadTheModelFromS3AsFromALocalCopy() throws Exception {
+  void evaluateGenerateExportAndInspectReadTheModelFromS3AsFromALocalCopy() throws Exception {
     String model = undisturbedModel();
     Path copy = tmp.resolve("model-copy");
     fs.copyToLocalFile(false, path(model), new org.apache.hadoop.fs.Path(copy.toUri()), true);
@@ -171,10 +172,12 @@ class S3IT {
     List<String> generate = List.of("--prefix", "the ", "--length", "40", "--temperature", "0.8", "--seed", "11");
     List<String> generateFromS3 = new ArrayList<>(List.of("generate", "--model", model));
     generateFromS3.addAll(generate);
-    // Three commands at once: each is mostly a JVM starting.
+    String exported = s3.uri("exports/model.safetensors");
+    // Four commands at once: each is mostly a JVM starting.
     Run evaluated = start("evaluate", List.of("evaluate", "--model", model, "--input", s3.uri(text), "--json",
         "--master", "local[2]"));
     Run generated = start("generate", generateFromS3);
+    Run exporting = start("export", List.of("export", "--model", model, "--out", exported));
     Run inspected = start("inspect", List.of("inspect", "--model", model));
 
     Cli localEval = Cli.run("evaluate", "--model", copy.toString(), "--input",
@@ -184,6 +187,9 @@ class S3IT {
     generateLocally.addAll(generate);
     Cli localGen = Cli.run(generateLocally);
     assertEquals(0, localGen.exitCode(), localGen::toString);
+    Path localExport = tmp.resolve("model.safetensors");
+    Cli localExp = Cli.run("export", "--model", copy.toString(), "--out", localExport.toString());
+    assertEquals(0, localExp.exitCode(), localExp::toString);
 
     evaluated.finish();
     assertTrue(evaluated.out().contains("\"perplexity\""), evaluated::describe);
@@ -192,6 +198,8 @@ class S3IT {
     assertTrue(generated.out().startsWith("the ") && generated.out().strip().length() > "the".length(),
         generated::describe);
     assertEquals(localGen.out(), generated.out());
+    exporting.finish();
+    assertArrayEquals(Files.readAllBytes(localExport), read(exported), "export from S3 differs from the local one");
     inspected.finish();
     assertTrue(inspected.out().contains("cell: gru  hidden: 32  vocabulary: 72"), inspected::describe);
   }
