@@ -118,8 +118,8 @@ class S3IT {
   }
 
   /**
-   * SIGKILL after a random checkpoint of the first epoch or the second's start: no shutdown hook
-   * runs, the lock stays on S3 with its dead holder; the same command with --resume takes the
+   * SIGKILL once a checkpoint at a random step from 20 to 69 exists (25, 49, 50 or 75): no
+   * shutdown hook runs, the lock stays on S3 with its dead holder; the same command with --resume takes the
    * lock over, continues from the newest checkpoint on S3 and ends with the undisturbed run's
    * parameters.
    */

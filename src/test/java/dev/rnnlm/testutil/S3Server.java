@@ -104,7 +104,6 @@ public final class S3Server implements AutoCloseable {
     s.put("fs.s3a.endpoint", endpoint());
     s.put("fs.s3a.endpoint.region", REGION);
     s.put("fs.s3a.path.style.access", "true");
-    s.put("fs.s3a.connection.ssl.enabled", "false");
     s.put("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     s.put("fs.s3a.access.key", ACCESS_KEY);
     s.put("fs.s3a.secret.key", SECRET_KEY);
