@@ -43,7 +43,7 @@ final class ExportCommand {
       throw new IllegalArgumentException("--format must be " + String.join(" or ", FORMATS)
           + ", got '" + format + "'");
     }
-    Configuration conf = new Configuration();
+    Configuration conf = SparkSession.hadoopConfiguration();
     SavedModel saved = new ModelStore(conf).load(dir);
     SafetensorsWriter writer = new SafetensorsWriter(conf);
     SafetensorsWriter.Exported written;

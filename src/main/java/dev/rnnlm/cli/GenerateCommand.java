@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
 
 /** {@code rnnlm generate}: continue a prefix with a trained model (no Spark job needed). */
 final class GenerateCommand {
@@ -69,7 +68,7 @@ final class GenerateCommand {
       throw new IllegalArgumentException("--stop-at must not be empty");
     }
 
-    SavedModel saved = new ModelStore(new Configuration()).load(dir);
+    SavedModel saved = new ModelStore(SparkSession.hadoopConfiguration()).load(dir);
     TextContinuation continuation = new TextContinuation(saved.model(), saved.params(),
         saved.text(), saved.vocabulary());
     List<Integer> prefixIds = continuation.prefixIds(prefix);

@@ -37,7 +37,7 @@ final class InspectCommand {
       return Main.OK;
     }
     String given = OptionParsing.require(parsed.values(), "model", "inspect");
-    Configuration conf = new Configuration();
+    Configuration conf = SparkSession.hadoopConfiguration();
     SavedModel m = new ModelStore(conf).load(given);
     String dir = Registry.resolveModelDir(conf, given);
     if (!dir.equals(given)) {

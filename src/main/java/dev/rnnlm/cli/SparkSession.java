@@ -42,6 +42,16 @@ final class SparkSession implements AutoCloseable {
   }
 
   /**
+   * The Hadoop configuration of a command that starts no Spark context (generate, inspect,
+   * export): the {@code spark.hadoop.*} settings ({@code -D} options, spark-submit's
+   * {@code --conf}) applied as a context applies them, so that, say, the
+   * {@code fs.s3a.endpoint} and keys given for {@code train} reach a model on {@code s3a://}.
+   */
+  static Configuration hadoopConfiguration() {
+    return SparkHadoopUtil.get().newConfiguration(new SparkConf());
+  }
+
+  /**
    * This program's defaults on top of {@code conf} (spark-submit's settings and {@code spark.*}
    * system properties); a setting already present is never overridden.
    */

@@ -24,7 +24,9 @@ import org.apache.hadoop.util.ShutdownHookManager;
  * system. {@code train} holds it on its model directory and {@code retrain} on its registry.
  *
  * <p>Taking it creates the lock file exclusively and whole (a hard link on the local file system,
- * a rename on HDFS, both failing when the name exists), so of two writers exactly one wins. A lock whose holder no longer runs on this host
+ * a rename on HDFS, both failing when the name exists), so of two writers exactly one wins. On
+ * S3 ({@code s3a://}) the rename is a check for the name, then a copy: it refuses a lock that
+ * exists, but two writers starting within that moment can both take it. A lock whose holder no longer runs on this host
  * (SIGKILL, a crash, a power cut) is stale and taken over with a warning; a lock held from another
  * host is never taken over, since its process cannot be checked from here. Released by
  * {@link #close}, and by a JVM shutdown hook on SIGTERM or Ctrl-C.
@@ -163,6 +165,8 @@ public final class DirectoryLock implements AutoCloseable {
     }
     try {
       return fs.rename(tmp, path);
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException taken) {
+      return false; // Hadoop's rename contract lets a file system throw this (S3A does) or return false (HDFS)
     } finally {
       fs.delete(tmp, false);
     }
