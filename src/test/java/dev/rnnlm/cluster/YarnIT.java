@@ -94,15 +94,21 @@ class YarnIT {
     return localModel;
   }
 
-  @Test
-  void clientModeTrainsOnTwoYarnExecutorContainersTheModelOfLocalMaster() throws Exception {
-    Path model = tmp.resolve("client-model");
-    Driver driver = cluster.submit("client", resources("client"), train(model));
+  /** {@code train} into {@code model} submitted in {@code mode}; spark-submit has exited 0. */
+  private Driver submitted(String mode, Path model) throws Exception {
+    Driver driver = cluster.submit(mode, resources(mode), train(model));
     try {
       assertEquals(0, driver.waitFor(RUN_TIMEOUT), driver::describe);
     } finally {
       driver.process().destroyForcibly();
     }
+    return driver;
+  }
+
+  @Test
+  void clientModeTrainsOnTwoYarnExecutorContainersTheModelOfLocalMaster() throws Exception {
+    Path model = tmp.resolve("client-model");
+    Driver driver = submitted("client", model);
     assertTrue(driver.stdout().contains("trained: "), driver::describe);
     String appId = YarnCluster.appId(driver).orElseThrow(() -> new AssertionError("no application\n" + driver.describe()));
     assertSucceeded(appId);
@@ -126,12 +132,7 @@ class YarnIT {
   @Test
   void clusterModeTrainsInTheApplicationMasterContainerTheModelOfLocalMaster() throws Exception {
     Path model = tmp.resolve("cluster-model");
-    Driver submitter = cluster.submit("cluster", resources("cluster"), train(model));
-    try {
-      assertEquals(0, submitter.waitFor(RUN_TIMEOUT), submitter::describe);
-    } finally {
-      submitter.process().destroyForcibly();
-    }
+    Driver submitter = submitted("cluster", model);
     String appId = YarnCluster.appId(submitter)
         .orElseThrow(() -> new AssertionError("no application\n" + submitter.describe()));
     assertSucceeded(appId);
