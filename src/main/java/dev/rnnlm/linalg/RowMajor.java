@@ -10,17 +10,9 @@ import dev.ludovic.netlib.blas.BLAS;
  *
  * <p>The four batched products of the training kernel call this class rather than Breeze's
  * product ({@link BreezeMatrices}), because Breeze allocates each result and the kernel writes or
- * accumulates into preallocated buffers. Measured with {@code bench.ProductBenchmark} (JMH, one
- * partition's share of the book's step: 560 rows, H = 512; Breeze's product then added into the
- * buffer, against this class; the whole kernel takes 8.8 ms there):
- * <ul>
- *   <li>output layer {@code O += H W_hq}: V = 28: 150 vs 191 us (+0.5% of the kernel);
- *       V = 10,000: 31.3 vs 52.8 ms (+69%);
- *   <li>{@code dW_hq += H^T dO}: V = 28: 147 vs 147 us; V = 10,000: 31.3 vs 78.9 ms (+152%);
- *   <li>{@code G = dO W_hq^T}: V = 28: 129 vs 394 us (+3.0% of the kernel);
- *   <li>{@code dW_hh += H^T dA}: 1,704 vs 2,106 us (+4.5% of the kernel).
- * </ul>
- * Each costs more than 3% for word vocabularies or at the book's size, so all four stay here.
+ * accumulates into preallocated buffers: the allocation and the extra add cost each product a
+ * share of the kernel at the book's size and more than the product itself at word vocabularies
+ * ({@code bench.ProductBenchmark}; the figures are in performance.md).
  */
 public final class RowMajor {
   private static final BLAS BLAS_INSTANCE = BLAS.getInstance();

@@ -9,7 +9,8 @@ package dev.rnnlm.optim;
  * </pre>
  *
  * Stateless: no slot, only the step count. Without weight decay each element is {@code p -= lr
- * * g} in float32, two roundings, which is what training did before there were other optimizers.
+ * * g} in float32, two roundings: the book's update, which models trained with it depend on bit
+ * for bit.
  */
 public final class Sgd extends SlottedOptimizer {
   private final float weightDecay;

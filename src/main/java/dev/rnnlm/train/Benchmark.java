@@ -37,9 +37,9 @@ public final class Benchmark {
   private static final int WARMUP_BLOCK = 100;
   /**
    * Settled: the JIT compiled for less than this share of a block's wall time (of one core).
-   * Measured in local[2] on the book's configuration: compilation takes over 100% of a core in
-   * the first 20 s, 15-40% for the next minute (C2 compiling Spark's scheduler, RPC and
-   * status-listener paths, single methods for up to 0.9 s), under 10% after about 90 s.
+   * Compilation goes on long after the first steps (C2 compiles Spark's scheduler, RPC and
+   * status-listener paths, single methods for most of a second), and a step measured meanwhile
+   * shares its core with it.
    */
   private static final double SETTLED_COMPILE_SHARE = 0.05;
 

@@ -24,9 +24,9 @@ import scala.util.Try;
 
 /**
  * Local mode: one Spark job whose task per partition stays for many rounds, so that a round
- * costs a hand-over between threads instead of a Spark job. A job per step costs the driver
- * 2.6 ms of an 11.4 ms step at steady state on local[2], and about 10 ms of 25 ms in a run's
- * first 150 steps while the JIT still compiles Spark's scheduler (bench, the book's configuration).
+ * costs a hand-over between threads instead of a Spark job, whose scheduling is a large share of
+ * a small step on the driver (and larger while the JIT still compiles Spark's scheduler; bench's
+ * {@code overhead_ms_median} shows it, performance.md has the figures).
  *
  * <p>Each task reads its cached shard once, then waits for a round: the driver hands every task
  * the round's function by reference (the tasks run on threads of its own JVM) and waits for all
