@@ -106,6 +106,12 @@ spark() {
   local java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java" opens
   opens=$(sed -n 's/^spark.driver.extraJavaOptions *//p' "$here/conf/spark-defaults.conf")
   local master="spark://$(address driver):7077"
+  # A Spark home whose jars/ is target/lib: the workers' launcher builds executors' class path
+  # from it, as on a Spark installation.
+  mkdir -p "$state/spark-home"
+  ln -sfn "$here/target/lib" "$state/spark-home/jars"
+  export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION=2.13
+  export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
   # shellcheck disable=SC2086
   ip netns exec "$(ns driver)" env SPARK_LOCAL_IP="$(address driver)" "$java_bin" -Xmx256m $opens \
     -Dspark.master.rest.enabled=false -cp "$here/target/lib/*" org.apache.spark.deploy.master.Master \
