@@ -89,10 +89,19 @@ public final class Trainer {
   public Outcome run() throws IOException {
     String groupBefore = sc.getLocalProperty(JOB_GROUP);
     String descriptionBefore = sc.getLocalProperty(JOB_DESCRIPTION);
-    sc.setJobGroup("rnnlm-train " + settings.modelDir(), "spark-rnn-lm train: " + settings.input() + " -> "
-        + settings.modelDir(), false);
-    try {
-      return runInGroup();
+    String group = "rnnlm-train " + settings.modelDir();
+    sc.setJobGroup(group, "spark-rnn-lm train: " + settings.input() + " -> " + settings.modelDir(), false);
+    try (ExecutorWatch watch = ExecutorWatch.start(sc.sc(), group)) {
+      try {
+        return runInGroup();
+      } catch (Exception e) {
+        // Spark's SparkException is checked but undeclared, hence Exception (rethrown precisely).
+        RuntimeException lost = watch.failure(e);
+        if (lost != null) {
+          throw lost;
+        }
+        throw e;
+      }
     } finally {
       sc.setLocalProperty(JOB_GROUP, groupBefore);
       sc.setLocalProperty(JOB_DESCRIPTION, descriptionBefore);
