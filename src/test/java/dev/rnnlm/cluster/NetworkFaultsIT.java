@@ -23,7 +23,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training across hosts joined by a network, and the network's faults: {@code scripts/netcluster.sh}
@@ -44,8 +43,8 @@ class NetworkFaultsIT {
       "--conf", "spark.network.timeout=10s", "--conf", "spark.network.timeoutInterval=5s",
       "--conf", "spark.executor.heartbeatInterval=2s");
 
-  @TempDir
-  static Path tmp;
+  /** The runs' models and outputs, kept for a look after a failure. */
+  private static final Path tmp = Path.of("target", "network-faults").toAbsolutePath();
   private static byte[] undisturbed;
 
   @BeforeAll
@@ -53,6 +52,8 @@ class NetworkFaultsIT {
     Assumptions.assumeTrue(Files.exists(Path.of("target", "spark-rnn-lm.jar")), "needs the packaged jar (mvn verify)");
     Assumptions.assumeFalse(Files.exists(Path.of("/run/rnnlm-netcluster")),
         "a test cluster is up already (scripts/netcluster.sh down ends it)");
+    deleteTree(tmp);
+    Files.createDirectories(tmp);
     Result up = script(Duration.ofMinutes(1), "up", "3", "lan");
     if (up.exitCode() != 0) {
       script(Duration.ofMinutes(1), "down");
@@ -76,12 +77,12 @@ class NetworkFaultsIT {
   }
 
   /**
-   * A small GRU on the sample texts, 3 partitions (one per worker), 4 epochs of 66 steps and a
+   * A small GRU on the sample texts, 3 partitions (one per worker), 3 epochs of 66 steps and a
    * checkpoint every 20 steps.
    */
   private static List<String> trainArgs(Path model) {
     return List.of("train", "--input", SparkTestContext.sampleData().toString(), "--model", model.toString(),
-        "--cell", "gru", "--hidden", "48", "--epochs", "4", "--partitions", "3", "--seed", "3",
+        "--cell", "gru", "--hidden", "48", "--epochs", "3", "--partitions", "3", "--seed", "3",
         "--sample-every", "0", "--checkpoint-every-steps", "20");
   }
 
@@ -112,7 +113,8 @@ class NetworkFaultsIT {
     script(Duration.ofSeconds(10), "cut", "driver");
     Result failed;
     try {
-      failed = run.await();
+      // 10 s to lose the executors, 10 s more for none to come back, then the run's end.
+      failed = run.await(Duration.ofMinutes(1));
     } finally {
       script(Duration.ofSeconds(10), "heal", "driver");
     }
@@ -149,6 +151,16 @@ class NetworkFaultsIT {
     Matcher packets = Pattern.compile("counter packets (\\d+)").matcher(dropped);
     assertTrue(packets.find() && Long.parseLong(packets.group(1)) > 0, "no packet was dropped:\n" + dropped);
     assertArrayEquals(undisturbed, Files.readAllBytes(model.resolve("parameters.bin")));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   /** A finished command: its exit code and its output (stdout and stderr together). */
@@ -201,11 +213,15 @@ class NetworkFaultsIT {
     }
 
     Result await() throws IOException, InterruptedException {
-      if (!process.waitFor(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      return await(RUN_TIMEOUT);
+    }
+
+    Result await(Duration timeout) throws IOException, InterruptedException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor();
-        return new Result(-1, Files.readString(out, StandardCharsets.UTF_8) + "\n(killed after " + RUN_TIMEOUT + ")");
+        return new Result(-1, Files.readString(out, StandardCharsets.UTF_8) + "\n(killed after " + timeout + ")");
       }
       return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
