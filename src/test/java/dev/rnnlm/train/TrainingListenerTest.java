@@ -94,14 +94,14 @@ class TrainingListenerTest {
     long steps = 0;
     List<Event> events = heard.events;
     for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-      Started started = assertInstance(Started.class, events.get(at++), at);
+      Started started = assertInstance(Started.class, events, ++at);
       assertEquals(epoch, started.epoch());
       double lossSum = 0;
       long tokens = 0;
       double normSum = 0;
       int clipped = 0;
       for (int step = 1; step <= started.steps(); step++) {
-        Step s = assertInstance(Step.class, events.get(at++), at);
+        Step s = assertInstance(Step.class, events, ++at);
         steps++;
         assertEquals(List.of(steps, epoch, step, started.steps()),
             List.of(s.steps(), s.epoch(), s.step(), s.stepsInEpoch()), "step event " + at);
@@ -110,12 +110,12 @@ class TrainingListenerTest {
         normSum += s.gradNorm();
         clipped += s.gradNorm() > settings.clip() ? 1 : 0;
         if (steps % CHECKPOINT_EVERY_STEPS == 0 && step < started.steps()) {
-          Checkpointed c = assertInstance(Checkpointed.class, events.get(at++), at);
+          Checkpointed c = assertInstance(Checkpointed.class, events, ++at);
           assertEquals(steps, c.steps());
           checkpointsHeard.add(c.path());
         }
       }
-      EpochMetrics m = assertInstance(Ended.class, events.get(at++), at).metrics();
+      EpochMetrics m = assertInstance(Ended.class, events, ++at).metrics();
       assertEquals(metricsFile.get(epoch - 1), ModelStore.metricsAsRead(m.asJson()), "epoch " + epoch);
       assertEquals(epoch, m.epoch());
       assertEquals(Math.exp(lossSum / tokens), m.perplexity(), "the steps' losses make the epoch's perplexity");
@@ -124,11 +124,11 @@ class TrainingListenerTest {
       assertEquals(started.steps(), m.pace().syncs());
       assertTrue(m.valPerplexity() != null, "validated");
       perplexities.add(m.perplexity());
-      Checkpointed c = assertInstance(Checkpointed.class, events.get(at++), at);
+      Checkpointed c = assertInstance(Checkpointed.class, events, ++at);
       assertEquals(steps, c.steps(), "the epoch's checkpoint");
       checkpointsHeard.add(c.path());
     }
-    Finished finished = assertInstance(Finished.class, events.get(at++), at);
+    Finished finished = assertInstance(Finished.class, events, ++at);
     assertEquals(events.size(), at, "nothing after the finish");
     assertEquals(outcome, finished.outcome());
     assertEquals(perplexities, outcome.epochPerplexities());
@@ -143,8 +143,11 @@ class TrainingListenerTest {
         .sorted().toList());
   }
 
-  private static <T extends Event> T assertInstance(Class<T> type, Event e, int position) {
-    assertTrue(type.isInstance(e), "event " + position + ": expected " + type.getSimpleName() + ", heard " + e);
+  /** Event {@code position} (1-based) of those heard, which must be a {@code type}. */
+  private static <T extends Event> T assertInstance(Class<T> type, List<Event> events, int position) {
+    Event e = position <= events.size() ? events.get(position - 1) : null;
+    assertTrue(type.isInstance(e), "event " + position + ": expected " + type.getSimpleName() + ", heard "
+        + (e == null ? "nothing more" : e));
     return type.cast(e);
   }
 }
