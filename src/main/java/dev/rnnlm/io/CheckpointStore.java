@@ -57,11 +57,16 @@ public final class CheckpointStore {
     this.models = new ModelStore(conf);
   }
 
+  /** Where {@link #save} writes the checkpoint at global step {@code globalStep}. */
+  public static Path pathOf(String modelDir, long globalStep) {
+    return new Path(new Path(modelDir, DIR), String.format("%s%012d", PREFIX, globalStep));
+  }
+
   /** Writes a checkpoint at global step {@code globalStep} and keeps only the newest {@code keep}. */
   public Path save(String modelDir, long globalStep, Checkpoint c, int keep) throws IOException {
     Path root = new Path(modelDir, DIR);
     FileSystem fs = root.getFileSystem(conf);
-    Path dest = new Path(root, String.format("%s%012d", PREFIX, globalStep));
+    Path dest = pathOf(modelDir, globalStep);
     Path tmp = new Path(root, "." + dest.getName() + "." + UUID.randomUUID() + ".tmp");
     fs.mkdirs(tmp);
     models.save(tmp.toString(), c.model());

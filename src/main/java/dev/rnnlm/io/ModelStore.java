@@ -266,11 +266,23 @@ public final class ModelStore {
     Path file = new Path(dir, METRICS_FILE);
     List<Map<String, Number>> epochs = new ArrayList<>();
     for (MetricsLine line : wholeMetricsLines(metricsFileSystem(file), file)) {
-      Map<String, Number> fields = new LinkedHashMap<>();
-      line.json().fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
-      epochs.add(fields);
+      epochs.add(numbers(line.json()));
     }
     return epochs;
+  }
+
+  /**
+   * One epoch's metrics as {@link #readMetrics} returns them once {@link #appendMetrics} has
+   * written them, without the file: the same types, and null where JSON holds no number (NaN).
+   */
+  public static Map<String, Number> metricsAsRead(Map<String, ?> metrics) throws IOException {
+    return numbers(JSON.readTree(JSON.writeValueAsString(metrics)));
+  }
+
+  private static Map<String, Number> numbers(JsonNode line) {
+    Map<String, Number> fields = new LinkedHashMap<>();
+    line.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().numberValue()));
+    return fields;
   }
 
   /** Writes {@code DIR/metrics.jsonl} whole: one line per epoch, as training appends them. */

@@ -5,12 +5,15 @@ import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.optim.Optimizers;
+import dev.rnnlm.train.EpochMetrics;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
 import dev.rnnlm.train.Trainer;
+import dev.rnnlm.train.TrainingListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * -3", "minFreq must be >= 0, got -1".
  *
  * <p>{@code fit} writes the rows as one text file under {@code stagingDir} (on a file system
- * every executor reads), trains into a model directory next to it, loads the model and deletes
- * both. What the trainer reports goes to this class's logger at INFO, or with
- * {@code verbose} to standard output as on the command line.
+ * every executor reads), trains into a model directory next to it and deletes both; the model's
+ * summary holds the per-epoch metrics a {@link TrainingListener} received, the lines of the
+ * directory's {@code metrics.jsonl}. What the trainer reports goes to this class's logger at
+ * INFO, or with {@code verbose} to standard output as on the command line.
  */
 public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsWritable {
   private static final Logger LOG = LoggerFactory.getLogger(RnnLM.class);
@@ -220,15 +224,22 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
       Path corpus = StagedCorpus.write(dataset, column, new Path(staging, "corpus"), conf);
       String modelDir = new Path(staging, "model").toString();
       Trainer.Outcome outcome;
+      List<Map<String, Number>> metrics = new ArrayList<>();
       try {
-        outcome = new Trainer(sc, trainSettings(corpus.toString(), modelDir), report).run();
+        outcome = new Trainer(sc, trainSettings(corpus.toString(), modelDir), report)
+            .addListener(new TrainingListener() {
+              @Override
+              public void epochEnded(EpochMetrics epoch) throws IOException {
+                metrics.add(ModelStore.metricsAsRead(epoch.asJson()));
+              }
+            })
+            .run();
       } catch (IllegalArgumentException | InputException e) {
         Map<String, String> paths = new LinkedHashMap<>();
         paths.put("input " + corpus, "inputCol '" + column + "'");
         paths.put(corpus.toString(), "inputCol '" + column + "'");
         throw OptionMessages.inParamNames(e, paramOfOption(), paths);
       }
-      List<Map<String, Number>> metrics = new ModelStore(conf).readMetrics(modelDir);
       RnnLMModel model = new RnnLMModel(uid, trainedOnColumn(outcome.model(), column), metrics);
       return copyValues(model, ParamMap.empty()).setParent(this);
     } catch (IOException e) {

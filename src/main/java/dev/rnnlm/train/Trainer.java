@@ -33,9 +33,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * The driver loop: per step, broadcast the parameters (and carried states), let every
  * partition compute its loss and gradient sums, add them in partition order, divide by the
- * token count, clip by global norm and apply the optimizer. Per epoch: log, append metrics, plot, sample,
- * checkpoint. With {@code --resume} it continues from the newest good checkpoint, bit for bit
- * as if it had never stopped.
+ * token count, clip by global norm and apply the optimizer. Per epoch: validate, sample,
+ * checkpoint. What a run writes besides its checkpoints and model (progress and epoch lines,
+ * {@code metrics.jsonl}, {@code training.png}, the Spark metrics gauges) goes through
+ * {@link TrainingListener}s: those, registered first, then any {@link #addListener} adds. With
+ * {@code --resume} it continues from the newest good checkpoint, bit for bit as if it had never
+ * stopped.
  */
 public final class Trainer {
   private static final int SAMPLE_TOKENS = 50;
@@ -52,7 +55,16 @@ public final class Trainer {
   private volatile String lastCheckpoint;
   /** Checkpoints, metrics and plots off the driver's critical path; one per run. */
   private BackgroundWriter writer;
-  private long lastPlotNanos;
+  /** Added by the embedding program, called after the run's own. */
+  private final List<TrainingListener> addedListeners = new ArrayList<>();
+  /** The run's listeners: its own outputs, then the added ones. */
+  private List<TrainingListener> listeners;
+  /** The console listener, which the trainer's lines within an epoch go through. */
+  private Progress console;
+  /** The figures of the latest synchronization, updated in place for {@link TrainingListener#stepEnded}. */
+  private final StepMetrics stepMetrics = new StepMetrics();
+  /** Built once: a step's call of the listeners allocates nothing. */
+  private final ListenerCall stepEnded = l -> l.stepEnded(stepMetrics);
   /** When the last checkpoint was queued, or the first step began: --checkpoint-every-minutes counts from it. */
   private long lastCheckpointNanos;
   private final SavedModel base;  // warm start, or null
@@ -72,6 +84,15 @@ public final class Trainer {
     this.out = out;
     this.store = new ModelStore(sc.hadoopConfiguration());
     this.checkpoints = new CheckpointStore(sc.hadoopConfiguration());
+  }
+
+  /**
+   * Adds {@code listener} to the run's listeners, after its own outputs and the ones added before
+   * (see {@link TrainingListener} for when each is called). Returns this trainer.
+   */
+  public Trainer addListener(TrainingListener listener) {
+    addedListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
   }
 
   /** What a finished run reports: the saved model and the perplexities to judge it by. */
@@ -216,7 +237,11 @@ public final class Trainer {
       store.truncateMetrics(modelDir, firstEpoch);
       store.truncateValidations(modelDir, stepsDone);
     }
-    Progress progress = new Progress(out, Progress.isTerminal(out));
+    console = new Progress(out, Progress.isTerminal(out), text.subwords() != null, s.sync().localSteps());
+    listeners = new ArrayList<>(List.of(console, new MetricsAppender(writer, store, modelDir),
+        new PlotWriter(writer, store, modelDir, s.epochs(), perplexities, valPerplexities),
+        TrainingGauges.LISTENER));
+    listeners.addAll(addedListeners);
     long started = System.nanoTime();
     lastCheckpointNanos = started;
     for (int epoch = firstEpoch; epoch < s.epochs(); epoch++) {
@@ -231,7 +256,8 @@ public final class Trainer {
       Checkpoint.RunningSums sums = continuing ? resumed.sums() : Checkpoint.RunningSums.NONE;
       long tokensBefore = sums.tokens();
       long validationNanos = 0; // within the epoch: not training time
-      progress.startEpoch(epoch + 1, steps);
+      int epochNumber = epoch + 1;
+      tellListeners(l -> l.epochStarted(epochNumber, steps));
       long roundStart = stepsDone;
       while (loop.hasNextStep()) {
         StepLoop.Step done;
@@ -254,11 +280,11 @@ public final class Trainer {
         roundStart = stepsDone;
         stepsDone += done.steps();
         tokensSeen += totals.tokens();
-        progress.stepDone(done.step() + 1, sums.tokens() - tokensBefore);
         long now = System.nanoTime();
-        TrainingGauges.stepDone(stepsDone, epoch + 1,
-            (sums.tokens() - tokensBefore) / ((now - epochStart - validationNanos) / 1e9), done.norm(),
+        stepMetrics.set(stepsDone, epoch + 1, done.step() + 1, steps, totals.lossSum(), totals.tokens(),
+            done.norm(), sums.tokens() - tokensBefore, (now - epochStart - validationNanos) / 1e9,
             (now - syncStart) / 1e9);
+        tellListeners(stepEnded);
         if ((passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) || checkpointIsDue())
             && loop.hasNextStep()) {
           checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
@@ -267,11 +293,10 @@ public final class Trainer {
         }
         if (data.validation() != null && passedMultiple(roundStart, stepsDone, s.validateEverySteps())
             && loop.hasNextStep()) {
-          validationNanos += validateWithinEpoch(data, model, params, loop, progress,
+          validationNanos += validateWithinEpoch(data, model, params, loop,
               new Checkpoint.Position(epoch, done.step() + 1), stepsDone);
         }
       }
-      progress.endEpoch();
       double seconds = (System.nanoTime() - epochStart - validationNanos) / 1e9;
       double perplexity = Math.exp(sums.lossSum() / sums.tokens());
       perplexities.add(perplexity);
@@ -292,16 +317,15 @@ public final class Trainer {
               valPerplexities.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
         }
       }
-      TrainingGauges.epochEnded(perplexity, valPerplexity == null ? Double.NaN : valPerplexity);
       double bitsPerByte = bitsPerByte(sums.lossSum() / sums.tokens(), data.report().bytesPerToken());
       Double valBitsPerByte = valPerplexity == null ? null
           : bitsPerByte(Math.log(valPerplexity), data.heldOut().bytesPerToken());
-      logEpoch(modelDir, new EpochMetrics(epoch + 1, perplexity, valPerplexity, valSeconds,
+      EpochMetrics metrics = new EpochMetrics(epoch + 1, perplexity, valPerplexity, valSeconds,
           new EpochMetrics.Bits(bitsPerByte, valBitsPerByte),
           new EpochMetrics.Pace((sums.tokens() - tokensBefore) / seconds, (System.nanoTime() - started) / 1e9,
               loop.syncsInEpoch()),
-          new EpochMetrics.Gradients(sums.normSum() / steps, sums.clipped() / steps)));
-      plot(modelDir, perplexities, valPerplexities, epoch + 1 == s.epochs());
+          new EpochMetrics.Gradients(sums.normSum() / steps, sums.clipped() / steps));
+      tellListeners(l -> l.epochEnded(metrics));
       if (s.sampleEvery() > 0 && ((epoch + 1) % s.sampleEvery() == 0 || epoch + 1 == s.epochs())) {
         out.println("sample: " + sample(model, params, vocab, pipeline, data.samplePrefix()));
       }
@@ -316,7 +340,9 @@ public final class Trainer {
     finishWrites();
     SavedModel saved = snapshot(model, params, s.epochs(), stepsDone, tokensSeen, plan);
     store.save(modelDir, saved);
-    return new Outcome(saved, perplexities, data.report().unigramPerplexity());
+    Outcome outcome = new Outcome(saved, perplexities, data.report().unigramPerplexity());
+    tellListeners(l -> l.runFinished(outcome));
+    return outcome;
   }
 
   /**
@@ -325,14 +351,14 @@ public final class Trainer {
    * schedule does not see it. Returns the time it took.
    */
   private long validateWithinEpoch(TrainingData data, LanguageModel model, float[] params, StepLoop loop,
-                                   Progress progress, Checkpoint.Position at, long stepsDone) throws IOException {
+                                   Checkpoint.Position at, long stepsDone) throws IOException {
     long start = System.nanoTime();
     loop.releaseTaskSlots();
     sc.setJobDescription("epoch " + (at.epoch() + 1) + " step " + at.step() + " validation");
     double perplexity = Evaluator.score(sc, data.validation(), model, params, settings.steps()).perplexity();
     double bits = bitsPerByte(Math.log(perplexity), data.heldOut().bytesPerToken());
     long took = System.nanoTime() - start;
-    progress.println(String.format("validation at epoch %d step %d/%d: val_perplexity %.3f%s", at.epoch() + 1,
+    console.println(String.format("validation at epoch %d step %d/%d: val_perplexity %.3f%s", at.epoch() + 1,
         at.step(), loop.stepsInEpoch(), perplexity,
         text.subwords() == null ? "" : String.format(" val_bits_per_byte %.4f", bits)));
     Map<String, Object> json = new LinkedHashMap<>();
@@ -440,24 +466,30 @@ public final class Trainer {
   /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
   private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
     lastCheckpointNanos = System.nanoTime();
-    TrainingGauges.checkpointed(stepsDone);
+    String path = CheckpointStore.pathOf(settings.modelDir(), stepsDone).toString();
     submit("checkpoint at step " + stepsDone, () -> lastCheckpoint =
         checkpoints.save(settings.modelDir(), stepsDone, c, settings.keepCheckpoints()).toString());
+    tellListeners(l -> l.checkpointWritten(stepsDone, path));
   }
 
-  /** Plots are redrawn at most every {@link #PLOT_INTERVAL_NANOS}, and after the last epoch. */
-  private static final long PLOT_INTERVAL_NANOS = 5_000_000_000L;
+  /** One event, told to a listener. */
+  @FunctionalInterface
+  private interface ListenerCall {
+    void on(TrainingListener listener) throws IOException;
+  }
 
-  private void plot(String modelDir, List<Double> training, List<Double> validation, boolean last)
-      throws IOException {
-    long now = System.nanoTime();
-    if (!last && lastPlotNanos != 0 && now - lastPlotNanos < PLOT_INTERVAL_NANOS) {
-      return;
+  /**
+   * Tells every listener of the run, in order; the first that throws stops the run, an
+   * {@code IOException} naming the last good checkpoint (metrics and plot writes fail this way).
+   */
+  private void tellListeners(ListenerCall call) throws IOException {
+    for (int i = 0; i < listeners.size(); i++) { // indexed: no iterator per step
+      try {
+        call.on(listeners.get(i));
+      } catch (IOException e) {
+        throw withLastCheckpoint(e);
+      }
     }
-    lastPlotNanos = now;
-    List<Double> t = List.copyOf(training);
-    List<Double> v = List.copyOf(validation);
-    submit("the training plot", () -> store.writePlot(modelDir, epochNumbers(t.size()), t, v));
   }
 
   private void submit(String what, BackgroundWriter.Write write) throws IOException {
@@ -527,14 +559,6 @@ public final class Trainer {
     return c;
   }
 
-  private static List<Integer> epochNumbers(int count) {
-    List<Integer> epochs = new ArrayList<>(count);
-    for (int e = 1; e <= count; e++) {
-      epochs.add(e);
-    }
-    return epochs;
-  }
-
   /**
    * The driver's update: divide the summed gradient by the step's token count (the mean loss's
    * gradient), clip it by global norm and apply the optimizer. Returns the norm before clipping. A
@@ -574,77 +598,6 @@ public final class Trainer {
       states[p] = new float[plan.sequenceCount(p) * model.stateSize()];
     }
     return states;
-  }
-
-  /**
-   * One epoch as the log line and {@code metrics.jsonl} report it.
-   *
-   * @param epoch 1-based
-   * @param valPerplexity null without validation text
-   * @param pace how fast it went
-   * @param gradients its gradients before clipping
-   */
-  /** @param valSeconds the validation's wall time, null without validation */
-  record EpochMetrics(int epoch, double perplexity, Double valPerplexity, Double valSeconds,
-                      Bits bits, Pace pace, Gradients gradients) {
-    /**
-     * The perplexities as bits per byte of text ({@link #bitsPerByte}), comparable between
-     * tokenizers; {@code validation} null without validation text.
-     */
-    record Bits(double training, Double validation) {}
-
-    /**
-     * @param tokensPerSec training tokens per second of the epoch's steps
-     * @param seconds since training started
-     * @param syncs synchronizations in the epoch (its steps, without local steps)
-     */
-    record Pace(double tokensPerSec, double seconds, int syncs) {}
-
-    /**
-     * @param norm mean global norm before clipping (with local steps: of the partitions' local gradients)
-     * @param clippedFraction share of the steps (with local steps: of the partitions' local steps) clipped
-     */
-    record Gradients(double norm, double clippedFraction) {}
-
-    /** As {@code metrics.jsonl} holds it: one JSON object per epoch. */
-    Map<String, Object> asJson() {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("epoch", epoch);
-      m.put("perplexity", perplexity);
-      m.put("tokens_per_sec", pace.tokensPerSec());
-      m.put("grad_norm", gradients.norm());
-      m.put("clipped_fraction", gradients.clippedFraction());
-      m.put("seconds", pace.seconds());
-      m.put("syncs", pace.syncs());
-      if (valPerplexity != null) {
-        m.put("val_perplexity", valPerplexity);
-        m.put("val_seconds", valSeconds);
-      }
-      m.put("bits_per_byte", bits.training());
-      if (bits.validation() != null) {
-        m.put("val_bits_per_byte", bits.validation());
-      }
-      return m;
-    }
-  }
-
-  /**
-   * The epoch line. Subword models add their bits per byte at its end; the line of character and
-   * word models keeps the form it has always had (their bits per byte are in metrics.jsonl).
-   */
-  private void logEpoch(String modelDir, EpochMetrics m) throws IOException {
-    String bits = "";
-    if (text.subwords() != null) {
-      bits = String.format(" bits_per_byte %.4f", m.bits().training())
-          + (m.bits().validation() == null ? "" : String.format(" val_bits_per_byte %.4f", m.bits().validation()));
-    }
-    out.printf("epoch %d perplexity %.3f tokens/s %.0f grad_norm %.4f clipped %.2f elapsed %.1fs%s%s%s%n",
-        m.epoch(), m.perplexity(), m.pace().tokensPerSec(), m.gradients().norm(),
-        m.gradients().clippedFraction(), m.pace().seconds(),
-        m.valPerplexity() == null ? "" : String.format(" val_perplexity %.3f", m.valPerplexity()),
-        settings.sync().localSteps() ? " syncs " + m.pace().syncs() : "", bits);
-    Map<String, Object> json = m.asJson();
-    submit("metrics", () -> store.appendMetrics(modelDir, json));
   }
 
   /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */
