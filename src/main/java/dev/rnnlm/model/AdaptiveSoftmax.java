@@ -189,6 +189,15 @@ final class AdaptiveSoftmax implements OutputLayer {
     return rows * (headWidth + 2L * hidden + 2L * maxProjection + maxCluster + 3);
   }
 
+  /**
+   * The head's products only, (1, H) x (H, c_0 + K) three times: the rows a cluster scores depend
+   * on the text.
+   */
+  @Override
+  public double flopsPerRow() {
+    return 2.0 * 3 * hidden * (double) headWidth;
+  }
+
   @Override
   public float initialValue(Tensor t, SplittableRandom random) {
     return (float) ((2 * random.nextDouble() - 1) / Math.sqrt(t.rows()));

@@ -43,10 +43,24 @@ final class FullSoftmax implements OutputLayer {
     return t == whq || t == bq;
   }
 
-  /** The (rows, V) logits. */
   @Override
   public long workspaceFloats(long rows) {
+    return workspaceFloats(rows, vocab);
+  }
+
+  /** The (rows, V) logits. */
+  static long workspaceFloats(long rows, int vocab) {
     return rows * vocab;
+  }
+
+  @Override
+  public double flopsPerRow() {
+    return flopsPerRow(hidden, vocab);
+  }
+
+  /** (1, H) x (H, V) three times, tied or not. */
+  static double flopsPerRow(int hidden, int vocab) {
+    return 2.0 * 3 * hidden * (double) vocab;
   }
 
   @Override

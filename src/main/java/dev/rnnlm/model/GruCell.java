@@ -37,10 +37,16 @@ final class GruCell extends TorchStyleCell {
     return 3;
   }
 
-  /** Eight (T·B, H) planes, the recurrent products' gradient (T·B, 3H) and one step's product. */
+  /** The 3H gate values, h, eight planes of H and the recurrent products' gradient (3H). */
   @Override
-  public long workspaceFloats(long rows, int hidden) {
-    return (8 + 3) * rows * hidden + 3L * hidden * rows;
+  public long workspaceFloatsPerToken(int hidden) {
+    return (3 + 1 + 8 + 3L) * hidden;
+  }
+
+  /** h_0 and one step's product h W_hh + b_hh (B, 3H). */
+  @Override
+  public long workspaceFloatsPerSequence(int hidden) {
+    return (1 + 3L) * hidden;
   }
 
   @Override

@@ -74,6 +74,13 @@ public interface LanguageModel extends Serializable {
    */
   long workspaceFloats(int batch, int steps);
 
+  /**
+   * Floating-point operations per token of {@link #lossAndGradient}'s products, forward and
+   * backward: every layer's ({@link RecurrentCell#flopsPerToken}) and the output layer's.
+   * Element-wise work and row gathers are not counted.
+   */
+  double flopsPerToken();
+
   /** Fills {@code params} with the initial values drawn from {@code seed}. */
   void initialize(float[] params, long seed);
 

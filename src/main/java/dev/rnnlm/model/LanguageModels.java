@@ -52,11 +52,6 @@ public final class LanguageModels {
         adaptiveCutoffs);
   }
 
-  /** Gate pre-activations per hidden unit of a cell type (rnn 1, gru 3, lstm 4). */
-  public static int gates(String cell) {
-    return cell(cell).gates();
-  }
-
   static RecurrentCell cell(String name) {
     if (name != null) {
       switch (name) {

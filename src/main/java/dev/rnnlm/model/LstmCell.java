@@ -34,10 +34,13 @@ final class LstmCell extends TorchStyleCell {
     return 4;
   }
 
-  /** Ten (T·B, H) planes: the four gates, c in and out, tanh(c), h, and two for backward. */
+  /**
+   * The 4H gate values, h, and ten planes of H: the four gates, c in and out, tanh(c), h, and two
+   * for backward.
+   */
   @Override
-  public long workspaceFloats(long rows, int hidden) {
-    return 10 * rows * hidden;
+  public long workspaceFloatsPerToken(int hidden) {
+    return (4 + 1 + 10L) * hidden;
   }
 
   @Override

@@ -31,6 +31,12 @@ interface OutputLayer extends Serializable {
   long workspaceFloats(long rows);
 
   /**
+   * Floating-point operations per row of {@link #crossEntropy}'s products with a gradient: the
+   * scores, Y's gradient and the weight's gradient, 2 per multiply-add.
+   */
+  double flopsPerRow();
+
+  /**
    * The next-token logits of {@code rows} rows of Y (at {@code yOff}, rows H apart) into
    * {@code logits} (rows, V): per row a vector whose softmax is the model's distribution (the
    * log-probabilities, for an adaptive softmax).

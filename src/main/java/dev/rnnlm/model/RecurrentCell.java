@@ -33,11 +33,30 @@ interface RecurrentCell extends Serializable {
   int stateVectors();
 
   /**
-   * Floats of the cell's own arrays ({@link LayerWindow#plane}) for a window of {@code rows} = T·B
-   * rows of H units, kept from forward to backward: the memory estimate's share of the cell.
+   * Floats per token (row {@code t*B + b} of a window) of a layer of {@code hidden} units kept
+   * from forward to backward: the G·H gate values ({@link LayerWindow#gates}), the output
+   * ({@link LayerWindow#hs}) and the cell's own {@link LayerWindow#plane}s. Dropout's arrays are
+   * the model's. With {@link #workspaceFloatsPerSequence} the memory estimate's share of a layer.
    */
-  default long workspaceFloats(long rows, int hidden) {
-    return 0;
+  long workspaceFloatsPerToken(int hidden);
+
+  /**
+   * Floats per sequence of a window besides: the carried state h_0 ({@link LayerWindow#hs}) and
+   * the cell's planes of one step.
+   */
+  default long workspaceFloatsPerSequence(int hidden) {
+    return hidden;
+  }
+
+  /**
+   * Floating-point operations per token of a layer's products, forward and backward, for an
+   * input of {@code input} floats per token (0: one-hot inputs, read by a row gather instead of a
+   * product): {@code x W_ih} and {@code h W_hh}, the gradients of their inputs and of their
+   * weights, each (1, in) x (in, G·H), 2 per multiply-add. Element-wise gate arithmetic is not
+   * counted.
+   */
+  default double flopsPerToken(int input, int hidden) {
+    return 2.0 * 3 * ((double) input + hidden) * gates() * hidden;
   }
 
   /** Whether the layer has {@code b_hh} besides {@code b_ih}. */

@@ -23,6 +23,12 @@ final class RnnCell implements RecurrentCell {
     return 1;
   }
 
+  /** The gate value a = x W_xh + b_h + h W_hh (replaced by its gradient dA) and h. */
+  @Override
+  public long workspaceFloatsPerToken(int hidden) {
+    return 2L * hidden;
+  }
+
   @Override
   public int stateVectors() {
     return 1;

@@ -16,6 +16,8 @@ import java.util.SplittableRandom;
  */
 public final class RnnModel implements LanguageModel {
   private static final float INIT_STDDEV = 0.01f;
+  /** The cell this model computes: its workspace and FLOPs. */
+  private static final RnnCell CELL = new RnnCell();
 
   /**
    * Per-thread scratch buffers, grown on demand: a task thread runs one window batch at a time,
@@ -101,12 +103,21 @@ public final class RnnModel implements LanguageModel {
     return layout;
   }
 
-  /** H_0..H_T (T+1)·B·H, the logits T·B·V, dA T·B·H and W_hh packed both ways 2·H·H. */
+  /**
+   * The cell's: H_0..H_T (T+1)·B·H and dA T·B·H; the output layer's logits T·B·V; W_hh packed
+   * both ways 2·H·H.
+   */
   @Override
   public long workspaceFloats(int batch, int steps) {
     long rows = (long) steps * batch;
-    return (steps + 1L) * batch * hiddenSize() + rows * vocabSize() + rows * hiddenSize()
-        + 2L * hiddenSize() * hiddenSize();
+    return rows * CELL.workspaceFloatsPerToken(hidden) + batch * CELL.workspaceFloatsPerSequence(hidden)
+        + FullSoftmax.workspaceFloats(rows, vocab) + 2L * hidden * hidden;
+  }
+
+  /** The layer's recurrent products (the inputs are a row gather) and the output layer's. */
+  @Override
+  public double flopsPerToken() {
+    return CELL.flopsPerToken(0, hidden) + FullSoftmax.flopsPerRow(hidden, vocab);
   }
 
   /** Weights N(0, 0.01) in layout order from one generator seeded with {@code seed}; biases zero. */

@@ -242,18 +242,24 @@ public final class StackedModel implements LanguageModel {
   }
 
   /**
-   * Per layer its {@link LayerWindow} (gates, h_0..h_T, the cell's planes, the dropout mask and
-   * output), then dY, the embedded inputs and their mask, W_hh packed both ways, and the output
-   * layer's.
+   * Per layer its {@link LayerWindow} (the cell's share, the dropout mask and output), then dY,
+   * the embedded inputs and their mask, W_hh packed both ways, and the output layer's.
    */
   @Override
   public long workspaceFloats(int batch, int steps) {
     long rows = (long) steps * batch;
-    int width = cell.gates() * hidden;
-    long perLayer = rows * width + (steps + 1L) * batch * hidden + cell.workspaceFloats(rows, hidden)
-        + (dropout > 0 ? 2 * rows * hidden : 0);
+    long perLayer = rows * cell.workspaceFloatsPerToken(hidden)
+        + batch * cell.workspaceFloatsPerSequence(hidden) + (dropout > 0 ? 2 * rows * hidden : 0);
     return layerCount * perLayer + rows * hidden + 2 * rows * embeddingSize
-        + 2L * hidden * width + output.workspaceFloats(rows);
+        + 2L * hidden * cell.gates() * hidden + output.workspaceFloats(rows);
+  }
+
+  /** Layer 0 reads the embedding (or gathers one-hot rows), the layers above the one below. */
+  @Override
+  public double flopsPerToken() {
+    double layers = cell.flopsPerToken(embeddingSize, hidden)
+        + (layerCount - 1) * cell.flopsPerToken(hidden, hidden);
+    return layers + output.flopsPerRow();
   }
 
   @Override

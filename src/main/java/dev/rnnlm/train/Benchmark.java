@@ -3,7 +3,6 @@ package dev.rnnlm.train;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
-import dev.rnnlm.model.LanguageModels;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -54,13 +53,14 @@ public final class Benchmark {
       float[] params = new float[model.layout().size()];
       model.initialize(params, s.seed());
       try (StepLoop loop = new StepLoop(sc, data, model, params, s).reporting(System.out, "bench epoch")) {
-        return measure(sc, s, data, loop, warmup, measure);
+        return measure(sc, s, data, model, loop, warmup, measure);
       }
     }
   }
 
   private static Map<String, Object> measure(JavaSparkContext sc, TrainSettings s, TrainingData data,
-                                             StepLoop loop, int warmup, int measure) throws Exception {
+                                             LanguageModel model, StepLoop loop, int warmup,
+                                             int measure) throws Exception {
     int warmed = warmUp(loop, warmup);
     long compileBefore = compileMillis();
 
@@ -104,11 +104,7 @@ public final class Benchmark {
     loop.releaseTaskSlots();  // the measurements below run jobs and threads of their own
     double stepMs = stepNanos.median() / 1e6;
     double computeMs = kernelNanos.median() / 1e6;
-    // an adaptive softmax: its head only (the clusters' rows are a share that depends on the text)
-    int scoredPerRow = s.softmax().equals("adaptive") ? s.cutoffs().get(0) + s.cutoffs().size()
-        : data.vocabulary().size();
-    double flopsPerStep = modelFlopsPerStep(s.batch(), s.steps(), s.hidden(), scoredPerRow,
-        LanguageModels.gates(s.cell()), s.layers(), s.embedding());
+    double flopsPerStep = model.flopsPerToken() * s.batch() * s.steps();
     double modelGflops = flopsPerStep * measured / totalNanos;
     double peak = peakGflops(sc.defaultParallelism());
 
@@ -227,23 +223,6 @@ public final class Benchmark {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     return jit != null && jit.isCompilationTimeMonitoringSupported()
         ? jit.getTotalCompilationTime() : -1;
-  }
-
-  /**
-   * Multiply-adds (x2) of forward + backward for one step of B sequences of T tokens through
-   * {@code layers} layers of a cell with {@code gates} gates (rnn 1, gru 3, lstm 4): each layer's
-   * recurrent products forward and backward and dW_hh (3 x BT·H·GH), each layer above the first
-   * also its input products (3 x BT·H·GH), with an embedding of E the first layer's too
-   * (3 x BT·E·GH), and the output layer, its input gradient and its weight's gradient (3 x BTHV,
-   * tied or not; {@code vocab} is the scores per row: V, or an adaptive softmax's head).
-   * Element-wise work and the row gathers are not counted.
-   */
-  static double modelFlopsPerStep(int batch, int steps, int hidden, int vocab, int gates, int layers,
-                                  int embedding) {
-    double bt = (double) batch * steps;
-    double perLayer = 3 * bt * hidden * (double) gates * hidden;
-    double embeddingInput = 3 * bt * embedding * (double) gates * hidden;
-    return 2 * (perLayer * (2 * layers - 1) + embeddingInput + 3 * bt * hidden * vocab);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.model.LanguageModel;
 import java.util.Locale;
 
 /**
@@ -10,10 +11,11 @@ import java.util.Locale;
  * {@code H} hidden units, {@code V} vocabulary):
  *
  * <pre>
- * per task    kernel workspace: the model's ({@link dev.rnnlm.model.LanguageModel#workspaceFloats});
- *             for the one-layer rnn H_0..H_T (T+1)*b*H, logits T*b*V, dA T*b*H, packed W_hh
- *             2*H*H; a stack adds per layer its gates, states, the cell's planes and dropout
- *             arrays, and an adaptive softmax replaces the logits by its head's and a cluster's
+ * per task    kernel workspace: the model's ({@link LanguageModel#workspaceFloats}): per layer
+ *             T*b times the cell's floats per token (G*H gate values, h, the cell's planes)
+ *             and b times its floats per sequence (h_0), dropout's arrays, the embedding's,
+ *             the output layer's (logits T*b*V, or an adaptive softmax's head and a cluster),
+ *             W_hh packed both ways 2*H*G*H
  *             gradient N (one per partition, held by the driver in local mode)
  *             result N (the gradient serialized for the driver; executors in other JVMs only)
  * executor    the broadcast parameters N (executors in other JVMs only)
@@ -48,11 +50,19 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
    */
   public record Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition,
                       long workspaceFloats) {
-    /** The one-layer rnn's workspace: H_0..H_T, the logits, dA and W_hh packed both ways. */
-    public Shape(long parameters, int hidden, int vocab, int steps, int sequencesPerPartition) {
-      this(parameters, hidden, vocab, steps, sequencesPerPartition,
-          (steps + 1L) * sequencesPerPartition * hidden + (long) steps * sequencesPerPartition * vocab
-              + (long) steps * sequencesPerPartition * hidden + 2L * hidden * hidden);
+    /**
+     * {@code model} training on windows of {@code steps} steps of {@code sequencesPerPartition}
+     * sequences: its parameters and its workspace for such a window, every layer's gates and
+     * planes, the embedding and the output layer counted by the model.
+     */
+    public static Shape of(LanguageModel model, int steps, int sequencesPerPartition) {
+      return new Shape(model.layout().size(), model.hiddenSize(), model.vocabSize(), steps,
+          sequencesPerPartition, model.workspaceFloats(sequencesPerPartition, steps));
+    }
+
+    /** This shape with a task's workspace of {@code floats} instead. */
+    public Shape withWorkspaceFloats(long floats) {
+      return new Shape(parameters, hidden, vocab, steps, sequencesPerPartition, floats);
     }
   }
 

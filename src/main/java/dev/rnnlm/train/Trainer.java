@@ -384,15 +384,14 @@ public final class Trainer {
     boolean oneJvm = sc.isLocal();
     int taskSlots = oneJvm ? sc.defaultParallelism()
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
-    long parameters = model.layout().size();
-    long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings()) * parameters;
-    long workspace = model.workspaceFloats(maxSequences, steps);
+    long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings())
+        * model.layout().size();
+    MemoryEstimate.Shape shape = MemoryEstimate.Shape.of(model, steps, maxSequences);
     if (validation != null) {
       int group = BatchScorer.groupLimit(model, steps, validation.maxStreamsPerPartition());
-      workspace = Math.max(workspace, model.workspaceFloats(group, steps));
+      shape = shape.withWorkspaceFloats(Math.max(shape.workspaceFloats(), model.workspaceFloats(group, steps)));
     }
-    MemoryEstimate estimate = MemoryEstimate.of(new MemoryEstimate.Shape(parameters,
-            model.hiddenSize(), model.vocabSize(), steps, maxSequences, workspace),
+    MemoryEstimate estimate = MemoryEstimate.of(shape,
         new MemoryEstimate.Placement(partitions, optimizerState, oneJvm,
             Math.max(1, Math.min(partitions, taskSlots))));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");

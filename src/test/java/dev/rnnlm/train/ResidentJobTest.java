@@ -244,6 +244,11 @@ class ResidentJobTest {
     }
 
     @Override
+    public double flopsPerToken() {
+      return model.flopsPerToken();
+    }
+
+    @Override
     public void initialize(float[] params, long seed) {
       model.initialize(params, seed);
     }
