@@ -141,8 +141,15 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       Optimizer sgd = Optimizers.create("sgd", OptimizerSettings.DEFAULTS, result.length);
       double normSum = 0;
       int clipped = 0;
+      // Local SGD changes an input-table row only through a window holding its token, so the
+      // change is +0 (p - p) outside the rows of the round's windows: those stay behind too.
+      Tensor table = model.inputTable();
+      int[] roundIds = table == null ? null : new int[round.steps() * windows.length];
       for (int s = round.firstStep(); s < round.nextStep(); s++) {
         plan.fillWindows(p, round.epoch(), round.offset(), s, shard, windows, targets);
+        if (roundIds != null) {
+          System.arraycopy(windows, 0, roundIds, (s - round.firstStep()) * windows.length, windows.length);
+        }
         if (!carried) {
           Arrays.fill(state, 0f);
         }
@@ -159,6 +166,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
         result[i] = (result[i] - params[i]) * weight;
       }
       clipping = new StepResult.LocalClipping(normSum, clipped);
+      support = table == null ? null : RowSupport.ofIds(table.offset(), table.cols(), table.rows(), roundIds);
     }
     long kernelEnd = System.nanoTime();
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
