@@ -18,7 +18,11 @@ vocabulary 10,000) on a word corpus (WikiText-2's valid.txt, from scripts/downlo
 1 epoch of batch 192 x 35.
 
   scripts/bench-netcluster.py [--reps N] [--profiles lan,wan] [--models book,word]
+                              [--syncs K=1,K=4,...] [--jars A.jar,B.jar]
                               [--word-corpus data/wikitext-2/valid.txt] [--out target/bench-netcluster]
+
+--jars compares builds of the program side by side (each configuration runs with each jar in
+turn); the default is target/spark-rnn-lm.jar alone.
 
 Needs root, iproute2 and the packaged jar (mvn -q -DskipTests package); ends the cluster after.
 """
@@ -60,13 +64,14 @@ def driver_bytes():
     return int(rx), int(tx)
 
 
-def run(out_dir, name, args):
+def run(out_dir, name, args, jar):
     """One training on the cluster: (tokens/s, val perplexity, syncs, rx bytes, tx bytes)."""
     model = os.path.join(out_dir, name)
     cmd = ["bash", NETCLUSTER, "submit", "--", "train", "--model", model, "--partitions", "3",
            "--seed", "1", "--val-fraction", "0.1", "--sample-every", "0", "--checkpoint-every", "0", *args]
     log = open(os.path.join(out_dir, name + ".out"), "w")
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=dict(os.environ, RNNLM_JAR=jar))
     start = None
     for line in p.stdout:
         log.write(line)
@@ -87,13 +92,18 @@ def main():
     ap.add_argument("--profiles", default="lan,wan")
     ap.add_argument("--models", default="book,word")
     ap.add_argument("--word-corpus", default=os.path.join(HERE, "data", "wikitext-2", "valid.txt"))
+    ap.add_argument("--syncs", default=",".join(name for name, _ in SYNCS))
+    ap.add_argument("--jars", default=os.path.join(HERE, "target", "spark-rnn-lm.jar"))
     ap.add_argument("--out", default=os.path.join(HERE, "target", "bench-netcluster"))
     a = ap.parse_args()
+    syncs = [(name, args) for name, args in SYNCS if name in a.syncs.split(",")]
+    jars = a.jars.split(",")
     chosen = a.models.split(",")
     if "word" in chosen and not os.path.isfile(a.word_corpus):
         sys.exit(f"error: no word corpus at {a.word_corpus}; get it with scripts/download-word-corpus.sh")
-    if not os.path.isfile(os.path.join(HERE, "target", "spark-rnn-lm.jar")):
-        sys.exit("error: no target/spark-rnn-lm.jar; build it with: mvn -q -DskipTests package")
+    for jar in jars:
+        if not os.path.isfile(jar):
+            sys.exit(f"error: no {jar}; build it with: mvn -q -DskipTests package")
     profiles = a.profiles.split(",")
     os.makedirs(a.out, exist_ok=True)
     up = netcluster("up", "3", profiles[0], check=False)
@@ -103,17 +113,20 @@ def main():
     try:
         netcluster("spark")
         with open(os.path.join(a.out, "runs.tsv"), "w") as tsv:
-            tsv.write("rep\tprofile\tmodel\tsync\ttokens_per_sec\tval_perplexity\tsyncs\trx_bytes\ttx_bytes\n")
+            tsv.write("rep\tjar\tprofile\tmodel\tsync\ttokens_per_sec\tval_perplexity\tsyncs\trx_bytes\ttx_bytes\n")
             for rep in range(1, a.reps + 1):
                 for profile in profiles:
                     netcluster("shape", profile)
                     for model_name in chosen:
-                        for sync, sync_args in SYNCS:
+                        for sync, sync_args in syncs:
+                          for j, jar in enumerate(jars):
+                            label = os.path.basename(jar)
                             name = f"{profile}-{model_name}-{sync.replace(' ', '_').replace('=', '')}-{rep}"
+                            name += f"-jar{j + 1}" if len(jars) > 1 else ""
                             t0 = time.time()
-                            r = run(a.out, name, models(a.word_corpus)[model_name] + sync_args)
-                            results.setdefault((profile, model_name, sync), []).append(r)
-                            tsv.write("\t".join(map(str, (rep, profile, model_name, sync, *r))) + "\n")
+                            r = run(a.out, name, models(a.word_corpus)[model_name] + sync_args, jar)
+                            results.setdefault((label, profile, model_name, sync), []).append(r)
+                            tsv.write("\t".join(map(str, (rep, label, profile, model_name, sync, *r))) + "\n")
                             tsv.flush()
                             print(f"{name}: {r[0]:.0f} tokens/s, val ppl {r[1]:.2f}, {r[2]} syncs, "
                                   f"driver {r[3] / r[2] / 1e6:.2f} MB in / {r[4] / r[2] / 1e6:.2f} MB out per sync"
@@ -122,11 +135,11 @@ def main():
         netcluster("down", check=False)
     print()
     print(f"medians of {a.reps} runs each")
-    print("| profile | model | sync | tokens/s | val ppl | syncs | driver MB in/sync | driver MB out/sync |")
-    print("|---|---|---|---|---|---|---|---|")
-    for (profile, model_name, sync), rs in results.items():
+    print("| jar | profile | model | sync | tokens/s | val ppl | syncs | driver MB in/sync | driver MB out/sync |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for (label, profile, model_name, sync), rs in results.items():
         med = lambda i: statistics.median(r[i] for r in rs)
-        print(f"| {profile} | {model_name} | {sync} | {med(0):,.0f} | {med(1):.2f} | {rs[0][2]} | "
+        print(f"| {label} | {profile} | {model_name} | {sync} | {med(0):,.0f} | {med(1):.2f} | {rs[0][2]} | "
               f"{statistics.median(r[3] / r[2] for r in rs) / 1e6:.2f} | "
               f"{statistics.median(r[4] / r[2] for r in rs) / 1e6:.2f} |")
 

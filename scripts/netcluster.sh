@@ -172,7 +172,8 @@ spark() {
 }
 
 # spark-submit from the driver host to its master: conf/spark-defaults.conf, 1 GiB executors, then
-# the caller's spark-submit options, the jar and the command.
+# the caller's spark-submit options, the jar ($RNNLM_JAR, else target/spark-rnn-lm.jar) and the
+# command.
 submit() {
   [[ -e $state/pids ]] || die "no Spark on the cluster; scripts/netcluster.sh spark first"
   local submit_opts=()
@@ -186,7 +187,7 @@ submit() {
     "$java_bin" -Xmx${NETCLUSTER_DRIVER_HEAP:-2g} $opens -cp "$here/target/lib/*" \
     org.apache.spark.deploy.SparkSubmit --properties-file "$here/conf/spark-defaults.conf" \
     --master "spark://$(address driver):7077" --executor-memory 1g ${submit_opts[@]+"${submit_opts[@]}"} \
-    "$here/target/spark-rnn-lm.jar" "$@"
+    "${RNNLM_JAR:-$here/target/spark-rnn-lm.jar}" "$@"
 }
 
 cmd=${1:-}
