@@ -111,7 +111,10 @@ public final class TrainOptions {
               s -> Long.toString(s.scheduleSettings().warmupSteps() == null ? 0 : s.scheduleSettings().warmupSteps())),
       TrainOption.value("sync-every", "K|epoch", "synchronize every K steps: 1 is the exact per-step "
               + "algorithm; K > 1 runs K local steps per partition (clip and SGD at --lr on its own "
-              + "share) and averages the parameter changes; epoch: once per epoch")
+              + "share) and averages the parameter changes; epoch: once per epoch. On a cluster a "
+              + "synchronization costs a Spark job (~0.1 s) and P x 4 bytes x parameters each way on the "
+              + "driver's link: raise K while that exceeds a tenth of a step's compute (cluster.md, "
+              + "\"Synchronizing over a network\")")
           .defaultValue("1").effect(TRAJECTORY)
           .binds((b, v) -> b.syncEvery(Synchronization.parseEvery(v)),
               s -> Synchronization.everyName(s.sync().every())).essential(),

@@ -105,7 +105,8 @@ public final class Trainer {
   /**
    * Trains (see the class comment). Every Spark job of the run is in one job group, named after
    * the model directory, so the Spark UI shows and can cancel the run's jobs together; the
-   * calling thread's group is restored afterwards.
+   * calling thread's group is restored afterwards. A run whose application lost every executor
+   * and got none back ends with {@link ExecutorWatch}'s failure instead of waiting forever.
    */
   public Outcome run() throws IOException {
     String groupBefore = sc.getLocalProperty(JOB_GROUP);
