@@ -19,8 +19,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * tasks of a lost executor on the others and starts new executors where workers still answer,
  * so losing some executors costs time, not the run. But when the driver itself is cut off (its
  * host's link down), every executor's heartbeat stops, Spark removes them all, and a job then
- * waits for resources forever. After {@code wait} with no executor, this cancels the run's job
- * group, and {@link #failure} turns the cancelled job into one line naming the lost executors.
+ * waits for resources forever. After {@code spark.network.timeout} with no executor, this
+ * cancels the run's job group, and {@link #failure} turns the cancelled job into one line naming
+ * the lost executors.
  *
  * <p>Only executors that registered and were then lost count: local mode (no executors of its
  * own) and a cluster still starting its first executors are never ended here.

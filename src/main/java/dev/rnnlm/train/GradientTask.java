@@ -109,6 +109,12 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     }
   }
 
+  /** The input table's rows of the tokens {@code ids}; null: the model has no such table. */
+  private RowSupport inputRows(int[] ids) {
+    Tensor table = model.inputTable();
+    return table == null ? null : RowSupport.ofIds(table.offset(), table.cols(), table.rows(), ids);
+  }
+
   private StepResult run(TokenShard shard) {
     long taskStart = System.nanoTime();
     int p = shard.partition();
@@ -130,9 +136,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       loss = model.lossAndGradient(params, windows, targets, b, plan.steps(), state, result,
           dropoutSeed(plan.seed(), round.epoch(), round.firstStep(), p));
       // the gradient's input-table rows are zero but for the window's tokens: they stay behind
-      Tensor table = model.inputTable();
-      support = table == null ? null
-          : RowSupport.ofIds(table.offset(), table.cols(), table.rows(), windows);
+      support = inputRows(windows);
     } else {
       // result holds this partition's parameters during the round, then their weighted change.
       System.arraycopy(params, 0, result, 0, params.length);
@@ -143,8 +147,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       int clipped = 0;
       // Local SGD changes an input-table row only through a window holding its token, so the
       // change is +0 (p - p) outside the rows of the round's windows: those stay behind too.
-      Tensor table = model.inputTable();
-      int[] roundIds = table == null ? null : new int[round.steps() * windows.length];
+      int[] roundIds = model.inputTable() == null ? null : new int[round.steps() * windows.length];
       for (int s = round.firstStep(); s < round.nextStep(); s++) {
         plan.fillWindows(p, round.epoch(), round.offset(), s, shard, windows, targets);
         if (roundIds != null) {
@@ -166,7 +169,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
         result[i] = (result[i] - params[i]) * weight;
       }
       clipping = new StepResult.LocalClipping(normSum, clipped);
-      support = table == null ? null : RowSupport.ofIds(table.offset(), table.cols(), table.rows(), roundIds);
+      support = roundIds == null ? null : inputRows(roundIds);
     }
     long kernelEnd = System.nanoTime();
     long kernelCpuNanos = threadCpuNanos() - cpuStart;
