@@ -13,6 +13,7 @@ rounds="${ROUNDS:-3}"
 corpus="${1:-}"
 [[ -n "$corpus" ]] || corpus="$("$here/scripts/bench-corpus.sh")"
 tokens=170000
+/usr/bin/python3 "$here/scripts/blas_kernel.py"
 common=(--hidden 512 --batch 32 --steps 35)
 cell="${CELL:-rnn}"; layers="${LAYERS:-1}"
 if [[ $cell != rnn || $layers != 1 ]]; then

@@ -92,6 +92,7 @@ PY
   done
 done
 
+/usr/bin/python3 scripts/blas_kernel.py
 python3 - "$work/results.tsv" "$epochs" "${seeds[*]}" <<'PY'
 import collections, statistics, sys
 path, epochs, seeds = sys.argv[1:]

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
@@ -27,10 +29,21 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class Retrainer {
   private final JavaSparkContext sc;
   private final PrintStream out;
+  private final List<TrainingListener> listeners = new ArrayList<>();
 
   public Retrainer(JavaSparkContext sc, PrintStream out) {
     this.sc = sc;
     this.out = out;
+  }
+
+  /**
+   * Adds {@code listener} to every retrain's training run, after the run's own (console,
+   * metrics, plot, gauges): it hears the new version's epochs, steps and checkpoints as
+   * {@link Trainer#addListener} does.
+   */
+  public Retrainer addListener(TrainingListener listener) {
+    listeners.add(listener);
+    return this;
   }
 
   /** What a retrain decided. */
@@ -80,7 +93,9 @@ public final class Retrainer {
     TrainSettings settings = TrainOptions.fromMap(merged);
     out.printf("retrain: %s -> %s%n", current.orElse("(empty registry)"), version);
 
-    Trainer.Outcome outcome = new Trainer(sc, settings, out, base).run();
+    Trainer trainer = new Trainer(sc, settings, out, base);
+    listeners.forEach(trainer::addListener);
+    Trainer.Outcome outcome = trainer.run();
     fs.delete(new Path(work, CheckpointStore.DIR), true);
     SavedModel trained = outcome.model();
     double newPerplexity;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
+import dev.rnnlm.io.Registry;
 import dev.rnnlm.testutil.SparkTestContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A listener added to the trainer hears the whole run in order (each epoch's start, every
  * synchronization, checkpoints within and at the end of epochs, each epoch's end, the finish)
  * with the figures the run writes: its epochs are the lines of {@code metrics.jsonl}, its steps
- * add up to them, its checkpoints are the ones on disk.
+ * add up to them, its checkpoints are the ones on disk. A retrain's listeners hear the training
+ * of the version it writes.
  */
 class TrainingListenerTest {
   private static final int EPOCHS = 3;
@@ -141,6 +143,29 @@ class TrainingListenerTest {
     assertTrue(checkpointsHeard.size() > EPOCHS, "checkpoints within epochs too: " + checkpointsHeard);
     assertEquals(checkpointsOnDisk, checkpointsHeard.stream().map(p -> Path.of(p).toAbsolutePath().toString())
         .sorted().toList());
+  }
+
+  @Test
+  void retrainerPassesItsListenersToTheTrainingOfTheNewVersion() throws IOException {
+    Registry registry = new Registry(SparkTestContext.get().hadoopConfiguration(), work.resolve("reg").toString());
+    Recorder heard = new Recorder();
+    Retrainer.Result result = new Retrainer(SparkTestContext.get(), new PrintStream(new ByteArrayOutputStream()))
+        .addListener(heard)
+        .run(registry, TrainerDeterminismTest.options("input", SparkTestContext.sampleData().toString(),
+            "epochs", "2", "hidden", "16", "batch", "8", "steps", "10", "max-tokens", "4000", "partitions", "2",
+            "sample-every", "0"), 0, 3);
+
+    List<Map<String, Number>> metricsFile = new ModelStore(SparkTestContext.get().hadoopConfiguration())
+        .readMetrics(registry.versionDir(result.version()));
+    List<Map<String, Number>> epochsHeard = new ArrayList<>();
+    for (Event e : heard.events) {
+      if (e instanceof Ended ended) {
+        epochsHeard.add(ModelStore.metricsAsRead(ended.metrics().asJson()));
+      }
+    }
+    assertEquals(2, metricsFile.size());
+    assertEquals(metricsFile, epochsHeard, "the listener heard the new version's epochs");
+    assertTrue(heard.events.get(heard.events.size() - 1) instanceof Finished, "and the finish, last");
   }
 
   /** Event {@code position} (1-based) of those heard, which must be a {@code type}. */
