@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -59,14 +61,21 @@ class RnnLMFitStagesNothingTest {
     }
   }
 
-  /** Rows fit cached for its passes are released; a dataset the caller persisted stays so. */
+  /**
+   * Rows fit cached for its passes are released, its temporary model directory is deleted; a
+   * dataset the caller persisted stays so.
+   */
   @Test
-  void fitLeavesNothingCachedAndACachedDatasetCached() {
+  void fitLeavesNothingCachedOrOnDiskAndACachedDatasetCached() throws IOException {
     Set<Integer> before = new HashSet<>(SparkTestContext.get().getPersistentRDDs().keySet());
+    Set<Path> modelDirsBefore = temporaryModelDirectories();
     tiny().fit(text);
     Set<Integer> after = new HashSet<>(SparkTestContext.get().getPersistentRDDs().keySet());
     after.removeAll(before);
     assertEquals(Set.of(), after, "RDDs fit left persisted");
+    Set<Path> modelDirsAfter = temporaryModelDirectories();
+    modelDirsAfter.removeAll(modelDirsBefore);
+    assertEquals(Set.of(), modelDirsAfter, "temporary model directories fit left");
 
     Dataset<Row> cached = text.persist(StorageLevel.MEMORY_ONLY());
     try {
@@ -75,6 +84,13 @@ class RnnLMFitStagesNothingTest {
       assertEquals(StorageLevel.MEMORY_ONLY(), cached.storageLevel());
     } finally {
       cached.unpersist(true);
+    }
+  }
+
+  private static Set<Path> temporaryModelDirectories() throws IOException {
+    try (Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return all.filter(p -> p.getFileName().toString().startsWith("rnnlm-fit-"))
+          .collect(Collectors.toCollection(HashSet::new));
     }
   }
 
