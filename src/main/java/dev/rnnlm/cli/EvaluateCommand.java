@@ -2,6 +2,7 @@ package dev.rnnlm.cli;
 
 import dev.rnnlm.train.OptionValues;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
@@ -65,7 +66,7 @@ final class EvaluateCommand {
       long scored;
       long scoreNanos;
       double bytesPerToken;
-      try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), input, saved.text(),
+      try (EncodedCorpus corpus = EncodedCorpus.read(spark.context(), CorpusSource.files(input), saved.text(),
           saved.vocabulary(), 0, 0)) {
         long start = System.nanoTime();
         score = Evaluator.score(spark.context(), corpus, saved.model(), saved.params(), steps,

@@ -181,7 +181,10 @@ public final class BoundedLineInputFormat extends FileInputFormat<IntWritable, L
     }
   }
 
-  /** Reads the lines that start in a split, in pieces of at most {@code maxPiece} bytes. */
+  /**
+   * Reads the lines that start in a split (or every line of a stream), in pieces of at most
+   * {@code maxPiece} bytes.
+   */
   static final class Reader implements RecordReader<LongWritable, LinePiece> {
     private final InputStream in;
     private final long end;
@@ -193,28 +196,29 @@ public final class BoundedLineInputFormat extends FileInputFormat<IntWritable, L
     private boolean lineStarted; // the current line has already produced a piece
     private boolean done;
 
+    /** What a reader reads: {@code in} positioned at {@code start}, lines starting up to {@code end}. */
+    private record Opened(InputStream in, long start, long end) {}
+
     Reader(FileSplit split, JobConf job, int maxPiece) throws IOException {
       this(split, job, new byte[maxPiece]);
     }
 
     /** Pieces of at most {@code buffer.length} bytes, read through {@code buffer}. */
     Reader(FileSplit split, JobConf job, byte[] buffer) throws IOException {
+      this(open(split, job), buffer);
+    }
+
+    /** Every line of {@code in}, from its first byte to its end, read through {@code buffer}. */
+    Reader(InputStream in, byte[] buffer) throws IOException {
+      this(new Opened(in, 0, Long.MAX_VALUE), buffer);
+    }
+
+    private Reader(Opened opened, byte[] buffer) throws IOException {
       this.maxPiece = buffer.length;
       this.buffer = buffer;
-      Path file = split.getPath();
-      FileSystem fs = file.getFileSystem(job);
-      CompressionCodec codec = new CompressionCodecFactory(job).getCodec(file);
-      FSDataInputStream raw = fs.open(file);
-      long start = split.getStart();
-      if (codec != null) {
-        in = new BufferedInputStream(codec.createInputStream(raw), 1 << 16);
-        end = Long.MAX_VALUE;
-        start = 0;
-      } else {
-        raw.seek(start);
-        in = new BufferedInputStream(raw, 1 << 16);
-        end = start + split.getLength();
-      }
+      this.in = opened.in();
+      this.end = opened.end();
+      long start = opened.start();
       pos = start;
       if (start != 0) {
         // The previous split reads the line that crosses (or starts at) this boundary.
@@ -227,6 +231,19 @@ public final class BoundedLineInputFormat extends FileInputFormat<IntWritable, L
         }
       }
       pieceStart = pos;
+    }
+
+    private static Opened open(FileSplit split, JobConf job) throws IOException {
+      Path file = split.getPath();
+      FileSystem fs = file.getFileSystem(job);
+      CompressionCodec codec = new CompressionCodecFactory(job).getCodec(file);
+      FSDataInputStream raw = fs.open(file);
+      if (codec != null) {
+        return new Opened(new BufferedInputStream(codec.createInputStream(raw), 1 << 16), 0, Long.MAX_VALUE);
+      }
+      raw.seek(split.getStart());
+      return new Opened(new BufferedInputStream(raw, 1 << 16), split.getStart(),
+          split.getStart() + split.getLength());
     }
 
     @Override

@@ -10,15 +10,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.IntWritable;
 import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapred.FileInputFormat;
-import org.apache.hadoop.mapred.JobConf;
-import org.apache.hadoop.mapred.lib.CombineFileSplit;
 import org.apache.spark.HashPartitioner;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaHadoopRDD;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -29,8 +22,9 @@ import scala.Tuple2;
 
 /**
  * A text corpus read with Spark and turned into token ids in corpus order, with global
- * positions, never collected to the driver. Input files are read in sorted path order; the
- * ids live in cached chunks until {@link #layout} copies the needed ranges to partitions.
+ * positions, never collected to the driver. The text comes from a {@link CorpusSource} (files
+ * in sorted path order, or lines of an RDD in its order); the ids live in cached chunks until
+ * {@link #layout} copies the needed ranges to partitions.
  *
  * <p>A corpus is a view: which part of each chunk it uses and where that part sits in the
  * view's token stream ({@link Span}). {@link #limit} and {@link #splitTails} make new views of
@@ -75,36 +69,35 @@ public final class EncodedCorpus implements AutoCloseable {
   }
 
   /**
-   * Reads and encodes {@code input} (comma-separated Hadoop paths, directories, globs).
-   * When {@code fixedVocabulary} is null the vocabulary is the subword tokenizer's, or else is
-   * counted from the text (dropping tokens seen fewer than {@code minFreq} times); otherwise that
+   * Reads and encodes the text of {@code source}. When {@code fixedVocabulary} is null the
+   * vocabulary is the subword tokenizer's, or else is counted from the text (dropping tokens seen fewer than {@code minFreq} times); otherwise that
    * vocabulary is used and unknown tokens map to {@code <unk>}. At most {@code maxTokens} tokens are kept
    * ({@code <= 0}: all).
    *
-   * @throws InputException when a path is missing or the input holds no tokens
+   * @throws InputException when a path is missing or the text holds no tokens
    */
-  public static EncodedCorpus read(JavaSparkContext sc, String input, TextPipeline pipeline,
+  public static EncodedCorpus read(JavaSparkContext sc, CorpusSource source, TextPipeline pipeline,
                                    Vocabulary fixedVocabulary, long minFreq, long maxTokens)
       throws IOException {
-    return read(sc, input, pipeline, fixedVocabulary, minFreq, 0, maxTokens);
+    return read(sc, source, pipeline, fixedVocabulary, minFreq, 0, maxTokens);
   }
 
   /**
-   * As {@link #read(JavaSparkContext, String, TextPipeline, Vocabulary, long, long)}, with the
-   * counted vocabulary capped at {@code maxVocab} ids including {@code <unk>} ({@code <= 0}: no
+   * As {@link #read(JavaSparkContext, CorpusSource, TextPipeline, Vocabulary, long, long)}, with
+   * the counted vocabulary capped at {@code maxVocab} ids including {@code <unk>} ({@code <= 0}: no
    * cap): only the most frequent tokens get ids, the rest map to {@code <unk>}, and only those
    * counts reach the driver.
    */
-  public static EncodedCorpus read(JavaSparkContext sc, String input, TextPipeline pipeline,
+  public static EncodedCorpus read(JavaSparkContext sc, CorpusSource source, TextPipeline pipeline,
                                    Vocabulary fixedVocabulary, long minFreq, int maxVocab,
                                    long maxTokens) throws IOException {
-    List<Path> files = InputFiles.expand(input, sc.hadoopConfiguration());
-    JavaHadoopRDD<IntWritable, LinePiece> raw = linePieces(sc, files);
+    CorpusSource.Pieces input = source.pieces(sc, sc.defaultMinPartitions());
+    JavaRDD<TextPiece> text = input.text();
 
     Vocabulary vocabulary = fixedVocabulary != null ? fixedVocabulary : pipeline.ownVocabulary();
     if (vocabulary == null) {
-      JavaPairRDD<String, Long> counted = raw
-          .mapPartitionsToPair(records -> countTokens(decodeLines(records, null), pipeline))
+      JavaPairRDD<String, Long> counted = text
+          .mapPartitionsToPair(pieces -> countTokens(pieces, pipeline))
           .reduceByKey(Long::sum)
           .filter(t -> t._2() >= minFreq && !Vocabulary.UNKNOWN.equals(t._1()));
       Map<String, Long> counts = new HashMap<>();
@@ -117,68 +110,20 @@ public final class EncodedCorpus implements AutoCloseable {
     }
     Broadcast<Vocabulary> vocab = sc.broadcast(vocabulary);
     LongAccumulator malformed = sc.sc().longAccumulator("malformed UTF-8 sequences");
-    Map<String, Integer> fileIndex = new HashMap<>();
-    for (Path file : files) {
-      fileIndex.put(file.toString(), fileIndex.size());
-    }
-    JavaRDD<IdChunk> chunks = raw
-        .mapPartitionsWithInputSplit((split, records) -> encode(TaskContext.getPartitionId(),
-            filesOfParts((CombineFileSplit) split, fileIndex),
-            decodeLines(records, malformed), pipeline, vocab.value()), true)
+    JavaRDD<IdChunk> chunks = text
+        .mapPartitionsWithIndex((partition, pieces) ->
+            encode(partition, countingMalformed(pieces, malformed), pipeline, vocab.value()), true)
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     // One counting job gives every chunk's size; prefix sums give global positions.
     CorpusIndex index = CorpusIndex.of(chunks.map(c -> new CorpusIndex.ChunkInfo(c.inputPartition(),
-        c.seq(), c.file(), c.ids().length)).collect(), chunks.getNumPartitions(), files.size());
+        c.seq(), c.file(), c.ids().length)).collect(), chunks.getNumPartitions(), input.files());
     if (index.tokens() == 0) {
       chunks.unpersist(false);
-      throw new InputException("no tokens in input " + input);
+      throw new InputException("no tokens in " + source.name());
     }
     EncodedCorpus all = new EncodedCorpus(vocabulary, chunks, index, malformed.value());
     return maxTokens > 0 ? all.limit(maxTokens) : all;
-  }
-
-  /**
-   * The lines of {@code files} in pieces of at most {@link BoundedLineInputFormat#MAX_PIECE_BYTES},
-   * in file order; small files share a partition. Spark SQL's
-   * {@code spark.sql.files.openCostInBytes} and {@code spark.sql.files.maxPartitionBytes} set
-   * how many ({@link BoundedLineInputFormat}).
-   */
-  private static JavaHadoopRDD<IntWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files) {
-    return linePieces(sc, files, sc.defaultMinPartitions());
-  }
-
-  private static JavaHadoopRDD<IntWritable, LinePiece> linePieces(JavaSparkContext sc, List<Path> files,
-                                                                 int minPartitions) {
-    JobConf job = new JobConf(sc.hadoopConfiguration());
-    FileInputFormat.setInputPaths(job, files.toArray(Path[]::new));
-    job.setLong(BoundedLineInputFormat.OPEN_COST_BYTES,
-        sc.getConf().getSizeAsBytes("spark.sql.files.openCostInBytes", "4m"));
-    job.setLong(BoundedLineInputFormat.MAX_RUN_BYTES,
-        sc.getConf().getSizeAsBytes("spark.sql.files.maxPartitionBytes", "128m"));
-    return (JavaHadoopRDD<IntWritable, LinePiece>)
-        sc.hadoopRDD(job, BoundedLineInputFormat.class, IntWritable.class, LinePiece.class, minPartitions);
-  }
-
-  /** The input file number of each part of a run. */
-  private static int[] filesOfParts(CombineFileSplit run, Map<String, Integer> fileIndex) {
-    int[] files = new int[run.getNumPaths()];
-    for (int i = 0; i < files.length; i++) {
-      files[i] = fileIndex.get(run.getPath(i).toString());
-    }
-    return files;
-  }
-
-  /**
-   * The text of {@code input} (comma-separated Hadoop paths, directories, globs) as it is read
-   * for encoding: lines, long ones in pieces, decoded from UTF-8, in at least
-   * {@code minPartitions} input partitions.
-   *
-   * @throws InputException when a path is missing
-   */
-  static JavaRDD<TextPiece> textPieces(JavaSparkContext sc, String input, int minPartitions) throws IOException {
-    return linePieces(sc, InputFiles.expand(input, sc.hadoopConfiguration()), minPartitions)
-        .mapPartitions(records -> decodeLines(records, null));
   }
 
   /** The first {@code maxTokens} tokens of this view. */
@@ -305,9 +250,18 @@ public final class EncodedCorpus implements AutoCloseable {
     chunks.unpersist(false);
   }
 
-  /** A line, or a piece of a long one, decoded; {@code part}: its part of the input run. */
-  record TextPiece(String text, boolean startsLine, boolean endsLine, int part)
+  /**
+   * A line, or a piece of a long one, decoded: from input file {@code file}, with
+   * {@code malformed} malformed UTF-8 sequences replaced by U+FFFD.
+   */
+  record TextPiece(String text, boolean startsLine, boolean endsLine, int file, int malformed)
       implements Serializable {
+    static TextPiece decode(LinePiece piece, int file) {
+      Text bytes = piece.bytes();
+      Utf8.Decoded d = Utf8.decode(bytes.getBytes(), bytes.getLength());
+      return new TextPiece(d.text(), piece.startsLine(), piece.endsLine(), file, d.replaced());
+    }
+
     void tokenize(TextPipeline pipeline, java.util.function.Consumer<String> out) {
       pipeline.tokenizePiece(text, startsLine, endsLine, out);
     }
@@ -317,24 +271,21 @@ public final class EncodedCorpus implements AutoCloseable {
     }
   }
 
-  private static Iterator<TextPiece> decodeLines(Iterator<Tuple2<IntWritable, LinePiece>> records,
-                                                 LongAccumulator malformed) {
+  /** {@code pieces}, adding the malformed sequences of each piece read to {@code malformed}. */
+  private static Iterator<TextPiece> countingMalformed(Iterator<TextPiece> pieces, LongAccumulator malformed) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
-        return records.hasNext();
+        return pieces.hasNext();
       }
 
       @Override
       public TextPiece next() {
-        Tuple2<IntWritable, LinePiece> record = records.next();
-        LinePiece piece = record._2();
-        Text bytes = piece.bytes();
-        Utf8.Decoded d = Utf8.decode(bytes.getBytes(), bytes.getLength());
-        if (d.replaced() > 0 && malformed != null) {
-          malformed.add(d.replaced());
+        TextPiece piece = pieces.next();
+        if (piece.malformed() > 0) {
+          malformed.add(piece.malformed());
         }
-        return new TextPiece(d.text(), piece.startsLine(), piece.endsLine(), record._1().get());
+        return piece;
       }
     };
   }
@@ -352,11 +303,10 @@ public final class EncodedCorpus implements AutoCloseable {
 
   /**
    * Token ids of a partition's lines, in chunks of at most {@link #CHUNK_TOKENS} from one input
-   * file each ({@code fileOfPart}: the file of each part of the partition's run), produced
-   * lazily so Spark can store (or spill) each chunk before the next is read. A partition
-   * without tokens yields one empty chunk, so every partition has a chunk 0.
+   * file each, produced lazily so Spark can store (or spill) each chunk before the next is read.
+   * A partition without tokens yields one empty chunk, so every partition has a chunk 0.
    */
-  private static Iterator<IdChunk> encode(int partition, int[] fileOfPart, Iterator<TextPiece> pieces,
+  private static Iterator<IdChunk> encode(int partition, Iterator<TextPiece> pieces,
                                           TextPipeline pipeline, Vocabulary vocab) {
     return new Iterator<>() {
       private int[] buffer = new int[1024];
@@ -377,11 +327,11 @@ public final class EncodedCorpus implements AutoCloseable {
       public IdChunk next() {
         size = 0;
         int file = overflowSize > 0 ? overflowFile
-            : peek() != null ? fileOfPart[peek().part()] : fileOfPart[0];
+            : peek() != null ? peek().file() : 0;
         append(overflow, overflowSize);
         overflowSize = 0;
         while (size < CHUNK_TOKENS && peek() != null) {
-          int pieceFile = fileOfPart[peek().part()];
+          int pieceFile = peek().file();
           if (pieceFile != file) {
             if (size > 0) {
               break; // the next file starts a chunk of its own

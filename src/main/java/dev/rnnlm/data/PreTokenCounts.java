@@ -20,20 +20,23 @@ public final class PreTokenCounts {
   private PreTokenCounts() {}
 
   /**
-   * Counts the pre-tokens of {@code input}'s text as training encodes it: each line normalized
+   * Counts the pre-tokens of {@code source}'s text as training encodes it: each line normalized
    * and followed by its line break (when the normalizer keeps them), long lines in pieces.
    *
    * @throws InputException when a path is missing or the text is empty
    */
-  public static SortedMap<String, Long> count(JavaSparkContext sc, String input, Normalizer normalizer)
+  public static SortedMap<String, Long> count(JavaSparkContext sc, CorpusSource source, Normalizer normalizer)
       throws IOException {
-    return count(sc, input, normalizer, sc.defaultMinPartitions());
+    return count(sc, source, normalizer, sc.defaultMinPartitions());
   }
 
-  /** As {@link #count(JavaSparkContext, String, Normalizer)}, reading the input in at least {@code minPartitions} partitions. */
-  public static SortedMap<String, Long> count(JavaSparkContext sc, String input, Normalizer normalizer,
+  /**
+   * As {@link #count(JavaSparkContext, CorpusSource, Normalizer)}, reading files in at least
+   * {@code minPartitions} partitions.
+   */
+  public static SortedMap<String, Long> count(JavaSparkContext sc, CorpusSource source, Normalizer normalizer,
                                               int minPartitions) throws IOException {
-    Map<String, Long> counted = EncodedCorpus.textPieces(sc, input, minPartitions)
+    Map<String, Long> counted = source.pieces(sc, minPartitions).text()
         .mapPartitionsToPair(pieces -> {
           Map<String, Long> local = new HashMap<>();
           while (pieces.hasNext()) {
@@ -47,7 +50,7 @@ public final class PreTokenCounts {
         .reduceByKey(Long::sum)
         .collectAsMap();
     if (counted.isEmpty()) {
-      throw new InputException("no text to learn a BPE from in input " + input);
+      throw new InputException("no text to learn a BPE from in " + source.name());
     }
     return new TreeMap<>(counted);
   }

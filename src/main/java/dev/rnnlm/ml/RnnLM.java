@@ -1,5 +1,6 @@
 package dev.rnnlm.ml;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.InputException;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
@@ -13,14 +14,14 @@ import dev.rnnlm.train.TrainingListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
@@ -35,14 +36,16 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Spark ML estimator of an RNN language model. {@link #fit} trains with the trainer of
  * {@code rnnlm train} on the rows of the string column {@code inputCol}, in the dataset's
- * order, as the lines of one corpus file: the same rows, params and seed give the same model,
- * byte for byte, as {@code train} on a file holding those lines. Null rows are skipped.
+ * order, as the lines of one corpus file ({@link CorpusSource#lines}): the same rows, params and
+ * seed give the same model, byte for byte, as {@code train} on a file holding those lines. Null
+ * rows are skipped.
  *
  * <p>The training params are {@code train}'s options under Spark ML's names (the option each
  * mirrors is in its doc, e.g. {@code batchSize} is {@code --batch}), with {@code train}'s
@@ -50,10 +53,13 @@ import org.slf4j.LoggerFactory;
  * pipeline's schema check) runs, with its messages in param names: "hidden must be > 0, got
  * -3", "minFreq must be >= 0, got -1".
  *
- * <p>{@code fit} writes the rows as one text file under {@code stagingDir} (on a file system
- * every executor reads), trains into a model directory next to it and deletes both; the model's
- * summary holds the per-epoch metrics a {@link TrainingListener} received, the lines of the
- * directory's {@code metrics.jsonl}. What the trainer reports goes to this class's logger at
+ * <p>{@code fit} hands the rows to the trainer as they are, with no file in between; unless the
+ * dataset is persisted, it caches them (MEMORY_AND_DISK) while the trainer reads them, which takes
+ * two or three passes, and releases them when training starts. The trainer writes its model
+ * into a temporary directory on the driver's local disk, deleted when {@code fit} returns; the
+ * model's summary holds the per-epoch metrics a {@link TrainingListener} received, the lines of
+ * the directory's {@code metrics.jsonl}. {@code stagingDir} is no longer used (kept so that
+ * estimators saved with it still load). What the trainer reports goes to this class's logger at
  * INFO, or with {@code verbose} to standard output as on the command line.
  */
 public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsWritable {
@@ -158,9 +164,8 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
         "train even when the memory estimate exceeds the heaps (train --skip-memory-check)");
     setDefault(skipMemoryCheck, d.skipMemoryCheck());
     optionOfParam.put(skipMemoryCheck, "skip-memory-check");
-    stagingDir = stringParam("stagingDir", "where fit writes the corpus and model while it runs,"
-        + " on a file system every executor reads; empty = ${hadoop.tmp.dir}/rnnlm-ml-staging"
-        + " on the default file system", "");
+    stagingDir = stringParam("stagingDir", "not used: fit reads the rows directly and stages no"
+        + " file (kept so that estimators saved with it load)", "");
     verbose = new BooleanParam(this, "verbose",
         "print training's report to standard output (otherwise to the log at INFO)");
     setDefault(verbose, false);
@@ -212,22 +217,34 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   public RnnLMModel fit(Dataset<?> dataset) {
     transformSchema(dataset.schema());
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-    Configuration conf = sc.hadoopConfiguration();
     String column = getInputCol();
+    String corpus = "inputCol '" + column + "'";
+    JavaRDD<String> rows = dataset.select(dataset.col(column)).toJavaRDD().map(row -> row.getString(0));
+    boolean cacheRows = dataset.storageLevel().equals(StorageLevel.NONE());
     String previousDescription = sc.getLocalProperty("spark.job.description");
-    Path staging = null;
+    Path modelDir = null;
     FileSystem fs = null;
     PrintStream report = getVerbose() ? System.out : LogLines.to(LOG);
     try {
-      staging = new Path(stagingRoot(conf), uid + "-" + UUID.randomUUID());
-      fs = staging.getFileSystem(conf);
-      Path corpus = StagedCorpus.write(dataset, column, new Path(staging, "corpus"), conf);
-      String modelDir = new Path(staging, "model").toString();
+      if (cacheRows) {
+        rows.persist(StorageLevel.MEMORY_AND_DISK());
+      }
+      // The trainer writes a model directory, from the driver only; fit takes the model from the outcome.
+      modelDir = new Path("file", null, Files.createTempDirectory("rnnlm-fit-").toAbsolutePath().toString());
+      fs = modelDir.getFileSystem(sc.hadoopConfiguration());
       Trainer.Outcome outcome;
       List<Map<String, Number>> metrics = new ArrayList<>();
       try {
-        outcome = new Trainer(sc, trainSettings(corpus.toString(), modelDir), report)
+        outcome = new Trainer(sc, trainSettings(corpus, modelDir.toString()), report)
+            .readingFrom(CorpusSource.lines(rows, corpus))
             .addListener(new TrainingListener() {
+              @Override
+              public void epochStarted(int epoch, int steps) {
+                if (cacheRows) {
+                  rows.unpersist(false); // read and laid out: training needs them no more
+                }
+              }
+
               @Override
               public void epochEnded(EpochMetrics epoch) throws IOException {
                 metrics.add(ModelStore.metricsAsRead(epoch.asJson()));
@@ -235,10 +252,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
             })
             .run();
       } catch (IllegalArgumentException | InputException e) {
-        Map<String, String> paths = new LinkedHashMap<>();
-        paths.put("input " + corpus, "inputCol '" + column + "'");
-        paths.put(corpus.toString(), "inputCol '" + column + "'");
-        throw OptionMessages.inParamNames(e, paramOfOption(), paths);
+        throw OptionMessages.inParamNames(e, paramOfOption(), Map.of());
       }
       RnnLMModel model = new RnnLMModel(uid, trainedOnColumn(outcome.model(), column), metrics);
       return copyValues(model, ParamMap.empty()).setParent(this);
@@ -249,7 +263,10 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
       if (report != System.out) {
         report.close();
       }
-      deleteQuietly(fs, staging);
+      if (cacheRows) {
+        rows.unpersist(false);
+      }
+      deleteQuietly(fs, modelDir);
     }
   }
 
@@ -270,7 +287,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     options.put("layers", Integer.toString(getLayers()));
     options.put("optimizer", $(optimizer));
     optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
-    // The model directory of a fit is deleted when it returns: no checkpoint could be resumed.
+    // The model directory of a fit is temporary: no checkpoint could be resumed.
     options.put("checkpoint-every", "0");
     options.put("checkpoint-every-minutes", "0");
     try {
@@ -292,7 +309,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     }
   }
 
-  /** The model with its input described as the column it came from, not a deleted file. */
+  /** The model with its input described as the column it came from and the call that read it. */
   private static SavedModel trainedOnColumn(SavedModel m, String column) {
     String input = "inputCol '" + column + "' of a Spark ML fit";
     Map<String, String> training = new LinkedHashMap<>(m.training());
@@ -303,12 +320,6 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
         new SavedModel.Lineage(m.position(), training, provenance));
   }
 
-  /** {@code stagingDir}, or by default Hadoop's scratch directory on the default file system. */
-  private Path stagingRoot(Configuration conf) {
-    String dir = getStagingDir();
-    return dir.isEmpty() ? new Path(conf.get("hadoop.tmp.dir"), "rnnlm-ml-staging") : new Path(dir);
-  }
-
   private static void deleteQuietly(FileSystem fs, Path dir) {
     if (fs == null || dir == null) {
       return;
@@ -316,7 +327,7 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     try {
       fs.delete(dir, true);
     } catch (IOException e) {
-      LOG.warn("could not delete the staging directory {}: {}", dir, e.getMessage());
+      LOG.warn("could not delete the temporary model directory {}: {}", dir, e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.rnnlm.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.InputFiles;
 import dev.rnnlm.io.CheckpointStore;
@@ -126,9 +127,10 @@ public final class Retrainer {
   /** The validation text, read with the trained model's vocabulary (the same for both models). */
   private EncodedCorpus validationText(TrainSettings s, SavedModel trained) throws IOException {
     if (!s.val().isEmpty()) {
-      return EncodedCorpus.read(sc, s.val(), trained.text(), trained.vocabulary(), 0, 0);
+      return EncodedCorpus.read(sc, CorpusSource.files(s.val()), trained.text(), trained.vocabulary(), 0, 0);
     }
-    EncodedCorpus all = EncodedCorpus.read(sc, s.input(), trained.text(), trained.vocabulary(), 0, 0);
+    EncodedCorpus all = EncodedCorpus.read(sc, CorpusSource.files(s.input()), trained.text(),
+        trained.vocabulary(), 0, 0);
     return all.splitTails(s.valFraction()).validation();
   }
 

@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.InputException;
 import dev.rnnlm.data.PreTokenCounts;
 import dev.rnnlm.text.BpeLearner;
@@ -10,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.SortedMap;
 
 /**
- * {@code --tokens bpe}: learns a byte-level BPE from the training text. The pre-token counts are
+ * {@code --tokens bpe}: learns a byte-level BPE from the training text (the run's corpus source). The pre-token counts are
  * a Spark job over the corpus (the part that grows with it); the merges are chosen on the driver
  * from those counts, where each merge updates only the pair counts of the pre-tokens it touches
  * ({@link BpeLearner}). The result is a Hugging Face tokenizer.json, loaded into the library that
@@ -22,11 +23,11 @@ final class SubwordLearning {
 
   private SubwordLearning() {}
 
-  static SubwordTokenizer learn(org.apache.spark.api.java.JavaSparkContext sc, TrainSettings s, PrintStream out)
-      throws IOException {
+  static SubwordTokenizer learn(org.apache.spark.api.java.JavaSparkContext sc, TrainSettings s, CorpusSource corpus,
+                                PrintStream out) throws IOException {
     long start = System.nanoTime();
     sc.setJobDescription("bpe: count the pre-tokens of " + s.input());
-    SortedMap<String, Long> counts = PreTokenCounts.count(sc, s.input(), s.normalize());
+    SortedMap<String, Long> counts = PreTokenCounts.count(sc, corpus, s.normalize());
     long counted = System.nanoTime();
     long words = counts.values().stream().mapToLong(Long::longValue).sum();
     int wanted = s.vocabSize() - 256;

@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.io.Checkpoint;
@@ -68,6 +69,8 @@ public final class Trainer {
   /** When the last checkpoint was queued, or the first step began: --checkpoint-every-minutes counts from it. */
   private long lastCheckpointNanos;
   private final SavedModel base;  // warm start, or null
+  /** The training text: the files of {@code --input} unless {@link #readingFrom} gives another source. */
+  private CorpusSource corpus;
 
   public Trainer(JavaSparkContext sc, TrainSettings settings, PrintStream out) {
     this(sc, settings, out, null);
@@ -81,6 +84,7 @@ public final class Trainer {
     this.sc = sc;
     this.base = base;
     this.settings = settings;
+    this.corpus = CorpusSource.files(settings.input());
     this.out = out;
     this.store = new ModelStore(sc.hadoopConfiguration());
     this.checkpoints = new CheckpointStore(sc.hadoopConfiguration());
@@ -92,6 +96,16 @@ public final class Trainer {
    */
   public Trainer addListener(TrainingListener listener) {
     addedListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * Trains on {@code corpus} instead of the files of {@code --input}, which then only names the
+   * training text (in messages and the model's record). With {@code --val-fraction} the held-out
+   * text is the tail of each input file; a source of lines is one file. Returns this trainer.
+   */
+  public Trainer readingFrom(CorpusSource corpus) {
+    this.corpus = Objects.requireNonNull(corpus, "corpus");
     return this;
   }
 
@@ -136,9 +150,9 @@ public final class Trainer {
     if (s.tokens() == Tokenizer.BPE && base == null) {
       checkMemoryBeforeLearning();
     }
-    TextPipeline pipeline = TrainingText.of(sc, s, base, s.resume() ? newestCheckpointModel() : null, out);
+    TextPipeline pipeline = TrainingText.of(sc, s, corpus, base, s.resume() ? newestCheckpointModel() : null, out);
     this.text = pipeline;
-    try (TrainingData data = TrainingData.prepare(sc, s, pipeline, base == null ? null : base.vocabulary());
+    try (TrainingData data = TrainingData.prepare(sc, s, corpus, pipeline, base == null ? null : base.vocabulary());
          BackgroundWriter w = new BackgroundWriter()) {
       writer = w;
       if (s.verbose()) {

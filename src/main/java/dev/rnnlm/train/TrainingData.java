@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
@@ -52,19 +53,21 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
    * file); fails clearly when the corpus cannot fill a step.
    */
   public static TrainingData prepare(JavaSparkContext sc, TrainSettings s) throws IOException {
-    return prepare(sc, s, TrainingText.of(sc, s, null, null, System.out), null);
+    CorpusSource corpus = CorpusSource.files(s.input());
+    return prepare(sc, s, corpus, TrainingText.of(sc, s, corpus, null, null, System.out), null);
   }
 
   /**
-   * As {@link #prepare(JavaSparkContext, TrainSettings)}, encoding with {@code pipeline}, and
-   * with the vocabulary fixed when {@code fixedVocabulary} is given (a warm start): tokens it
-   * lacks map to {@code <unk>}.
+   * As {@link #prepare(JavaSparkContext, TrainSettings)}, reading {@code source} instead of
+   * {@code s.input()} (with a validation fraction, a source of lines is one input file),
+   * encoding with {@code pipeline}, and with the vocabulary fixed when {@code fixedVocabulary} is
+   * given (a warm start): tokens it lacks map to {@code <unk>}.
    */
-  public static TrainingData prepare(JavaSparkContext sc, TrainSettings s, TextPipeline pipeline,
-                                     Vocabulary fixedVocabulary) throws IOException {
+  public static TrainingData prepare(JavaSparkContext sc, TrainSettings s, CorpusSource source,
+                                     TextPipeline pipeline, Vocabulary fixedVocabulary) throws IOException {
     long start = System.nanoTime();
     sc.setJobDescription("read, encode and count the corpus");
-    try (EncodedCorpus all = EncodedCorpus.read(sc, s.input(), pipeline, fixedVocabulary,
+    try (EncodedCorpus all = EncodedCorpus.read(sc, source, pipeline, fixedVocabulary,
         s.minFreq(), s.maxVocab(), 0)) {
       EncodedCorpus corpus = all;
       EncodedCorpus heldOut = null;
@@ -96,7 +99,7 @@ public record TrainingData(Layout layout, Vocabulary vocabulary, HeldOut heldOut
         validation = new HeldOut(Evaluator.layoutStreams(heldOut, valStreams, partitions),
             heldOut.tokens(), heldOut.bytesPerToken(tokenBytes));
       } else if (!s.val().isEmpty()) {
-        try (EncodedCorpus val = EncodedCorpus.read(sc, s.val(), pipeline, vocab, 0, 0)) {
+        try (EncodedCorpus val = EncodedCorpus.read(sc, CorpusSource.files(s.val()), pipeline, vocab, 0, 0)) {
           validation = new HeldOut(Evaluator.layoutStreams(val, valStreams, partitions),
               val.tokens(), val.bytesPerToken(tokenBytes));
         }

@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.InputException;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.text.SubwordTokenizer;
@@ -19,10 +20,10 @@ final class TrainingText {
   /**
    * The pipeline of a run: a warm start's is its base model's; {@code --tokenizer FILE} reads
    * that file; {@code --tokens bpe} takes the tokenizer of the checkpoint it resumes from
-   * ({@code resumed}, null when none), else learns one from the training text.
+   * ({@code resumed}, null when none), else learns one from the training text, {@code corpus}.
    */
-  static TextPipeline of(JavaSparkContext sc, TrainSettings s, SavedModel base, SavedModel resumed,
-                         PrintStream out) throws IOException {
+  static TextPipeline of(JavaSparkContext sc, TrainSettings s, CorpusSource corpus, SavedModel base,
+                         SavedModel resumed, PrintStream out) throws IOException {
     if (base != null) {
       return base.text();
     }
@@ -33,7 +34,7 @@ final class TrainingText {
       if (resumed != null && resumed.text().subwords() != null) {
         return resumed.text();
       }
-      return new TextPipeline(s.normalize(), s.tokens(), SubwordLearning.learn(sc, s, out));
+      return new TextPipeline(s.normalize(), s.tokens(), SubwordLearning.learn(sc, s, corpus, out));
     }
     return new TextPipeline(s.normalize(), s.tokens());
   }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.io.ModelStore;
@@ -128,7 +129,8 @@ class SubwordTokensTest {
     Path text = Files.writeString(work.resolve("held-out.txt"), heldOut);
     SavedModel saved = new ModelStore(new Configuration()).load(bpeModel.toString());
     int[] read;
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), text.toString(), saved.text(), null, 0, 0)) {
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), CorpusSource.files(text.toString()),
+        saved.text(), null, 0, 0)) {
       TokenShard all = corpus.layout(new long[][] {{0, corpus.tokens()}}).first();
       read = new int[(int) corpus.tokens()];
       for (int i = 0; i < read.length; i++) {

@@ -22,6 +22,11 @@ class EncodedCorpusTest {
   @TempDir
   Path dir;
 
+  /** The files under {@code dir}. */
+  private CorpusSource filesInDir() {
+    return CorpusSource.files(dir.toString());
+  }
+
   /** The tokens of a view in order, decoded back to text. */
   private static String text(EncodedCorpus corpus) {
     TokenShard all = corpus.layout(new long[][] {{0, corpus.tokens()}}).collect().get(0);
@@ -39,7 +44,7 @@ class EncodedCorpusTest {
     Files.createDirectories(dir.resolve("sub"));
     Files.writeString(dir.resolve("sub").resolve("c.txt"), "cat\n");
     Files.writeString(dir.resolve(".hidden"), "zzz\n");
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(), CHARS,
         null, 0, 0)) {
       assertEquals("ant antbee beebuzzcat", text(corpus));
       assertEquals(21, corpus.tokens());
@@ -50,7 +55,7 @@ class EncodedCorpusTest {
   void malformedUtf8IsReplacedAndCounted() throws IOException {
     byte[] bytes = {'o', 'k', (byte) 0xFF, 'x', '\n', (byte) 0xC3, '\n'};
     Files.write(dir.resolve("bad.txt"), bytes);
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(),
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(),
         new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), null, 0, 0)) {
       assertEquals(2, corpus.malformedSequences());
       assertEquals("ok\uFFFDx\n\uFFFD\n", text(corpus));
@@ -60,7 +65,7 @@ class EncodedCorpusTest {
   @Test
   void limitKeepsTheFirstTokens() throws IOException {
     Files.writeString(dir.resolve("a.txt"), "abcdefghij\n");
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(), CHARS,
         null, 0, 4)) {
       assertEquals("abcd", text(corpus));
     }
@@ -70,7 +75,7 @@ class EncodedCorpusTest {
   void heldOutTailIsTheLastFractionOfEachFileAndNeverInTraining() throws IOException {
     Files.writeString(dir.resolve("a.txt"), "abcdefghijklmnopqrst\n"); // 20 tokens
     Files.writeString(dir.resolve("b.txt"), "uvwxyzuvwx\n"); // 10 tokens
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(), CHARS,
         null, 0, 0)) {
       EncodedCorpus.Split split = corpus.splitTails(0.25);
       // a: 20 - floor(5) = 15 kept; b: 10 - floor(2.5) = 8 kept
@@ -98,7 +103,7 @@ class EncodedCorpusTest {
       training.append(word, 0, kept);
       validation.append(word.substring(kept));
     }
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(), CHARS,
         null, 0, 0)) {
       assertTrue(corpus.inputPartitions() <= 10, corpus.inputPartitions() + " input partitions");
       assertEquals(all.toString(), text(corpus));
@@ -112,7 +117,7 @@ class EncodedCorpusTest {
   void aFixedVocabularyMapsUnseenTokensToUnknown() throws IOException {
     Files.writeString(dir.resolve("a.txt"), "abz\n");
     Vocabulary vocab = Vocabulary.ofTokens(java.util.List.of("<unk>", "a", "b"));
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(), CHARS,
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(), CHARS,
         vocab, 0, 0)) {
       assertEquals("ab<unk>", text(corpus));
     }
@@ -123,7 +128,7 @@ class EncodedCorpusTest {
   void unknownWordsCountsWordsOutsideTheVocabularyButNotALiteralUnk() throws IOException {
     Files.writeString(dir.resolve("a.txt"), "the cat <unk> sat\non the mat mat\n");
     Vocabulary vocab = Vocabulary.ofTokens(java.util.List.of("<unk>", "the", "on", "sat"));
-    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), dir.toString(),
+    try (EncodedCorpus corpus = EncodedCorpus.read(SparkTestContext.get(), filesInDir(),
         new TextPipeline(Normalizer.NONE, Tokenizer.WORD_EOS), vocab, 0, 0)) {
       assertEquals(10, corpus.tokens(), "8 words and 2 <eos>");
       assertEquals(5, corpus.unknownWords(), "cat, mat twice and the two <eos>");
@@ -133,11 +138,11 @@ class EncodedCorpusTest {
   @Test
   void missingPathsAndEmptyInputAreNamed() throws IOException {
     InputException missing = assertThrows(InputException.class, () -> EncodedCorpus.read(
-        SparkTestContext.get(), dir.resolve("none*.txt").toString(), CHARS, null, 0, 0));
+        SparkTestContext.get(), CorpusSource.files(dir.resolve("none*.txt").toString()), CHARS, null, 0, 0));
     assertTrue(missing.getMessage().contains("none*.txt"), missing.getMessage());
     Files.writeString(dir.resolve("empty.txt"), "\n\n123\n");
     InputException empty = assertThrows(InputException.class, () -> EncodedCorpus.read(
-        SparkTestContext.get(), dir.toString(), CHARS, null, 0, 0));
+        SparkTestContext.get(), filesInDir(), CHARS, null, 0, 0));
     assertTrue(empty.getMessage().startsWith("no tokens in input"), empty.getMessage());
   }
 }

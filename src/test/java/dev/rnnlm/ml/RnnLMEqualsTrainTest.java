@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,21 +28,28 @@ class RnnLMEqualsTrainTest {
   Path work;
 
   /**
-   * Rows in three partitions (so the staged corpus is joined from several part files), a null
-   * row (skipped), a held-out fraction (defined per file: one file or the split differs) and
-   * every training param away from its default.
+   * Rows in four partitions in order, one of them empty; a null row (skipped), an empty row and a
+   * row holding two lines (split where the file splits them); a held-out fraction (defined per
+   * file: the rows are one file, or the split differs) and every training param away from its
+   * default.
    */
   @Test
   void fittedModelEqualsCliTrainedModelByteForByte() throws IOException {
-    List<String> lines = MlFixtures.sampleLines(120);
-    List<String> rows = new ArrayList<>(lines);
+    List<String> rows = new ArrayList<>(MlFixtures.sampleLines(120));
     rows.add(40, null);
+    rows.add(60, "");
+    rows.set(70, rows.get(70) + "\r\n" + rows.remove(71));
+    Dataset<Row> data = MlFixtures.rows(rows.subList(0, 50), "text", 2)
+        .union(MlFixtures.rows(List.of(), "text", 1))
+        .union(MlFixtures.rows(rows.subList(50, rows.size()), "text", 1));
+    assertEquals(4, data.rdd().getNumPartitions());
+    List<String> lines = rows.stream().filter(Objects::nonNull).toList();
     RnnLMModel fitted = new RnnLM().setHidden(16).setBatchSize(8).setSteps(10).setEpochs(2)
         .setLr(0.5).setClip(2.0).setSampling("random").setNormalize("lower").setMinFreq(2)
         .setMaxTokens(5000).setMaxVocab(30).setPartitions(2).setSeed(17).setValidationFraction(0.1)
         .setDropout(0.1).setEmbedding(16).setTieWeights(true).setSoftmax("adaptive").setCutoffs("8,20")
         .setStagingDir(work.resolve("staging").toString())
-        .fit(MlFixtures.rows(rows, "text", 3));
+        .fit(data);
     Path mlDir = work.resolve("ml");
     fitted.write().save(mlDir.toString());
 

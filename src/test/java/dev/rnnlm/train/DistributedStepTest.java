@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.data.TokenShard;
@@ -57,8 +58,8 @@ class DistributedStepTest {
   @BeforeAll
   static void readCorpus() throws IOException {
     sc = SparkTestContext.get();
-    corpus = EncodedCorpus.read(sc, SparkTestContext.sampleData().resolve("clockmaker.txt").toString(),
-        new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 4000);
+    corpus = EncodedCorpus.read(sc,
+        CorpusSource.files(SparkTestContext.sampleData().resolve("clockmaker.txt").toString()), new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 4000);
     wholeCorpus = corpus.layout(new long[][] {{0, corpus.tokens()}}).collect().get(0);
   }
 

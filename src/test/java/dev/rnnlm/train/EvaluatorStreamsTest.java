@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.LanguageModels;
@@ -34,8 +35,8 @@ class EvaluatorStreamsTest {
   @BeforeAll
   static void readCorpus() throws IOException {
     sc = SparkTestContext.get();
-    corpus = EncodedCorpus.read(sc, SparkTestContext.sampleData().resolve("clockmaker.txt").toString(),
-        new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 3001);
+    corpus = EncodedCorpus.read(sc,
+        CorpusSource.files(SparkTestContext.sampleData().resolve("clockmaker.txt").toString()), new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 3001);
     text = corpus.head((int) corpus.tokens());
     model = LanguageModels.create("lstm", corpus.vocabulary().size(), 16, 2, 0f);
     params = new float[model.layout().size()];

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.data.CorpusSource;
 import dev.rnnlm.data.EncodedCorpus;
 import dev.rnnlm.data.Sampling;
 import dev.rnnlm.data.TokenShard;
@@ -53,8 +54,8 @@ class ResidentJobTest {
   @BeforeAll
   static void readCorpus() throws IOException {
     sc = SparkTestContext.get();
-    corpus = EncodedCorpus.read(sc, SparkTestContext.sampleData().resolve("clockmaker.txt").toString(),
-        new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 4000);
+    corpus = EncodedCorpus.read(sc,
+        CorpusSource.files(SparkTestContext.sampleData().resolve("clockmaker.txt").toString()), new TextPipeline(Normalizer.D2L, Tokenizer.CHAR), null, 0, 4000);
   }
 
   @AfterAll
