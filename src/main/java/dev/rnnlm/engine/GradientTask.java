@@ -127,8 +127,9 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     int[] targets = new int[plan.steps() * b];  // (T, b)
     StepInputs in = channel.inputs();
     boolean carried = in.states() != null;
-    float[] state = carried ? in.states()[p].values().clone() : new float[b * model.stateSize()];  // (b, stateSize)
-    float[] params = in.params().values();  // flat, the model's layout; shared by every task: read only
+    // (b, stateSize): this partition's sequences, carried from the last round or from zeros
+    float[] state = carried ? in.states()[p].values().clone() : new float[b * model.stateSize()];
+    float[] params = in.params().values();  // flat, the model's layout; shared by the tasks: read only
     float[] result = channel.resultBuffer(p, params.length);  // params' layout
     long start = System.nanoTime();
     long cpuStart = threadCpuNanos();

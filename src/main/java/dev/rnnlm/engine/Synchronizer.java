@@ -69,7 +69,10 @@ public interface Synchronizer extends AutoCloseable {
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark job. */
   void runEmptyJob();
 
-  /** How the inputs and results travel, for reports: "broadcast + task results" or "in-process (local mode)". */
+  /**
+   * How the inputs and results travel, for reports: "broadcast + task results" or "in-process
+   * (local mode)".
+   */
   String channel();
 
   /** Whether the rounds run on resident tasks (one Spark job for many rounds) rather than a job each. */
