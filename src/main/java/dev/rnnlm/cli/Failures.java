@@ -82,7 +82,7 @@ final class Failures {
         || t.getClass().getName().startsWith(OWN_PACKAGE);
   }
 
-  /** "dev.rnnlm.train.TaskOutOfMemoryException: partition 0 ..." -> "partition 0 ...". */
+  /** "dev.rnnlm.engine.TaskOutOfMemoryException: partition 0 ..." -> "partition 0 ...". */
   private static String withoutOwnClassName(String exception) {
     int colon = exception.indexOf(": ");
     if (exception.startsWith(OWN_PACKAGE) && colon > 0) {

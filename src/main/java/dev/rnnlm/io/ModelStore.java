@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
@@ -156,7 +157,7 @@ public final class ModelStore {
             + " does not match its SHA-256 in " + MODEL_FILE);
       }
       float[] params = fromLittleEndian(raw);
-      SavedModel.Architecture architecture = new SavedModel.Architecture(d.path("cell").asText(),
+      Architecture architecture = new Architecture(d.path("cell").asText(),
           d.path("hidden").asInt(), d.path("layers").asInt(1), (float) d.path("dropout").asDouble(0),
           d.path("embedding").asInt(0), d.path("tied_weights").asBoolean(false),
           adaptiveCutoffs(d, dir));

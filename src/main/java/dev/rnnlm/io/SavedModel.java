@@ -1,13 +1,12 @@
 package dev.rnnlm.io;
 
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.LanguageModel;
-import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,7 +14,7 @@ import java.util.Map;
  * vocabulary and parameters, and where training stood. Serializable: Spark ships it to the
  * tasks that score or generate with it (dev.rnnlm.ml).
  *
- * @param architecture the network: cell type and sizes
+ * @param architecture the network: cell type and sizes, and the model factory ({@link Architecture#newModel})
  * @param text the text cleaning and tokenization it was trained with
  * @param vocabulary token ids
  * @param params flat parameters in the cell's layout
@@ -23,47 +22,6 @@ import java.util.Map;
  */
 public record SavedModel(Architecture architecture, TextPipeline text, Vocabulary vocabulary,
                          float[] params, Lineage lineage) implements Serializable {
-
-  /**
-   * The network without its vocabulary size: the cell type ("rnn", "gru", "lstm"), its hidden
-   * units, stacked layers, the dropout on each layer's output (training only), the input
-   * embedding's size (0: one-hot inputs), whether the output layer's weight is the embedding,
-   * and the cutoffs of an adaptive softmax output layer (empty: a full softmax).
-   */
-  public record Architecture(String cell, int hidden, int layers, float dropout, int embedding,
-                             boolean tiedWeights, List<Integer> adaptiveCutoffs)
-      implements Serializable {
-    public Architecture {
-      adaptiveCutoffs = List.copyOf(adaptiveCutoffs);
-    }
-
-    /** With a full softmax. */
-    public Architecture(String cell, int hidden, int layers, float dropout, int embedding,
-                        boolean tiedWeights) {
-      this(cell, hidden, layers, dropout, embedding, tiedWeights, List.of());
-    }
-
-    /** Without an embedding: one-hot inputs straight into the first layer. */
-    public Architecture(String cell, int hidden, int layers, float dropout) {
-      this(cell, hidden, layers, dropout, 0, false);
-    }
-
-    /** Whether the output layer is an adaptive softmax. */
-    public boolean adaptiveSoftmax() {
-      return !adaptiveCutoffs.isEmpty();
-    }
-
-    /** The book's model: one rnn layer, no dropout. */
-    public static Architecture rnn(int hidden) {
-      return new Architecture("rnn", hidden, 1, 0f);
-    }
-
-    /** The model over {@code vocabSize} tokens ({@link LanguageModels#create}). */
-    public LanguageModel newModel(int vocabSize) {
-      return LanguageModels.create(cell, vocabSize, hidden, layers, dropout, embedding, tiedWeights,
-          adaptiveCutoffs);
-    }
-  }
 
   /**
    * How far training got, the training options by option name (without "--"), and where the

@@ -1,5 +1,6 @@
 package dev.rnnlm.train;
 
+import dev.rnnlm.engine.Synchronizer;
 import dev.rnnlm.linalg.PackedMatrix;
 import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.LanguageModel;
@@ -83,7 +84,7 @@ public final class Benchmark {
     while (measured < measure) {
       StepSample sample = timedStep(loop);
       int k = sample.steps();
-      DistributedStep.StepTiming timing = sample.totals().timing();
+      Synchronizer.StepTiming timing = sample.totals().timing();
       stepNanos.add(sample.stepNanos(), k);
       floorNanos.add(sample.floorNanos(), k);
       kernelNanos.add(timing.kernel().wallNanos(), k);
@@ -132,7 +133,7 @@ public final class Benchmark {
     r.put("efficiency", modelGflops / peak);
     r.put("blas", RowMajor.implementation());
     r.put("recurrent_kernel", PackedMatrix.implementation());
-    r.put("step_channel", loop.channelKind().description());
+    r.put("step_channel", loop.channel());
     r.put("step_launch", loop.residentTasks() ? "resident tasks" : "a Spark job per step");
     r.put("partitions", data.plan().partitions());
     r.put("corpus_tokens", data.tokens());
@@ -158,7 +159,7 @@ public final class Benchmark {
    * One timed synchronization (of it: the driver's update) covering {@code steps} steps, and the
    * empty job after it.
    */
-  private record StepSample(DistributedStep.Totals totals, int steps, long stepNanos,
+  private record StepSample(Synchronizer.Totals totals, int steps, long stepNanos,
                             long applyNanos, long floorNanos) {}
 
   /** Values, each the measure of a synchronization divided by the steps it covered: medians per step. */

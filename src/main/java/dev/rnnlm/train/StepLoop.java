@@ -1,6 +1,8 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.engine.SyncRound;
+import dev.rnnlm.engine.Synchronizer;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.optim.GradientClipping;
 import dev.rnnlm.optim.LearningRateSchedule;
@@ -8,6 +10,7 @@ import dev.rnnlm.optim.Optimizer;
 import dev.rnnlm.optim.OptimizerState;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.optim.OuterUpdate;
+import dev.rnnlm.optim.RowSupport;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,13 +19,14 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The training iteration, one step at a time, shared by {@link Trainer} and {@link Benchmark}:
- * where the run stands (epoch, its window offset and step count, the step within it, the carried
- * states, reset at each epoch's start), one distributed step, the check that every partition
- * computed with the same kernels, and the driver's update (average, clip by global norm, the
- * optimizer at the schedule's learning rate) into {@code params}; with local steps ({@link Synchronization}) one round of them per call and
- * the driver's outer update. What happens around the steps (metrics, checkpoints, timing) is
- * the callers'.
+ * The training iteration, one synchronization at a time, shared by {@link Trainer} and
+ * {@link Benchmark}: where the run stands (epoch, its window offset and step count, the step
+ * within it, the carried states, reset at each epoch's start), one round of the
+ * {@link Synchronizer}, the check that every partition computed with the same kernels, and the
+ * driver's update of {@code params} ({@code update}, the only place the driver changes them):
+ * the mean gradient clipped by global norm through the optimizer at the schedule's learning rate,
+ * or with local steps ({@link Synchronization}) the round's averaged change through the outer
+ * update. What happens around the steps (metrics, checkpoints, timing) is the callers'.
  *
  * <p>Order of use: {@link #startEpoch} (or {@link #resumeEpoch}), then {@link #next} while
  * {@link #hasNextStep}; {@link #nextRollingOver} does both for a caller without epochs. In local
@@ -42,9 +46,9 @@ final class StepLoop implements AutoCloseable {
   private long stepsDone;
   private final Synchronization sync;
   /** With local steps: their inner update, and the driver's outer one. Null without. */
-  private final GradientTask.LocalSteps localSteps;
+  private final Synchronizer.LocalSteps localSteps;
   private OuterUpdate outer;
-  private final DistributedStep distributed;
+  private final Synchronizer synchronizer;
   private final boolean allowMixedKernels;
   private PrintStream out = System.out;
   private String jobLabel = "epoch";
@@ -53,6 +57,7 @@ final class StepLoop implements AutoCloseable {
   private int offset;
   private int stepsInEpoch;
   private int step;
+  /** Per partition its sequences' state, {@code (b_p, stateSize)}; null for random sampling. */
   private float[][] states;
 
   /**
@@ -60,7 +65,7 @@ final class StepLoop implements AutoCloseable {
    * applied gradient (the outer gradient after local steps), the steps it covered, and the
    * nanoseconds of the distributed part and of the driver's update.
    */
-  record Step(DistributedStep.Totals totals, double norm, SyncRound round, long runNanos,
+  record Step(Synchronizer.Totals totals, double norm, SyncRound round, long runNanos,
               long updateNanos) {
     int epoch() {
       return round.epoch();
@@ -92,9 +97,9 @@ final class StepLoop implements AutoCloseable {
     this.schedule = LearningRateSchedule.create(settings.lrSchedule(), settings.lr(),
         settings.scheduleSettings(), totalSteps(plan, settings.epochs()));
     this.sync = settings.sync();
-    this.localSteps = sync.localSteps() ? new GradientTask.LocalSteps(settings.lr(), settings.clip()) : null;
+    this.localSteps = sync.localSteps() ? new Synchronizer.LocalSteps(settings.lr(), settings.clip()) : null;
     this.outer = localSteps == null ? null : new OuterUpdate(sync.outer(), params.length, null);
-    this.distributed = new DistributedStep(sc, data.shards(), model, plan, sync.fanIn(plan.partitions()));
+    this.synchronizer = Synchronizer.on(sc, data.shards(), model, plan, sync.fanIn(plan.partitions()));
     this.allowMixedKernels = settings.allowMixedKernels();
   }
 
@@ -130,7 +135,7 @@ final class StepLoop implements AutoCloseable {
     offset = plan.offset(e);
     stepsInEpoch = plan.stepsPerEpoch(offset);
     step = s;
-    states = carried != null ? carried : Trainer.initialStates(plan, model);
+    states = carried != null ? carried : Synchronizer.zeroStates(plan, model);
   }
 
   /** Optimizer steps in {@code epochs} epochs of {@code plan} (their lengths vary with the offset). */
@@ -202,13 +207,10 @@ final class StepLoop implements AutoCloseable {
         localSteps == null ? 1 : sync.stepsFrom(step, stepsInEpoch));
     sc.setJobDescription(jobLabel + " " + (epoch + 1) + " step " + round.nextStep() + "/" + stepsInEpoch);
     long t0 = System.nanoTime();
-    DistributedStep.Totals totals = distributed.run(params, states, round, localSteps);
+    Synchronizer.Totals totals = synchronizer.run(params, states, round, localSteps);
     checkKernels(totals);
     long t1 = System.nanoTime();
-    double norm = localSteps == null
-        ? Trainer.applyAveragedGradient(totals, params, clip,
-            (p, g, f, rows) -> optimizer.apply(p, g, f, schedule.lr(stepsDone), rows), epoch, step)
-        : applyAveragedChange(totals, round);
+    double norm = update(totals, round);
     stepsDone += round.steps();
     states = totals.finalStates();
     Step done = new Step(totals, norm, round, t1 - t0, System.nanoTime() - t1);
@@ -217,16 +219,34 @@ final class StepLoop implements AutoCloseable {
   }
 
   /**
-   * After local steps: the summed change is already the sequence-weighted mean; the outer update
-   * applies it. Never applied when the loss or the change is not finite.
+   * The driver's update of {@code params} from {@code round}'s totals; returns the norm before
+   * clipping of what it applied. Without local steps: the summed gradient divided by the round's
+   * token count (the mean loss's gradient), clipped by global norm, through the optimizer at the
+   * schedule's rate. With them: the summed change, already the sequence-weighted mean, through the
+   * outer update. Nothing is applied when the loss or the norm is not finite: it throws, naming
+   * the (1-based) epoch and the round's last step.
    */
-  private double applyAveragedChange(DistributedStep.Totals totals, SyncRound round) {
-    float[] delta = totals.vector();
-    double norm = GradientClipping.globalNorm(delta);
-    if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
-      throw new TrainingDivergedException(epoch + 1, round.nextStep(), totals.lossSum(), norm);
+  private double update(Synchronizer.Totals totals, SyncRound round) {
+    float[] vector = totals.vector();
+    if (localSteps != null) {
+      double norm = GradientClipping.globalNorm(vector);
+      checkFinite(totals, round, norm);
+      return outer.apply(params, vector);
     }
-    return outer.apply(params, delta);
+    // Two passes over the gradient: the mean and its norm; then the optimizer reads it times the
+    // clipping factor (the bits of mean, norm, clip and update as four passes). Rows of the input
+    // table that no token of the step touched are zero: both skip them.
+    RowSupport support = totals.support();
+    double norm = GradientClipping.scaledNorm(vector, 1f / totals.tokens(), support);
+    checkFinite(totals, round, norm);
+    optimizer.apply(params, vector, GradientClipping.clipFactor(norm, clip), schedule.lr(stepsDone), support);
+    return norm;
+  }
+
+  private static void checkFinite(Synchronizer.Totals totals, SyncRound round, double norm) {
+    if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
+      throw new TrainingDivergedException(round.epoch() + 1, round.nextStep(), totals.lossSum(), norm);
+    }
   }
 
   /** {@link #next}, starting the next epoch first when this one is done (or none has started). */
@@ -239,17 +259,17 @@ final class StepLoop implements AutoCloseable {
 
   /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
   void runEmptyJob() {
-    distributed.runEmptyJob();
+    synchronizer.runEmptyJob();
   }
 
-  /** How the steps' inputs and results travel. */
-  StepChannel.Kind channelKind() {
-    return distributed.channelKind();
+  /** How the steps' inputs and results travel ({@link Synchronizer#channel}). */
+  String channel() {
+    return synchronizer.channel();
   }
 
   /** Whether the steps run on resident tasks (local mode, a task slot per partition). */
   boolean residentTasks() {
-    return distributed.residentTasks();
+    return synchronizer.residentTasks();
   }
 
   /**
@@ -257,13 +277,13 @@ final class StepLoop implements AutoCloseable {
    * other Spark job (validation, say); the next step takes them again.
    */
   void releaseTaskSlots() {
-    distributed.releaseTaskSlots();
+    synchronizer.releaseTaskSlots();
   }
 
   /** Frees the task slots; the loop can go on afterwards (the next step takes them again). */
   @Override
   public void close() {
-    releaseTaskSlots();
+    synchronizer.close();
   }
 
   /**
@@ -271,8 +291,8 @@ final class StepLoop implements AutoCloseable {
    * (an executor without native BLAS or AVX2, say): the model would then depend on which executor
    * ran which task. Allowed, it warns once instead.
    */
-  private void checkKernels(DistributedStep.Totals totals) {
-    String mixed = differentKernels(totals.sum().kernels(), totals.sum().executors());
+  private void checkKernels(Synchronizer.Totals totals) {
+    String mixed = differentKernels(totals.kernels(), totals.executors());
     if (mixed == null || mixedKernelsReported) {
       return;
     }

@@ -1,7 +1,7 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.data.Sampling;
-import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.optim.LearningRateSchedule;
 import dev.rnnlm.optim.OptimizerSettings;
@@ -466,9 +466,9 @@ public final class TrainSettings {
   }
 
   /** The network these settings train. */
-  public SavedModel.Architecture architecture() {
+  public Architecture architecture() {
     // checkSoftmax: cutoffs are given exactly when the softmax is adaptive
-    return new SavedModel.Architecture(cell, hidden, layers, dropout, embedding, tieWeights, cutoffs);
+    return new Architecture(cell, hidden, layers, dropout, embedding, tieWeights, cutoffs);
   }
 
   /** Recurrent cell: rnn, gru or lstm. */

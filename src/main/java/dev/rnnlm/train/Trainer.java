@@ -1,8 +1,9 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.data.CorpusSource;
-import dev.rnnlm.data.Sampling;
 import dev.rnnlm.data.WindowPlan;
+import dev.rnnlm.engine.ExecutorWatch;
+import dev.rnnlm.engine.Synchronizer;
 import dev.rnnlm.io.Checkpoint;
 import dev.rnnlm.io.CheckpointStore;
 import dev.rnnlm.io.ModelStore;
@@ -13,8 +14,6 @@ import dev.rnnlm.linalg.RowMajor;
 import dev.rnnlm.model.BatchScorer;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
-import dev.rnnlm.optim.GradientClipping;
-import dev.rnnlm.optim.RowSupport;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
@@ -283,12 +282,12 @@ public final class Trainer {
           finishWritesQuietly();
           throw e.withCheckpoint(lastCheckpoint);
         }
-        DistributedStep.Totals totals = done.totals();
+        Synchronizer.Totals totals = done.totals();
         if (s.sync().localSteps()) {
           // Per step: the partitions' mean local norm, and the share of partitions that clipped.
           int partitions = plan.partitions();
-          sums = sums.plus(totals.lossSum(), totals.tokens(), totals.sum().localNormSum() / partitions,
-              (double) totals.sum().localClipped() / partitions);
+          sums = sums.plus(totals.lossSum(), totals.tokens(), totals.localNormSum() / partitions,
+              (double) totals.localClipped() / partitions);
         } else {
           sums = sums.plus(totals.lossSum(), totals.tokens(), done.norm(), done.norm() > s.clip() ? 1 : 0);
         }
@@ -302,9 +301,8 @@ public final class Trainer {
         tellListeners(stepEnded);
         if ((passedMultiple(roundStart, stepsDone, s.checkpointEverySteps()) || checkpointIsDue())
             && loop.hasNextStep()) {
-          checkpoint(new Checkpoint(snapshot(model, params, epoch, stepsDone, tokensSeen, plan),
-              new Checkpoint.Position(epoch, done.step() + 1), carried(loop, loop.states()), sums,
-              new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
+          checkpoint(start, loop, plan, new Checkpoint.Position(epoch, done.step() + 1), sums,
+              stepsDone, tokensSeen, new Checkpoint.History(perplexities, valPerplexities));
         }
         if (data.validation() != null && passedMultiple(roundStart, stepsDone, s.validateEverySteps())
             && loop.hasNextStep()) {
@@ -347,9 +345,8 @@ public final class Trainer {
       boolean epochCheckpoint = s.checkpointEvery() > 0 && (epoch + 1) % s.checkpointEvery() == 0;
       boolean stepCheckpoint = passedMultiple(roundStart, stepsDone, s.checkpointEverySteps());
       if (epochCheckpoint || stepCheckpoint) {
-        checkpoint(new Checkpoint(snapshot(model, params, epoch + 1, stepsDone, tokensSeen, plan),
-            Checkpoint.Position.startOf(epoch + 1), carried(loop, null), Checkpoint.RunningSums.NONE,
-            new Checkpoint.History(perplexities, valPerplexities)), stepsDone);
+        checkpoint(start, loop, plan, Checkpoint.Position.startOf(epoch + 1), sums,
+            stepsDone, tokensSeen, new Checkpoint.History(perplexities, valPerplexities));
       }
     }
     finishWrites();
@@ -458,11 +455,6 @@ public final class Trainer {
             TrainOptions.toMap(s, plan.partitions()), provenance(plan.tokens())));
   }
 
-  /** What a checkpoint carries besides the parameters: {@code states} and the optimizers' states. */
-  private static Checkpoint.Carried carried(StepLoop loop, float[][] states) {
-    return new Checkpoint.Carried(states, loop.optimizerStates());
-  }
-
   /**
    * Whether a multiple of {@code every} lies in {@code (from, to]}: a checkpoint every N steps
    * falls at the end of the synchronization that reaches it. False when {@code every} is 0.
@@ -477,8 +469,22 @@ public final class Trainer {
     return minutes > 0 && System.nanoTime() - lastCheckpointNanos >= minutes * 60e9;
   }
 
-  /** Queues the checkpoint on the writer; {@code c} holds copies, the driver moves on. */
-  private void checkpoint(Checkpoint c, long stepsDone) throws IOException {
+  /**
+   * Puts together the checkpoint whose next step is {@code at}, taken after {@code stepsDone}
+   * steps and {@code tokensSeen} target tokens, and queues it on the writer: the model (its
+   * parameters copied), the optimizers' states, the completed epochs' perplexities, and within an
+   * epoch the loop's carried states and the epoch's running sums {@code sums}; at an epoch's start
+   * ({@code at.step() == 0}) the next step starts from zero states and empty sums, so neither is
+   * kept. The checkpoint holds copies: the driver moves on while it is written.
+   */
+  private void checkpoint(Start start, StepLoop loop, WindowPlan plan, Checkpoint.Position at,
+                          Checkpoint.RunningSums sums, long stepsDone, long tokensSeen,
+                          Checkpoint.History history) throws IOException {
+    boolean epochStart = at.step() == 0;
+    Checkpoint c = new Checkpoint(
+        snapshot(start.model(), start.params(), at.epoch(), stepsDone, tokensSeen, plan), at,
+        new Checkpoint.Carried(epochStart ? null : loop.states(), loop.optimizerStates()),
+        epochStart ? Checkpoint.RunningSums.NONE : sums, history);
     lastCheckpointNanos = System.nanoTime();
     String path = CheckpointStore.pathOf(settings.modelDir(), stepsDone).toString();
     submit("checkpoint at step " + stepsDone, () -> lastCheckpoint =
@@ -571,47 +577,6 @@ public final class Trainer {
     out.printf("resume: from %s (epoch %d, step %d)%n", found.get().path(), c.epoch() + 1, c.step());
     lastCheckpoint = found.get().path().toString();
     return c;
-  }
-
-  /**
-   * The driver's update: divide the summed gradient by the step's token count (the mean loss's
-   * gradient), clip it by global norm and apply the optimizer. Returns the norm before clipping. A
-   * non-finite loss or gradient is never applied: it throws, naming the (1-based) epoch and step.
-   */
-  static double applyAveragedGradient(DistributedStep.Totals totals, float[] params, float clip,
-                                      ScaledUpdate update, int epoch, int step) {
-    float[] grad = totals.vector();
-    // Two passes over the gradient: the mean and its norm; then the update reads it times the
-    // clipping factor (the bits of mean, norm, clip and update as four passes).
-    // Rows of the input table that no token of the step touched are zero: both skip them.
-    RowSupport support = totals.support();
-    double norm = GradientClipping.scaledNorm(grad, 1f / totals.tokens(), support);
-    if (!Double.isFinite(totals.lossSum()) || !Double.isFinite(norm)) {
-      throw new TrainingDivergedException(epoch + 1, step + 1, totals.lossSum(), norm);
-    }
-    update.apply(params, grad, GradientClipping.clipFactor(norm, clip), support);
-    return norm;
-  }
-
-  /**
-   * An optimizer's step on the gradient {@code gradScale * grad}, zero outside {@code support}
-   * ({@link dev.rnnlm.optim.Optimizer#apply(float[], float[], float, float, RowSupport)}).
-   */
-  @FunctionalInterface
-  interface ScaledUpdate {
-    void apply(float[] params, float[] grad, float gradScale, RowSupport support);
-  }
-
-  /** Zero states per partition for sequential sampling; null (zeros every step) for random. */
-  static float[][] initialStates(WindowPlan plan, LanguageModel model) {
-    if (plan.sampling() != Sampling.SEQUENTIAL) {
-      return null;
-    }
-    float[][] states = new float[plan.partitions()][];
-    for (int p = 0; p < states.length; p++) {
-      states[p] = new float[plan.sequenceCount(p) * model.stateSize()];
-    }
-    return states;
   }
 
   /** Greedy continuation of the prefix, on one line (line breaks shown as "\\n"). */

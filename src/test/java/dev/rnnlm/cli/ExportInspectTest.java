@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
@@ -161,7 +162,7 @@ class ExportInspectTest {
     List<String> tokens = List.of("<unk>", "\n", "a", "it's", "\t");
     int hidden = 3;
     int count = tokens.size() * hidden * 2 + hidden * hidden + hidden + tokens.size();
-    SavedModel m = new SavedModel(SavedModel.Architecture.rnn(hidden),
+    SavedModel m = new SavedModel(Architecture.rnn(hidden),
         new TextPipeline(Normalizer.NONE, Tokenizer.WORD), Vocabulary.ofTokens(tokens), new float[count],
         new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of()));
     String dir = work.resolve("untrained").toString();

@@ -40,7 +40,7 @@ class FailuresTest {
   void aFailedTaskIsItsCauseWithWhereItRanOnOneLine() {
     String spark = "Job aborted due to stage failure: Task 0 in stage 8.0 failed 1 times, most recent failure: "
         + "Lost task 0.0 in stage 8.0 (TID 13) (192.0.2.2 executor driver): "
-        + "dev.rnnlm.train.TaskOutOfMemoryException: partition 0 ran out of memory\n\tat dev.rnnlm.X.y(X.java:1)";
+        + "dev.rnnlm.engine.TaskOutOfMemoryException: partition 0 ran out of memory\n\tat dev.rnnlm.X.y(X.java:1)";
     assertEquals("a Spark task failed (task 0.0 in stage 8.0, 192.0.2.2 executor driver): partition 0 ran out of memory",
         Failures.oneLine(new SparkException(spark)));
   }

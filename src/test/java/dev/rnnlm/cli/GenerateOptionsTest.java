@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
@@ -62,7 +63,7 @@ class GenerateOptionsTest {
       params[bq.offset() + j] = (float) Math.log(probs[j]);
     }
     String dir = work.resolve(name).toString();
-    new ModelStore(new Configuration()).save(dir, new SavedModel(SavedModel.Architecture.rnn(hidden),
+    new ModelStore(new Configuration()).save(dir, new SavedModel(Architecture.rnn(hidden),
         new TextPipeline(Normalizer.NONE, tokenizer), Vocabulary.ofTokens(tokens), params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(0, 0, 0), Map.of(), Map.of())));
     return dir;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
@@ -99,7 +100,7 @@ class HostileInputTest {
     float[] params = new float[new RnnModel(3, 4).layout().size()];
     new RnnModel(3, 4).initialize(params, 1);
     Path dir = work.resolve("saved");
-    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel(SavedModel.Architecture.rnn(4),
+    new ModelStore(new Configuration()).save(dir.toString(), new SavedModel(Architecture.rnn(4),
         new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 1, 1), Map.of(), Map.of())));
     return dir;

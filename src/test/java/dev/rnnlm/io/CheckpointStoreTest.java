@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.optim.OptimizerState;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
@@ -40,7 +41,7 @@ class CheckpointStoreTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    SavedModel model = new SavedModel(SavedModel.Architecture.rnn(3),
+    SavedModel model = new SavedModel(Architecture.rnn(3),
         new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(2, 40 + seed, 4000), Map.of("seed", "1"), Map.of()));
     float[][] states = {{0.1f, -0.2f, 0.3f}, {(float) r.nextGaussian(), 1e-30f, -0f}};

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
@@ -43,7 +44,7 @@ class ModelDirectoryTest {
     for (int i = 0; i < params.length; i++) {
       params[i] = (float) r.nextGaussian();
     }
-    return new SavedModel(SavedModel.Architecture.rnn(3),
+    return new SavedModel(Architecture.rnn(3),
         new TextPipeline(Normalizer.NONE, Tokenizer.CHAR), vocab, params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(1, 10, 100), Map.of("seed", Long.toString(seed)), Map.of()));
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.model.StackedModel;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class ModelFormatVersionsTest {
     assertEquals(1, written.path("version").asInt());
     assertTrue(written.path("layers").isMissingNode());
     SavedModel m = store.load(GOLDEN_V1.toString());
-    assertEquals(new SavedModel.Architecture("rnn", 8, 1, 0f), m.architecture());
+    assertEquals(new Architecture("rnn", 8, 1, 0f), m.architecture());
     assertInstanceOf(RnnModel.class, m.model());
     assertEquals(m.model().layout().size(), m.params().length);
     assertEquals(2, m.position().epochs());
@@ -50,7 +51,7 @@ class ModelFormatVersionsTest {
     assertEquals(2, written.path("version").asInt());
     assertTrue(written.path("embedding").isMissingNode());
     SavedModel m = store.load(GOLDEN_V2.toString());
-    assertEquals(new SavedModel.Architecture("lstm", 6, 2, 0.25f, 0, false), m.architecture());
+    assertEquals(new Architecture("lstm", 6, 2, 0.25f, 0, false), m.architecture());
     assertEquals(0, m.model().embeddingSize());
     assertEquals(m.model().layout().size(), m.params().length);
     assertEquals(2, m.position().epochs());
@@ -58,7 +59,7 @@ class ModelFormatVersionsTest {
 
   @Test
   void anEmbeddingModelWithTiedWeightsRoundTripsAsVersionFour() throws Exception {
-    SavedModel back = roundTrip("tied", new SavedModel.Architecture("lstm", 6, 2, 0.25f, 6, true));
+    SavedModel back = roundTrip("tied", new Architecture("lstm", 6, 2, 0.25f, 6, true));
     JsonNode written = new ObjectMapper().readTree(work.resolve("tied/model.json").toFile());
     assertEquals(4, written.path("version").asInt());
     assertEquals(6, written.path("embedding").asInt());
@@ -70,7 +71,7 @@ class ModelFormatVersionsTest {
   @Test
   void anAdaptiveSoftmaxModelRoundTripsWithItsCutoffs() throws Exception {
     SavedModel back = roundTrip("adaptive",
-        new SavedModel.Architecture("gru", 16, 1, 0f, 8, false, List.of(2, 5)));
+        new Architecture("gru", 16, 1, 0f, 8, false, List.of(2, 5)));
     JsonNode written = new ObjectMapper().readTree(work.resolve("adaptive/model.json").toFile());
     assertEquals("adaptive", written.path("softmax").asText());
     assertEquals("[2,5]", written.path("cutoffs").toString());
@@ -78,7 +79,7 @@ class ModelFormatVersionsTest {
   }
 
   /** Saves a model of {@code architecture} (golden v2's vocabulary, seeded parameters) and loads it. */
-  private SavedModel roundTrip(String name, SavedModel.Architecture architecture) throws Exception {
+  private SavedModel roundTrip(String name, Architecture architecture) throws Exception {
     SavedModel v2 = store.load(GOLDEN_V2.toString());
     float[] params = new float[architecture.newModel(v2.vocabulary().size()).layout().size()];
     architecture.newModel(v2.vocabulary().size()).initialize(params, 9);
@@ -106,7 +107,7 @@ class ModelFormatVersionsTest {
   @Test
   void aStackedLstmRoundTripsWithItsLayersAndDropout() throws Exception {
     SavedModel v1 = store.load(GOLDEN_V1.toString());
-    SavedModel.Architecture lstm = new SavedModel.Architecture("lstm", 6, 2, 0.25f);
+    Architecture lstm = new Architecture("lstm", 6, 2, 0.25f);
     float[] params = new float[lstm.newModel(v1.vocabulary().size()).layout().size()];
     lstm.newModel(v1.vocabulary().size()).initialize(params, 9);
     String dir = work.resolve("lstm").toString();

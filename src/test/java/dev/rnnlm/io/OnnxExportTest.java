@@ -7,6 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
@@ -35,28 +36,28 @@ class OnnxExportTest {
   private static final int VOCAB = 11;
   private static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
 
-  static Stream<SavedModel.Architecture> architectures() {
+  static Stream<Architecture> architectures() {
     return Stream.of(
-        new SavedModel.Architecture("rnn", 7, 1, 0f),
-        new SavedModel.Architecture("rnn", 6, 2, 0f),
-        new SavedModel.Architecture("rnn", 6, 1, 0f, 5, false),
-        new SavedModel.Architecture("rnn", 6, 2, 0f, 4, false),
-        new SavedModel.Architecture("gru", 7, 1, 0f),
-        new SavedModel.Architecture("gru", 6, 1, 0f, 5, false),
-        new SavedModel.Architecture("gru", 6, 2, 0f),
-        new SavedModel.Architecture("gru", 6, 2, 0f, 5, false),
-        new SavedModel.Architecture("lstm", 7, 1, 0f),
-        new SavedModel.Architecture("lstm", 6, 1, 0f, 5, false),
-        new SavedModel.Architecture("lstm", 6, 2, 0f),
-        new SavedModel.Architecture("lstm", 6, 2, 0f, 5, false),
-        new SavedModel.Architecture("lstm", 8, 2, 0f, 8, true),
-        new SavedModel.Architecture("gru", 8, 1, 0f, 8, true),
-        new SavedModel.Architecture("lstm", 16, 2, 0f, 16, false, List.of(4, 7)),
-        new SavedModel.Architecture("gru", 16, 1, 0f, 16, true, List.of(5)));
+        new Architecture("rnn", 7, 1, 0f),
+        new Architecture("rnn", 6, 2, 0f),
+        new Architecture("rnn", 6, 1, 0f, 5, false),
+        new Architecture("rnn", 6, 2, 0f, 4, false),
+        new Architecture("gru", 7, 1, 0f),
+        new Architecture("gru", 6, 1, 0f, 5, false),
+        new Architecture("gru", 6, 2, 0f),
+        new Architecture("gru", 6, 2, 0f, 5, false),
+        new Architecture("lstm", 7, 1, 0f),
+        new Architecture("lstm", 6, 1, 0f, 5, false),
+        new Architecture("lstm", 6, 2, 0f),
+        new Architecture("lstm", 6, 2, 0f, 5, false),
+        new Architecture("lstm", 8, 2, 0f, 8, true),
+        new Architecture("gru", 8, 1, 0f, 8, true),
+        new Architecture("lstm", 16, 2, 0f, 16, false, List.of(4, 7)),
+        new Architecture("gru", 16, 1, 0f, 16, true, List.of(5)));
   }
 
   /** A model of {@code a} over 11 tokens with N(0, 0.5) parameters: far from linear, so the gates matter. */
-  private static SavedModel model(SavedModel.Architecture a) {
+  private static SavedModel model(Architecture a) {
     List<String> tokens = new ArrayList<>(List.of(Vocabulary.UNKNOWN));
     for (char c = 'a'; tokens.size() < VOCAB; c++) {
       tokens.add(String.valueOf(c));
@@ -110,7 +111,7 @@ class OnnxExportTest {
 
   @ParameterizedTest
   @MethodSource("architectures")
-  void onnxRuntimeComputesTheModelsLogitsAndStates(SavedModel.Architecture a) throws Exception {
+  void onnxRuntimeComputesTheModelsLogitsAndStates(Architecture a) throws Exception {
     SavedModel saved = model(a);
     LanguageModel model = saved.model();
     int steps = 9;
@@ -169,7 +170,7 @@ class OnnxExportTest {
 
   @ParameterizedTest
   @MethodSource("architectures")
-  void aTextsPerplexityUnderTheExportIsEvaluatesWithin1e5(SavedModel.Architecture a) throws Exception {
+  void aTextsPerplexityUnderTheExportIsEvaluatesWithin1e5(Architecture a) throws Exception {
     SavedModel saved = model(a);
     int window = 35;
     int[] text = new Random(11).ints(400, 0, VOCAB).toArray();

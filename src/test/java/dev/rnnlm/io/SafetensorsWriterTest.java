@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
@@ -60,7 +61,7 @@ class SafetensorsWriterTest {
     Map<String, String> training = new LinkedHashMap<>();
     training.put("epochs", "3");
     training.put("hidden", Integer.toString(H));
-    SavedModel m = new SavedModel(SavedModel.Architecture.rnn(H),
+    SavedModel m = new SavedModel(Architecture.rnn(H),
         new TextPipeline(normalize, tokens), Vocabulary.ofTokens(TOKENS), params,
         new SavedModel.Lineage(new SavedModel.TrainingPosition(3, 42, 12345), training, Map.of("input", "memory")));
     String dir = work.resolve("model-" + seed).toString();

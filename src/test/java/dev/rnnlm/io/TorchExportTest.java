@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rnnlm.model.Architecture;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.Tensor;
 import dev.rnnlm.testutil.CellsGolden;
@@ -30,7 +31,7 @@ class TorchExportTest {
   void theTorchExportOfGruAndLstmIsTheModulesStateDict() throws Exception {
     int checked = 0;
     for (JsonNode c : CellsGolden.cases()) {
-      SavedModel.Architecture architecture = new SavedModel.Architecture(c.get("cell").asText(),
+      Architecture architecture = new Architecture(c.get("cell").asText(),
           c.get("hidden").asInt(), c.get("layers").asInt(), 0f);
       int vocab = c.get("vocab").asInt();
       LanguageModel model = architecture.newModel(vocab);
@@ -61,7 +62,7 @@ class TorchExportTest {
 
   @Test
   void theRnnCellsOneBiasIsBiasIhWithAZeroBiasHh() {
-    SavedModel.Architecture rnn = new SavedModel.Architecture("rnn", 3, 2, 0f);
+    Architecture rnn = new Architecture("rnn", 3, 2, 0f);
     LanguageModel model = rnn.newModel(5);
     float[] params = new float[model.layout().size()];
     model.initialize(params, 4);
@@ -86,7 +87,7 @@ class TorchExportTest {
   @Test
   void anEmbeddingModelIsNamedAsTheWordLanguageModelExamplesModule() {
     for (boolean tied : new boolean[] {false, true}) {
-      SavedModel.Architecture lstm = new SavedModel.Architecture("lstm", 4, 2, 0.2f, 4, tied);
+      Architecture lstm = new Architecture("lstm", 4, 2, 0.2f, 4, tied);
       LanguageModel model = lstm.newModel(7);
       float[] params = new float[model.layout().size()];
       model.initialize(params, 3);
@@ -113,7 +114,7 @@ class TorchExportTest {
     }
   }
 
-  private static SavedModel saved(SavedModel.Architecture architecture, int vocab, float[] params) {
+  private static SavedModel saved(Architecture architecture, int vocab, float[] params) {
     List<String> tokens = new ArrayList<>(List.of(Vocabulary.UNKNOWN));
     for (int i = 1; i < vocab; i++) {
       tokens.add("t" + i);

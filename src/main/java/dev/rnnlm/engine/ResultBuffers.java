@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import dev.rnnlm.optim.RowSupport;
 import java.util.Arrays;

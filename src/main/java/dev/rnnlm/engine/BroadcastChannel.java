@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import java.util.concurrent.Executor;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -9,16 +9,16 @@ import org.apache.spark.broadcast.Broadcast;
  * hold only its handle), each partition's result is serialized into its task's result.
  */
 final class BroadcastChannel extends StepChannel {
-  private final Broadcast<DistributedStep.StepInputs> inputs;
+  private final Broadcast<StepInputs> inputs;
   /** Driver side: where the broadcast is destroyed, off the step's critical path. */
   private final transient Executor cleanup;
 
-  private BroadcastChannel(Broadcast<DistributedStep.StepInputs> inputs, Executor cleanup) {
+  private BroadcastChannel(Broadcast<StepInputs> inputs, Executor cleanup) {
     this.inputs = inputs;
     this.cleanup = cleanup;
   }
 
-  static BroadcastChannel open(JavaSparkContext sc, DistributedStep.StepInputs inputs,
+  static BroadcastChannel open(JavaSparkContext sc, StepInputs inputs,
                                Executor cleanup) {
     return new BroadcastChannel(sc.broadcast(inputs), cleanup);
   }
@@ -30,7 +30,7 @@ final class BroadcastChannel extends StepChannel {
   private static final ThreadLocal<float[]> GRADIENT = new ThreadLocal<>();
 
   @Override
-  DistributedStep.StepInputs inputs() {
+  StepInputs inputs() {
     return inputs.value();
   }
 

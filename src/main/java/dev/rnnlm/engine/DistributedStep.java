@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
@@ -19,15 +19,16 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 /**
- * One training step over all partitions: hand parameters and carried states to the tasks
- * through a {@link StepChannel} (a broadcast, or by reference in local mode), run a
- * {@link GradientTask} per partition, and add the results in partition order (never in
- * arrival order) so the sums are the same on every run, whichever the channel. A round is one
- * Spark job, or in local mode with a task slot per partition a round of the {@link ResidentJob}'s
- * tasks, which stay between steps. Jobs go straight to {@code SparkContext.runJob} with named
- * function classes: an RDD action would make Spark analyse a fresh lambda's bytecode on every step.
+ * The {@link Synchronizer} on Spark: hand parameters and carried states to the tasks through a
+ * {@link StepChannel} (a broadcast, or by reference in local mode), run a {@link GradientTask}
+ * per partition, and add the results in partition order or in {@link PartialSum}'s fixed tree
+ * (never in arrival order), so the sums are the same on every run, whichever the channel. A round
+ * is one Spark job ({@link AggregationTree}'s two with a tree on the executors), or in local mode
+ * with a task slot per partition a round of the {@link ResidentJob}'s tasks, which stay between
+ * rounds. Jobs go straight to {@code SparkContext.runJob} with named function classes: an RDD
+ * action would make Spark analyse a fresh lambda's bytecode (closure cleaning) every round.
  */
-final class DistributedStep implements AutoCloseable {
+final class DistributedStep implements Synchronizer {
   private final JavaSparkContext sc;
   private final RDD<TokenShard> shards;
   private final LanguageModel model;
@@ -95,92 +96,33 @@ final class DistributedStep implements AutoCloseable {
     this.resident = resident ? new ResidentJob(sc, this.shards, allPartitions) : null;
   }
 
-  /**
-   * What every partition reads at a step.
-   *
-   * @param params the parameters
-   * @param states each partition's carried state; null: start from zeros
-   */
-  record StepInputs(PackedFloats params, PackedFloats[] states) implements java.io.Serializable {}
-
-  /**
-   * What one round brought back: the sum over every partition (loss, target tokens, result
-   * vector: the caller's to change until the next round, which may reuse it; final states, kernels
-   * and executors per partition), where its time went, and what reached the driver.
-   */
-  record Totals(PartialSum sum, StepTiming timing, Ingress ingress) {
-    double lossSum() {
-      return sum.lossSum();
-    }
-
-    long tokens() {
-      return sum.tokens();
-    }
-
-    /** The summed gradient (without local steps) or weighted parameter change (with them). */
-    float[] vector() {
-      return sum.vector();
-    }
-
-    /** Where {@link #vector} may be non-zero (a gradient's input-table rows); null: anywhere. */
-    dev.rnnlm.optim.RowSupport support() {
-      return sum.support();
-    }
-
-    /** Each partition's final states, null for random sampling. */
-    float[][] finalStates() {
-      return sum.finalStates();
-    }
-  }
-
-  /**
-   * The results the driver received for one round and their payload (result vectors and states,
-   * float32): P without a tree, at most the fan-in with one. In local mode with the in-process
-   * channel nothing is serialized: the driver takes the P results by reference and adds the tree
-   * itself, with the same bits.
-   */
-  record Ingress(int results, long payloadBytes) {}
-
-  /**
-   * Nanoseconds of one round's phases: opening the channel (creating the broadcast); from then
-   * until the first task entered its function (job submission, scheduling, task
-   * deserialization); the slowest partition's kernel; from the last kernel's end until the job
-   * returned (result serialization, transfer, deserialization); from the job's return until the
-   * sums were done on the driver. {@code launchNanos} and {@code resultNanos} compare executor
-   * and driver clocks and are -1 unless both are one JVM (local mode).
-   */
-  record StepTiming(long channelOpenNanos, long launchNanos, KernelTime kernel, long resultNanos,
-                    long sumNanos) {}
-
-  /** The slowest partition's kernel time, wall and CPU (their difference: waiting for a core). */
-  record KernelTime(long wallNanos, long cpuNanos) {}
-
   /** How this step's inputs and results travel. */
   StepChannel.Kind channelKind() {
     return channelKind;
   }
 
-  /** A job that does nothing on the same cached partitions: the fixed cost of one Spark step. */
-  void runEmptyJob() {
+  @Override
+  public String channel() {
+    return channelKind.description();
+  }
+
+  @Override
+  public void runEmptyJob() {
     runOnEveryPartition(new EmptyTask(), new Object[plan.partitions()]);
   }
 
-  /** Whether the rounds run on resident tasks (one Spark job for many rounds) rather than a job each. */
-  boolean residentTasks() {
+  @Override
+  public boolean residentTasks() {
     return resident != null;
   }
 
-  /**
-   * Frees the task slots the resident tasks hold, so that another Spark job can run; the next
-   * round starts them again.
-   */
-  void releaseTaskSlots() {
+  @Override
+  public void releaseTaskSlots() {
     if (resident != null) {
       resident.end();
     }
   }
 
-  /** Frees the task slots (see {@link #releaseTaskSlots}); the step can still run afterwards. */
   @Override
   public void close() {
     releaseTaskSlots();
@@ -223,11 +165,8 @@ final class DistributedStep implements AutoCloseable {
     }
   }
 
-  /**
-   * Runs {@code round} from {@code params} and {@code states} (null: zero state every step):
-   * one step's gradient sums, or with {@code local} each partition's local steps.
-   */
-  Totals run(float[] params, float[][] states, SyncRound round, GradientTask.LocalSteps local) {
+  @Override
+  public Totals run(float[] params, float[][] states, SyncRound round, LocalSteps local) {
     long start = System.nanoTime();
     StepInputs inputs = new StepInputs(new PackedFloats(params),
         states == null ? null : PackedFloats.each(states));

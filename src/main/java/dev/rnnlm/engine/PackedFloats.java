@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -10,10 +10,10 @@ import java.nio.FloatBuffer;
 import dev.rnnlm.optim.RowSupport;
 
 /**
- * A float array that Java serialization writes as one block of bytes. Plain {@code float[]}
- * serialization converts element by element, which showed up as a large part of a step's driver
- * time for ~1 MiB parameters and gradients; a bulk copy through a {@link ByteBuffer} is several
- * times faster. Used for everything a step broadcasts or returns.
+ * A float array that Java serialization writes as one block of little-endian bytes. Plain
+ * {@code float[]} serialization converts element by element; a bulk copy through a
+ * {@link ByteBuffer} does the same in a fraction of the time, which counts for the parameter-sized
+ * vectors every round broadcasts and returns. Used for everything a round broadcasts or returns.
  *
  * <p>A vector with a {@link RowSupport} (a gradient that is zero outside some rows of its input
  * table) is written as its supported ranges only, and read back with zeros elsewhere.

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import dev.rnnlm.data.TokenShard;
 import java.io.Serializable;
@@ -24,9 +24,8 @@ import scala.util.Try;
 
 /**
  * Local mode: one Spark job whose task per partition stays for many rounds, so that a round
- * costs a hand-over between threads instead of a Spark job, whose scheduling is a large share of
- * a small step on the driver (and larger while the JIT still compiles Spark's scheduler; bench's
- * {@code overhead_ms_median} shows it, performance.md has the figures).
+ * costs a hand-over between threads instead of a Spark job: submitting, scheduling and
+ * finishing a job is driver work of the same order as a small model's step.
  *
  * <p>Each task reads its cached shard once, then waits for a round: the driver hands every task
  * the round's function by reference (the tasks run on threads of its own JVM) and waits for all

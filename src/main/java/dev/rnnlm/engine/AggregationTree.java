@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import dev.rnnlm.data.TokenShard;
 import java.io.Serializable;

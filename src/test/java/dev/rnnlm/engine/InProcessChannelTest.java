@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** The in-process channel's contract, without Spark: what tasks and the driver see of a step. */
 class InProcessChannelTest {
-  private static DistributedStep.StepInputs inputs() {
-    return new DistributedStep.StepInputs(new PackedFloats(new float[] {1, 2, 3}), null);
+  private static StepInputs inputs() {
+    return new StepInputs(new PackedFloats(new float[] {1, 2, 3}), null);
   }
 
   private static StepResult result(int partition, float[] grad) {
@@ -21,7 +21,7 @@ class InProcessChannelTest {
 
   @Test
   void tasksReadTheDriversInputsAndTheDriverReceivesTheTasksResultsByReference() {
-    DistributedStep.StepInputs in = inputs();
+    StepInputs in = inputs();
     InProcessChannel channel = InProcessChannel.open(in, new ResultBuffers(2), 2);
     assertSame(in, channel.inputs());
     StepResult r = result(1, channel.resultBuffer(1, 3));

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import dev.rnnlm.data.TokenShard;
 import dev.rnnlm.data.WindowPlan;
@@ -10,7 +10,6 @@ import dev.rnnlm.optim.Optimizer;
 import dev.rnnlm.optim.OptimizerSettings;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.optim.RowSupport;
-import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
@@ -29,22 +28,19 @@ import scala.runtime.AbstractFunction2;
  * travel inside the task.
  *
  * <p>A named class rather than a lambda: Spark analyses the bytecode of every lambda it is
- * given (closure cleaning), which cost milliseconds per step; a plain serializable function
- * object is only checked for serializability.
+ * given (closure cleaning); a plain serializable function object is only checked for
+ * serializability.
  */
 final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenShard>, Object>
     implements ResidentJob.Work {
-  /** The inner update of local steps: SGD at {@code lr} on the mean gradient clipped to {@code clip}. */
-  record LocalSteps(float lr, float clip) implements Serializable {}
-
   private final LanguageModel model;
   private final WindowPlan plan;
   private final StepChannel channel;
   private final SyncRound round;
-  private final LocalSteps local;
+  private final Synchronizer.LocalSteps local;
 
   GradientTask(LanguageModel model, WindowPlan plan, StepChannel channel, SyncRound round,
-               LocalSteps local) {
+               Synchronizer.LocalSteps local) {
     this.model = model;
     this.plan = plan;
     this.channel = channel;
@@ -60,6 +56,14 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
 
   /** Local steps' gradient, per task thread: a thread runs one partition's round at a time. */
   private static final ThreadLocal<float[]> LOCAL_GRADIENT = new ThreadLocal<>();
+
+  /**
+   * Local steps' update, per task thread: optim's SGD without weight decay, the rule the driver
+   * applies with {@code --optimizer sgd}. It keeps no state that changes its result (only a step
+   * count), so one serves every round the thread runs.
+   */
+  private static final ThreadLocal<Optimizer> LOCAL_SGD =
+      ThreadLocal.withInitial(() -> Optimizers.create("sgd", OptimizerSettings.DEFAULTS, 0));
 
   /**
    * The seed of the dropout masks of one partition's windows at one step: a SplitMix64 mix of
@@ -121,11 +125,12 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
     int b = plan.sequenceCount(p);
     int[] windows = new int[plan.steps() * b];  // (T, b) time-major
     int[] targets = new int[plan.steps() * b];  // (T, b)
-    DistributedStep.StepInputs in = channel.inputs();
+    StepInputs in = channel.inputs();
     boolean carried = in.states() != null;
+    // (b, stateSize): this partition's sequences, carried from the last round or from zeros
     float[] state = carried ? in.states()[p].values().clone() : new float[b * model.stateSize()];
-    float[] params = in.params().values();
-    float[] result = channel.resultBuffer(p, params.length);
+    float[] params = in.params().values();  // flat, the model's layout; shared by the tasks: read only
+    float[] result = channel.resultBuffer(p, params.length);  // params' layout
     long start = System.nanoTime();
     long cpuStart = threadCpuNanos();
     double loss = 0;
@@ -142,7 +147,7 @@ final class GradientTask extends AbstractFunction2<TaskContext, Iterator<TokenSh
       System.arraycopy(params, 0, result, 0, params.length);
       float[] grad = StepChannel.zeroedOrNew(LOCAL_GRADIENT.get(), params.length);
       LOCAL_GRADIENT.set(grad);
-      Optimizer sgd = Optimizers.create("sgd", OptimizerSettings.DEFAULTS, result.length);
+      Optimizer sgd = LOCAL_SGD.get();
       double normSum = 0;
       int clipped = 0;
       // Local SGD changes an input-table row only through a window holding its token, so the

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,9 @@ import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.RnnModel;
 import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Optimizer;
+import dev.rnnlm.optim.OptimizerSettings;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.optim.Sgd;
 import dev.rnnlm.testutil.SparkTestContext;
@@ -94,10 +97,10 @@ class DistributedStepTest {
       try {
         DistributedStep step = new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, partitions), channel);
         float[] params = init.clone();
-        float[][] states = Trainer.initialStates(plan, model);
+        float[][] states = Synchronizer.zeroStates(plan, model);
         int offset = plan.offset(0);
         for (int s = 0; s < TRAINING_STEPS; s++) {
-          DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, offset, s, 1), null);
+          Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, offset, s, 1), null);
           assertEquals((long) BATCH * STEPS, totals.tokens());
           float[] grad = totals.vector();
           scale(grad, 1f / totals.tokens());
@@ -171,13 +174,13 @@ class DistributedStepTest {
       OuterUpdate outer = new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), init.length, null);
       float[] params = init.clone();
       float[] expected = init.clone();
-      float[][] states = Trainer.initialStates(plan, model);
-      float[][] expectedStates = Trainer.initialStates(plan, model);
+      float[][] states = Synchronizer.zeroStates(plan, model);
+      float[][] expectedStates = Synchronizer.zeroStates(plan, model);
       int offset = plan.offset(0);
       int first = 0;
       for (int k : new int[] {4, 1}) {
-        DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, offset, first, k),
-            new GradientTask.LocalSteps(LR, CLIP));
+        Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, offset, first, k),
+            new Synchronizer.LocalSteps(LR, CLIP));
         assertEquals((long) BATCH * STEPS * k, totals.tokens());
         outer.apply(params, totals.vector());
         states = totals.finalStates();
@@ -255,19 +258,18 @@ class DistributedStepTest {
     WindowPlan plan = new WindowPlan(corpus.tokens(), BATCH, STEPS, 8, sampling, SEED);
     JavaRDD<TokenShard> shards = layout(plan);
     try {
-      for (GradientTask.LocalSteps local : new GradientTask.LocalSteps[] {null, new GradientTask.LocalSteps(LR, CLIP)}) {
+      for (Synchronizer.LocalSteps local : new Synchronizer.LocalSteps[] {null, new Synchronizer.LocalSteps(LR, CLIP)}) {
         List<float[]> results = new ArrayList<>();
         for (StepChannel.Kind channel : StepChannel.Kind.values()) {
           DistributedStep step = new DistributedStep(sc, shards, model, new DistributedStep.Layout(plan, 2), channel);
           float[] params = init.clone();
-          float[][] states = Trainer.initialStates(plan, model);
+          float[][] states = Synchronizer.zeroStates(plan, model);
           for (int s = 0; s < 3; s++) {
-            DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), local);
+            Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), local);
             assertEquals(channel == StepChannel.Kind.BROADCAST ? 2 : 8, totals.ingress().results(), channel.toString());
-            assertEquals(8, totals.sum().kernels().length);
+            assertEquals(8, totals.kernels().length);
             if (local == null) {
-              Trainer.applyAveragedGradient(totals, params, CLIP,
-                  (p, g, f, rows) -> new Sgd(LR).apply(p, g, f, LR, rows), 0, s);
+              applyMeanClipped(totals, params, sgd());
             } else {
               new OuterUpdate(new OuterUpdate.Settings(OuterUpdate.Kind.SGD, 1f, 0f, 0f), params.length, null)
                   .apply(params, totals.vector());
@@ -283,15 +285,29 @@ class DistributedStepTest {
     }
   }
 
+  /** SGD at {@link #LR}, as the driver builds it. */
+  private static Optimizer sgd() {
+    return Optimizers.create("sgd", OptimizerSettings.DEFAULTS, 0);
+  }
+
+  /**
+   * The driver's update without local steps: the summed gradient divided by the token count,
+   * clipped to {@link #CLIP} by global norm, through {@code optimizer} at {@link #LR}.
+   */
+  static void applyMeanClipped(Synchronizer.Totals totals, float[] params, Optimizer optimizer) {
+    double norm = GradientClipping.scaledNorm(totals.vector(), 1f / totals.tokens(), totals.support());
+    optimizer.apply(params, totals.vector(), GradientClipping.clipFactor(norm, CLIP), LR, totals.support());
+  }
+
   /** {@link #TRAINING_STEPS} clipped SGD steps from {@code init}, as the trainer takes them. */
   private static float[] trainedParameters(DistributedStep step, LanguageModel model,
                                            WindowPlan plan, float[] init) {
     float[] params = init.clone();
-    float[][] states = Trainer.initialStates(plan, model);
-    Sgd sgd = new Sgd(LR);
+    float[][] states = Synchronizer.zeroStates(plan, model);
+    Optimizer sgd = sgd();
     for (int s = 0; s < TRAINING_STEPS; s++) {
-      DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
-      Trainer.applyAveragedGradient(totals, params, CLIP, (p, g, f, rows) -> sgd.apply(p, g, f, LR, rows), 0, s);
+      Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
+      applyMeanClipped(totals, params, sgd);
       states = totals.finalStates();
     }
     return params;

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A step exchanged by reference, for local mode, where Spark runs the tasks on threads of the
- * driver's JVM. Spark's own path would serialize the ~1 MiB parameters into a broadcast nobody
- * reads (local tasks get the broadcast's object itself) and copy each ~1 MiB gradient about six
+ * driver's JVM. Spark's own path would serialize the parameters into a broadcast nobody reads
+ * (local tasks get the broadcast's object itself) and copy each parameter-sized result several
  * times on its way through the task result; here the task reads the driver's inputs and leaves
  * its result in a mailbox the driver empties. The task carries only the mailbox's number.
  *
@@ -27,7 +27,7 @@ final class InProcessChannel extends StepChannel {
    * from step to step (the driver is done with it before the next step starts, and a task thread
    * may run several partitions of one step, so buffers cannot be per thread).
    */
-  private record Mailbox(DistributedStep.StepInputs inputs, ResultBuffers buffers,
+  private record Mailbox(StepInputs inputs, ResultBuffers buffers,
                          AtomicReferenceArray<StepResult> results) {}
 
   private final long id;
@@ -37,7 +37,7 @@ final class InProcessChannel extends StepChannel {
   }
 
   /** Opens one step's mailbox over the (reused) result buffers of {@code partitions} partitions. */
-  static InProcessChannel open(DistributedStep.StepInputs inputs, ResultBuffers buffers,
+  static InProcessChannel open(StepInputs inputs, ResultBuffers buffers,
                                int partitions) {
     long id = NEXT_ID.incrementAndGet();
     OPEN.put(id, new Mailbox(inputs, buffers, new AtomicReferenceArray<>(partitions)));
@@ -54,7 +54,7 @@ final class InProcessChannel extends StepChannel {
   }
 
   @Override
-  DistributedStep.StepInputs inputs() {
+  StepInputs inputs() {
     return mailbox().inputs();
   }
 

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>Only executors that registered and were then lost count: local mode (no executors of its
  * own) and a cluster still starting its first executors are never ended here.
  */
-final class ExecutorWatch implements AutoCloseable {
+public final class ExecutorWatch implements AutoCloseable {
   private final SparkContext sc;
   private final String jobGroup;
   private final long waitMillis;
@@ -56,7 +56,7 @@ final class ExecutorWatch implements AutoCloseable {
    * {@code spark.network.timeout} (Spark's own time to give up on a silent executor) for one to
    * come back once all are lost.
    */
-  static ExecutorWatch start(SparkContext sc, String jobGroup) {
+  public static ExecutorWatch start(SparkContext sc, String jobGroup) {
     long wait = sc.getConf().getTimeAsMs("spark.network.timeout", "120s");
     ExecutorWatch watch = new ExecutorWatch(sc, jobGroup, wait);
     sc.addSparkListener(watch.listener);
@@ -78,7 +78,7 @@ final class ExecutorWatch implements AutoCloseable {
    * The failure to report instead of {@code e}, thrown by the run: this watch's, with {@code e}
    * as its cause, when it cancelled the run; else null.
    */
-  RuntimeException failure(Exception e) {
+  public RuntimeException failure(Exception e) {
     ExecutorsLostException f = failure;
     if (f != null && f.getCause() == null) {
       f.initCause(e);

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import java.io.Serializable;
 import java.util.Arrays;
@@ -18,7 +18,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 abstract class StepChannel implements Serializable {
   /** Task side: the step's parameters and carried states (read only). */
-  abstract DistributedStep.StepInputs inputs();
+  abstract StepInputs inputs();
 
   /** Task side: a zeroed buffer of {@code length} floats for partition {@code partition}'s gradient. */
   abstract float[] resultBuffer(int partition, int length);

@@ -1,4 +1,4 @@
-package dev.rnnlm.train;
+package dev.rnnlm.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +15,10 @@ import dev.rnnlm.data.WindowPlan;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.ParameterLayout;
 import dev.rnnlm.model.RnnModel;
-import dev.rnnlm.optim.Sgd;
+import dev.rnnlm.optim.GradientClipping;
+import dev.rnnlm.optim.Optimizer;
+import dev.rnnlm.optim.OptimizerSettings;
+import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.testutil.SparkTestContext;
 import dev.rnnlm.text.Normalizer;
 import dev.rnnlm.text.TextPipeline;
@@ -161,11 +164,12 @@ class ResidentJobTest {
   private static float[] train(DistributedStep step, LanguageModel model, WindowPlan plan, int from,
                                int to, float[] start) {
     float[] params = start.clone();
-    float[][] states = Trainer.initialStates(plan, model);
-    Sgd sgd = new Sgd(1f);
+    float[][] states = Synchronizer.zeroStates(plan, model);
+    Optimizer sgd = Optimizers.create("sgd", OptimizerSettings.DEFAULTS, 0);
     for (int s = from; s < to; s++) {
-      DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
-      Trainer.applyAveragedGradient(totals, params, CLIP, (p, g, f, rows) -> sgd.apply(p, g, f, 1f, rows), 0, s);
+      Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), s, 1), null);
+      double norm = GradientClipping.scaledNorm(totals.vector(), 1f / totals.tokens(), totals.support());
+      sgd.apply(params, totals.vector(), GradientClipping.clipFactor(norm, CLIP), 1f, totals.support());
       states = totals.finalStates();
     }
     return params;
@@ -174,10 +178,10 @@ class ResidentJobTest {
   /** Epoch 0's first steps in rounds of 3 local steps each, the rounds' changes added as plain averaging does. */
   private static float[] trainInRoundsOfThree(DistributedStep step, LanguageModel model, WindowPlan plan) {
     float[] params = init(model);
-    float[][] states = Trainer.initialStates(plan, model);
-    GradientTask.LocalSteps local = new GradientTask.LocalSteps(1f, CLIP);
+    float[][] states = Synchronizer.zeroStates(plan, model);
+    Synchronizer.LocalSteps local = new Synchronizer.LocalSteps(1f, CLIP);
     for (int first = 0; first < TRAINING_STEPS; first += 3) {
-      DistributedStep.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), first, 3), local);
+      Synchronizer.Totals totals = step.run(params, states, new SyncRound(0, plan.offset(0), first, 3), local);
       float[] delta = totals.vector();
       for (int j = 0; j < params.length; j++) {
         params[j] += delta[j];
