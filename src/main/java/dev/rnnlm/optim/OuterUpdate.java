@@ -75,6 +75,11 @@ public final class OuterUpdate {
         : restored != null ? restored.clone() : new float[size];
   }
 
+  /** Parameter-sized arrays an update of {@code settings} keeps: its momentum buffer, or none. */
+  public static int stateArrays(Settings settings) {
+    return settings.momentum() == 0 ? 0 : 1;
+  }
+
   /**
    * Applies the mean change {@code delta} (overwritten: it becomes the clipped outer gradient) to
    * {@code params}; returns the outer gradient's norm before clipping.

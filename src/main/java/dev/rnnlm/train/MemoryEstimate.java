@@ -17,10 +17,12 @@ import java.util.Locale;
  *             the output layer's (logits T*b*V, or an adaptive softmax's head and a cluster),
  *             W_hh packed both ways 2*H*G*H
  *             gradient N (one per partition, held by the driver in local mode)
+ *             with local steps (--sync-every K > 1): the local steps' own gradient N, while
+ *             the partition's gradient buffer holds its parameters and then their change
  *             result N (the gradient serialized for the driver; executors in other JVMs only)
  * executor    the broadcast parameters N (executors in other JVMs only)
- * driver      parameters N, a checkpoint's copy N and its bytes N, the optimizer's state,
- *             P partition gradients N each, and with executors in other JVMs the serialized
+ * driver      parameters N, a checkpoint's copy N and its bytes N, the optimizer's state
+ *             (with local steps also the outer update's momentum), P partition gradients N each, and with executors in other JVMs the serialized
  *             broadcast N
  * </pre>
  *
@@ -28,7 +30,7 @@ import java.util.Locale;
  * every partition's gradient and the workspaces of the tasks that run at once.
  *
  * @param parameters N
- * @param workspaceBytes one task's kernel workspace
+ * @param workspaceBytes one task's kernel workspace, with its local steps' gradient when it has them
  * @param heaps what the driver's JVM and one executor's hold
  * @param largestArray elements of the largest single array (a Java array holds at most 2^31 - 9)
  * @param stepResultBytes what a step's tasks send the driver through Spark (the P gradients);
@@ -69,12 +71,20 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
   /**
    * Where it runs.
    *
-   * @param optimizerStateFloats floats of optimizer state (0 for SGD)
+   * @param optimizerStateFloats floats of the driver's optimizer state (0 for SGD), the outer
+   *     update's momentum included
    * @param oneJvm local mode: tasks run in the driver's JVM
    * @param concurrentTasks tasks running at once in one JVM (local mode: min(P, cores);
    *     elsewhere: task slots per executor)
+   * @param localSteps whether tasks run local steps, each holding a gradient of its own
    */
-  public record Placement(int partitions, long optimizerStateFloats, boolean oneJvm, int concurrentTasks) {}
+  public record Placement(int partitions, long optimizerStateFloats, boolean oneJvm, int concurrentTasks,
+                          boolean localSteps) {
+    /** A placement whose tasks compute one gradient per synchronization (--sync-every 1). */
+    public Placement(int partitions, long optimizerStateFloats, boolean oneJvm, int concurrentTasks) {
+      this(partitions, optimizerStateFloats, oneJvm, concurrentTasks, false);
+    }
+  }
 
   public long driverBytes() {
     return heaps.driverBytes();
@@ -101,8 +111,8 @@ public record MemoryEstimate(long parameters, long workspaceBytes, Heaps heaps, 
     long hs = (steps + 1L) * b * hidden;
     long logits = steps * b * vocab;
     long da = steps * b * hidden;
-    long workspace = 4 * shape.workspaceFloats();
     long n4 = 4 * parameters;
+    long workspace = 4 * shape.workspaceFloats() + (placement.localSteps() ? n4 : 0);
     long driverShare = 3 * n4 + 4 * optimizerStateFloats + partitions * n4 + (oneJvm ? 0 : n4);
     long driver;
     long executor;

@@ -15,6 +15,7 @@ import dev.rnnlm.model.BatchScorer;
 import dev.rnnlm.model.LanguageModel;
 import dev.rnnlm.model.TextGenerator;
 import dev.rnnlm.optim.Optimizers;
+import dev.rnnlm.optim.OuterUpdate;
 import dev.rnnlm.text.TextPipeline;
 import dev.rnnlm.text.Tokenizer;
 import dev.rnnlm.text.Vocabulary;
@@ -396,8 +397,9 @@ public final class Trainer {
     boolean oneJvm = sc.isLocal();
     int taskSlots = oneJvm ? sc.defaultParallelism()
         : sc.getConf().getInt("spark.executor.cores", 1) / sc.getConf().getInt("spark.task.cpus", 1);
-    long optimizerState = Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings())
-        * model.layout().size();
+    boolean localSteps = settings.sync().localSteps();
+    long optimizerState = (Optimizers.stateArrays(settings.optimizer(), settings.optimizerSettings())
+        + (localSteps ? OuterUpdate.stateArrays(settings.sync().outer()) : 0)) * model.layout().size();
     MemoryEstimate.Shape shape = MemoryEstimate.Shape.of(model, steps, maxSequences);
     if (validation != null) {
       int group = BatchScorer.groupLimit(model, steps, validation.maxStreamsPerPartition());
@@ -405,7 +407,7 @@ public final class Trainer {
     }
     MemoryEstimate estimate = MemoryEstimate.of(shape,
         new MemoryEstimate.Placement(partitions, optimizerState, oneJvm,
-            Math.max(1, Math.min(partitions, taskSlots))));
+            Math.max(1, Math.min(partitions, taskSlots)), localSteps));
     long executorHeap = sc.getConf().getSizeAsBytes("spark.executor.memory", "1g");
     long maxResult = sc.getConf().getSizeAsBytes("spark.driver.maxResultSize", "1g");
     String smallerVocabulary = switch (settings.tokens()) {

@@ -46,6 +46,23 @@ class MemoryEstimateTest {
   }
 
   @Test
+  void localStepsAddAGradientToEveryRunningTask() {
+    int v = 1000;
+    int h = 64;
+    long n = new RnnModel(v, h).layout().size();
+    MemoryEstimate.Shape shape = MemoryEstimate.Shape.of(new RnnModel(v, h), 35, 8);
+    for (boolean oneJvm : new boolean[] {true, false}) {
+      int tasks = 3;
+      MemoryEstimate once = MemoryEstimate.of(shape, new MemoryEstimate.Placement(4, 0, oneJvm, tasks));
+      MemoryEstimate local = MemoryEstimate.of(shape, new MemoryEstimate.Placement(4, 0, oneJvm, tasks, true));
+      assertEquals(once.workspaceBytes() + 4 * n, local.workspaceBytes(), "oneJvm " + oneJvm);
+      long heapOnce = oneJvm ? once.driverBytes() : once.executorBytes();
+      long heapLocal = oneJvm ? local.driverBytes() : local.executorBytes();
+      assertEquals(heapOnce + tasks * 4 * n, heapLocal, "the JVM running the tasks, oneJvm " + oneJvm);
+    }
+  }
+
+  @Test
   void theBooksConfigurationFitsAGibibyteAndAThreeHundredThousandWordVocabularyDoesNotFitFour() {
     assertNull(local(28, 512, 32, 2, 2).whyNotFitting(GIB, 0, 0, true));
     String why = local(356_095, 512, 32, 2, 2).whyNotFitting(4 * GIB, 0, 0, true);
