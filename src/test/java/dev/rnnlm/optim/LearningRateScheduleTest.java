@@ -137,7 +137,8 @@ class LearningRateScheduleTest {
 
   @Test
   void negativeStepIsRejected() {
-    assertEquals("step must be >= 0, got -1", error(() -> LearningRateSchedule.constant(1f, 0).lr(-1)));
+    assertEquals("step must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+        () -> LearningRateSchedule.constant(1f, 0).lr(-1)).getMessage());
   }
 
   @Test

@@ -91,7 +91,8 @@ class OptimizersTest {
 
   @Test
   void negativeSizeIsRejected() {
-    assertEquals("adam: size must be >= 0, got -1", error(() -> Optimizers.create("adam", NONE, -1)));
+    assertEquals("adam: size must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+        () -> Optimizers.create("adam", NONE, -1)).getMessage());
   }
 
   private static void assertRejected(String name, UnaryOperator<OptimizerSettings> given, String message) {
