@@ -56,11 +56,12 @@ public final class LearningRateSchedule {
   }
 
   /**
-   * The schedule {@code name} from {@code --lr} and the schedule options; {@code totalSteps}, the
-   * optimizer steps of the whole run, matters only to cosine.
+   * The schedule {@code name} from the rate {@code lr} and the schedule's settings; {@code
+   * totalSteps}, the optimizer steps of the whole run, matters only to cosine.
    *
-   * @throws IllegalArgumentException an unknown name, an option this schedule does not take or
-   *     a value out of range; one line naming the option and the value
+   * @throws InvalidValueException an unknown name, a setting this schedule does not take or a
+   *     value out of range; one line naming the value in this class's terms ({@code {decay}},
+   *     {@code {decayEvery}}, {@code {warmupSteps}}, {@code {lr}}, {@code {schedule}})
    */
   public static LearningRateSchedule create(String name, float lr, ScheduleSettings s,
                                             long totalSteps) {
