@@ -345,11 +345,6 @@ public final class TrainOption<T> {
     return format(s.get(this));
   }
 
-  /** The default's value; null for none. */
-  T defaultParsed() {
-    return defaultValue == null ? null : parse(defaultValue);
-  }
-
   /** Runs this option's own checks on {@code value}. */
   void validate(T value) {
     for (Check<T> c : checks) {
