@@ -1,6 +1,9 @@
 package dev.rnnlm.cli;
 
 import dev.rnnlm.data.InputException;
+import dev.rnnlm.train.TrainOption;
+import dev.rnnlm.train.TrainOptions;
+import dev.rnnlm.values.NamedValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
@@ -67,6 +70,10 @@ final class Failures {
               + m.group(3) + "): " + withoutOwnClassName(m.group(4));
         }
       }
+    }
+    if (t instanceof NamedValues named && named.template() != null) {
+      // The packages below name the values in their own terms; these are train's options.
+      return TrainOptions.message(named, TrainOption::flag);
     }
     if (t.getMessage() != null && isExpected(t)) {
       return t.getMessage();

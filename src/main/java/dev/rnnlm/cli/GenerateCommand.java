@@ -6,6 +6,7 @@ import dev.rnnlm.io.ModelStore;
 import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.SamplingSettings;
 import dev.rnnlm.model.TextContinuation;
+import dev.rnnlm.values.InvalidValueException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -19,6 +20,10 @@ final class GenerateCommand {
 
   /** Samples generated together: rows of each batched step (bounds the logits held). */
   static final int SAMPLE_GROUP = 64;
+
+  /** The options that are {@link SamplingSettings}' values, by the names its messages give them. */
+  private static final Map<String, String> SAMPLING_OPTIONS = Map.of(
+      "temperature", "--temperature", "topK", "--top-k", "topP", "--top-p");
 
   static final List<Option> OPTIONS = List.of(
       Option.value("model", "DIR", "model directory (required)"),
@@ -46,11 +51,16 @@ final class GenerateCommand {
     if (length < 0) {
       throw new IllegalArgumentException("--length must be >= 0, got " + length);
     }
-    SamplingSettings sampling = SamplingSettings.fromOptions(
-        v.containsKey("temperature") ? OptionValues.floatValue(v, "temperature", 0f) : null,
-        v.containsKey("top-k") ? OptionValues.longValue(v, "top-k", 0) : null,
-        v.containsKey("top-p") ? parseDouble(v, "top-p") : null,
-        OptionValues.longValue(v, "seed", 0));
+    SamplingSettings sampling;
+    try {
+      sampling = SamplingSettings.fromOptions(
+          v.containsKey("temperature") ? OptionValues.floatValue(v, "temperature", 0f) : null,
+          v.containsKey("top-k") ? OptionValues.longValue(v, "top-k", 0) : null,
+          v.containsKey("top-p") ? parseDouble(v, "top-p") : null,
+          OptionValues.longValue(v, "seed", 0));
+    } catch (InvalidValueException e) {
+      throw new IllegalArgumentException(e.message(SAMPLING_OPTIONS::get), e);
+    }
     long numSamples = OptionValues.longValue(v, "num-samples", 1);
     if (numSamples < 1) {
       throw new IllegalArgumentException("--num-samples must be >= 1, got " + numSamples);

@@ -123,7 +123,7 @@ final class CorpusIndex implements Serializable {
       seenOfFile[c.file()] = seen + s.to() - s.from();
     }
     if (trainPos == 0 || validationPos < 2) {
-      throw new InputException("--val-fraction " + fraction + " leaves " + trainPos
+      throw InputException.naming("{validationFraction} " + fraction + " leaves " + trainPos
           + " training and " + validationPos + " validation tokens");
     }
     return new Split(new CorpusIndex(chunks, train, files, trainPos),

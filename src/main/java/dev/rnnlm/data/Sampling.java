@@ -1,5 +1,6 @@
 package dev.rnnlm.data;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.Locale;
 
 /** How minibatches are cut from the token stream (the book's two iterators). */
@@ -15,7 +16,7 @@ public enum Sampling {
         return s;
       }
     }
-    throw new IllegalArgumentException("--sampling must be sequential or random, got '" + name + "'");
+    throw new InvalidValueException("{sampling} must be sequential or random, got '" + name + "'");
   }
 
   public String optionName() {

@@ -70,8 +70,8 @@ public record WindowPlan(long tokens, int batch, int steps, int partitions, Samp
       // Sequential needs B streams of T tokens plus a target at the largest offset T; random
       // needs B windows at the largest offset T - 1, each with its target.
       long needed = (long) batch * steps + steps + (sampling == Sampling.SEQUENTIAL ? 1 : 0);
-      throw new InputException("corpus too small: " + tokens + " tokens cannot fill one step of --batch "
-          + batch + " x --steps " + steps + " (needs at least " + needed + " tokens)");
+      throw InputException.naming("corpus too small: " + tokens + " tokens cannot fill one step of {batch} "
+          + batch + " x {steps} " + steps + " (needs at least " + needed + " tokens)");
     }
   }
 

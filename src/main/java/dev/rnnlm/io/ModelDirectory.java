@@ -1,5 +1,6 @@
 package dev.rnnlm.io;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -62,9 +63,9 @@ public final class ModelDirectory {
     for (Path p = root; p != null; p = p.getParent()) {
       if (fs.exists(p)) {
         if (!fs.getFileStatus(p).isDirectory()) {
-          throw new IllegalArgumentException(p.equals(root)
-              ? "--model " + dir + " is a file, not a directory"
-              : "--model " + dir + " cannot be created: " + p + " is a file");
+          throw new InvalidValueException(p.equals(root)
+              ? "{dir} " + dir + " is a file, not a directory"
+              : "{dir} " + dir + " cannot be created: " + p + " is a file");
         }
         break;
       }
@@ -77,7 +78,7 @@ public final class ModelDirectory {
       }
       fs.delete(probe, false);
     } catch (IOException e) {
-      throw new IllegalArgumentException("--model " + dir + " is not writable: " + e.getMessage());
+      throw new InvalidValueException("{dir} " + dir + " is not writable: " + e.getMessage());
     }
   }
 
@@ -113,13 +114,13 @@ public final class ModelDirectory {
     boolean model = fs.exists(new Path(root, ModelStore.MODEL_FILE));
     boolean checkpoints = hasCheckpoints(root) || hasCheckpoints(new Path(root, STAGING));
     if (resume && model && !hasCheckpoints(root)) {
-      throw new IllegalArgumentException("--resume: model directory " + dir
-          + " holds a model but no checkpoint to continue from; pass --overwrite to train a new model in its place");
+      throw new InvalidValueException("{resume}: model directory " + dir
+          + " holds a model but no checkpoint to continue from; pass {overwrite} to train a new model in its place");
     }
     if (!resume && (model || checkpoints)) {
-      throw new IllegalArgumentException("model directory " + dir + " already holds "
+      throw new InvalidValueException("model directory " + dir + " already holds "
           + (model ? "a trained model" : "checkpoints of an unfinished run")
-          + "; pass --resume to continue its training or --overwrite to replace it");
+          + "; pass {resume} to continue its training or {overwrite} to replace it");
     }
     return dir;
   }

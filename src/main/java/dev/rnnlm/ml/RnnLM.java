@@ -7,6 +7,7 @@ import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.LanguageModels;
 import dev.rnnlm.optim.Optimizers;
 import dev.rnnlm.train.EpochMetrics;
+import dev.rnnlm.train.TrainOption;
 import dev.rnnlm.train.TrainOptions;
 import dev.rnnlm.train.TrainSettings;
 import dev.rnnlm.train.Trainer;
@@ -47,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * seed give the same model, byte for byte, as {@code train} on a file holding those lines. Null
  * rows are skipped.
  *
- * <p>The training params are {@code train}'s options under Spark ML's names (the option each
- * mirrors is in its doc, e.g. {@code batchSize} is {@code --batch}), with {@code train}'s
- * defaults. They are checked by {@code train}'s own validation, when {@code fit} (or a
- * pipeline's schema check) runs, with its messages in param names: "hidden must be > 0, got
- * -3", "minFreq must be >= 0, got -1".
+ * <p>The training params are {@code train}'s options, made from their declarations in {@link
+ * TrainOptions}: the option's name in camel case unless it declares another ({@code batchSize}
+ * is {@code --batch}), its help as the doc (with the option it mirrors), its default. They are
+ * checked by {@code train}'s own validation, when {@code fit} (or a pipeline's schema check)
+ * runs, with its messages naming the params: "hidden must be > 0, got -3", "minFreq must be >= 0,
+ * got -1".
  *
  * <p>{@code fit} hands the rows to the trainer as they are, with no file in between; unless the
  * dataset is persisted, it caches them (MEMORY_AND_DISK) while the trainer reads them, which takes
@@ -64,46 +66,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsWritable {
   private static final Logger LOG = LoggerFactory.getLogger(RnnLM.class);
-  /** What the trainer implements today; other values are rejected by name. */
-  private static final List<String> OPTIMIZERS = Optimizers.NAMES;
-  private static final int LAYERS = 1;
 
   private final String uid;
   private final Param<String> inputCol;
-  private final Param<String> cell;
-  private final IntParam layers;
-  private final DoubleParam dropout;
-  private final IntParam embedding;
-  private final BooleanParam tieWeights;
-  private final Param<String> softmax;
-  private final Param<String> cutoffs;
-  private final Param<String> optimizer;
-  private final IntParam epochs;
-  private final IntParam hidden;
-  private final IntParam batchSize;
-  private final IntParam steps;
-  private final DoubleParam lr;
-  private final DoubleParam clip;
-  private final Param<String> sampling;
-  private final Param<String> tokens;
-  private final Param<String> normalize;
-  private final LongParam minFreq;
-  private final LongParam maxTokens;
-  private final IntParam maxVocab;
-  private final IntParam vocabSize;
-  private final Param<String> tokenizer;
-  private final IntParam partitions;
-  private final LongParam seed;
-  private final DoubleParam validationFraction;
-  private final IntParam validationStreams;
-  private final BooleanParam skipMemoryCheck;
+  /** The training params, one per option of the table that is a param, in {@code train}'s order. */
+  private final Map<TrainOption<?>, Param<?>> trainParams = new LinkedHashMap<>();
   private final Param<String> stagingDir;
   private final BooleanParam verbose;
   private final Param<String> perplexityCol;
   private final Param<String> logLikelihoodCol;
   private final Param<String> tokensCol;
-  /** The training params and the {@code train} options they are, in {@code train}'s order. */
-  private final Map<Param<?>, String> optionOfParam = new LinkedHashMap<>();
 
   public RnnLM() {
     this(Identifiable.randomUID("rnnlm"));
@@ -112,58 +84,12 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
   /** With a given uid: how Spark's ML reader re-creates a saved estimator. */
   public RnnLM(String uid) {
     this.uid = uid;
-    TrainSettings d = TrainSettings.DEFAULTS;
     inputCol = stringParam("inputCol", "string column whose rows are the corpus's lines", "text");
-    cell = stringParam("cell", "recurrent cell: one of " + LanguageModels.CELL_TYPES, "rnn");
-    layers = new IntParam(this, "layers", "stacked recurrent layers");
-    setDefault(layers, LAYERS);
-    dropout = doubleParam("dropout", "dropout",
-        "inverted dropout on each layer's output and on the embedding's (training only)", d.dropout());
-    embedding = intParam("embedding", "embedding",
-        "input embedding size, as PyTorch's word_language_model; 0 = one-hot inputs", d.embedding());
-    tieWeights = new BooleanParam(this, "tieWeights",
-        "the output layer's weight is the embedding (needs embedding equal to hidden)");
-    setDefault(tieWeights, d.tieWeights());
-    optionOfParam.put(tieWeights, "tie-weights");
-    softmax = optionParam("softmax", "softmax", "output layer: full, or adaptive (with cutoffs)",
-        d.softmax());
-    cutoffs = optionParam("cutoffs", "cutoffs",
-        "adaptive softmax: comma-separated ids where the head and each cluster end, e.g. 2000,10000", "");
-    optimizer = stringParam("optimizer", "optimizer: one of " + OPTIMIZERS, "sgd");
-    epochs = intParam("epochs", "epochs", "passes over the corpus", d.epochs());
-    hidden = intParam("hidden", "hidden", "hidden units", d.hidden());
-    batchSize = intParam("batchSize", "batch", "sequences per step, over all partitions", d.batch());
-    steps = intParam("steps", "steps", "time steps per window (truncated BPTT length)", d.steps());
-    lr = doubleParam("lr", "lr", "SGD learning rate", d.lr());
-    clip = doubleParam("clip", "clip", "clip the gradient to this global L2 norm", d.clip());
-    sampling = optionParam("sampling", "sampling", "minibatch iterator: sequential or random",
-        d.sampling().optionName());
-    tokens = optionParam("tokens", "tokens", "tokenization: char, word, word-eos (words and <eos> at line ends)"
-        + " or bpe (subwords of a byte-level BPE learned from the rows, vocabSize tokens)", d.tokens().optionName());
-    vocabSize = intParam("vocabSize", "vocab-size", "with tokens bpe: the vocabulary to learn, the 256 bytes"
-        + " included", d.vocabSize());
-    tokenizer = optionParam("tokenizer", "tokenizer", "subword tokens of this Hugging Face tokenizer.json (a"
-        + " Hadoop path), with its ids; empty = none", d.tokenizer());
-    normalize = optionParam("normalize", "normalize",
-        "text cleaning: none, lower or d2l (letters only, lower case, lines joined)",
-        d.normalize().optionName());
-    minFreq = longParam("minFreq", "min-freq", "tokens seen fewer times map to <unk>", d.minFreq());
-    maxTokens = longParam("maxTokens", "max-tokens", "keep only the first N tokens; 0 = all", d.maxTokens());
-    maxVocab = intParam("maxVocab", "max-vocab",
-        "at most N ids including <unk>: the most frequent tokens; 0 = no cap", d.maxVocab());
-    partitions = intParam("partitions", "partitions",
-        "training partitions; 0 = Spark's default parallelism, at most batchSize", d.partitions());
-    seed = longParam("seed", "seed", "seed of every random choice", d.seed());
-    validationFraction = doubleParam("validationFraction", "val-fraction",
-        "hold out this last fraction of the corpus for validation (perplexity every epoch)",
-        d.valFraction());
-    validationStreams = intParam("validationStreams", "val-streams",
-        "score the validation text as N contiguous streams batched over the partitions; 0 = one"
-        + " per training partition", d.valStreams());
-    skipMemoryCheck = new BooleanParam(this, "skipMemoryCheck",
-        "train even when the memory estimate exceeds the heaps (train --skip-memory-check)");
-    setDefault(skipMemoryCheck, d.skipMemoryCheck());
-    optionOfParam.put(skipMemoryCheck, "skip-memory-check");
+    for (TrainOption<?> o : TrainOptions.ALL) {
+      if (o.isParam()) {
+        trainParams.put(o, trainParam(o));
+      }
+    }
     stagingDir = stringParam("stagingDir", "not used: fit reads the rows directly and stages no"
         + " file (kept so that estimators saved with it load)", "");
     verbose = new BooleanParam(this, "verbose",
@@ -173,6 +99,33 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     logLikelihoodCol = stringParam("logLikelihoodCol", Columns.LOG_LIKELIHOOD_DOC,
         Columns.LOG_LIKELIHOOD);
     tokensCol = stringParam("tokensCol", Columns.TOKENS_DOC, Columns.TOKENS);
+  }
+
+  /**
+   * The param of option {@code o}, all from its declaration: its name, its doc (the option's
+   * help, and the option), its default; numbers and flags typed (a float option is a double
+   * param), other options their text as on the command line.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Param<?> trainParam(TrainOption<?> o) {
+    String doc = o.help() + " (train " + o.flag() + ")";
+    String text = o.defaultText();
+    Param p = switch (o.kind()) {
+      case INT -> new IntParam(this, o.paramName(), doc);
+      case LONG -> new LongParam(this, o.paramName(), doc);
+      case FLOAT, DOUBLE -> new DoubleParam(this, o.paramName(), doc);
+      case BOOLEAN -> new BooleanParam(this, o.paramName(), doc);
+      case TEXT -> new Param<String>(this, o.paramName(), doc);
+    };
+    Object defaultValue = switch (o.kind()) {
+      case INT -> Integer.parseInt(text);
+      case LONG -> Long.parseLong(text);
+      case FLOAT, DOUBLE -> Double.parseDouble(text);
+      case BOOLEAN -> Boolean.parseBoolean(text);
+      case TEXT -> text;
+    };
+    setDefault(p, defaultValue);
+    return p;
   }
 
   /** Reads an estimator saved with {@code write().save(path)}; Pipeline loading calls it too. */
@@ -275,21 +228,18 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
    * {@code modelDir}; invalid params fail with the command line's message in param names.
    */
   TrainSettings trainSettings(String input, String modelDir) {
-    requireOneOf("cell", $(cell), LanguageModels.CELL_TYPES);
+    requireOneOf(TrainOptions.CELL, getCell(), LanguageModels.CELL_TYPES);
     if (getLayers() < 1) {
-      throw new IllegalArgumentException("layers must be >= 1, got " + getLayers());
+      throw new IllegalArgumentException(TrainOptions.LAYERS.paramName() + " must be >= 1, got " + getLayers());
     }
-    requireOneOf("optimizer", $(optimizer), OPTIMIZERS);
+    requireOneOf(TrainOptions.OPTIMIZER, getOptimizer(), Optimizers.NAMES);
     Map<String, String> options = new LinkedHashMap<>();
-    options.put("input", input);
-    options.put("model", modelDir);
-    options.put("cell", $(cell));
-    options.put("layers", Integer.toString(getLayers()));
-    options.put("optimizer", $(optimizer));
-    optionOfParam.forEach((param, option) -> options.put(option, String.valueOf(getOrDefault(param))));
+    options.put(TrainOptions.INPUT.name(), input);
+    options.put(TrainOptions.MODEL_DIR.name(), modelDir);
+    trainParams.forEach((option, param) -> options.put(option.name(), String.valueOf(getOrDefault(param))));
     // The model directory of a fit is temporary: no checkpoint could be resumed.
-    options.put("checkpoint-every", "0");
-    options.put("checkpoint-every-minutes", "0");
+    options.put(TrainOptions.CHECKPOINT_EVERY.name(), "0");
+    options.put(TrainOptions.CHECKPOINT_EVERY_MINUTES.name(), "0");
     try {
       return TrainOptions.fromMap(options);
     } catch (IllegalArgumentException e) {
@@ -297,16 +247,28 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     }
   }
 
+  /** The param name of each option that is one, by option name. */
   private Map<String, String> paramOfOption() {
     Map<String, String> names = new LinkedHashMap<>();
-    optionOfParam.forEach((param, option) -> names.put(option, param.name()));
+    trainParams.forEach((option, param) -> names.put(option.name(), param.name()));
     return names;
   }
 
-  private static void requireOneOf(String param, String value, List<String> allowed) {
+  private static void requireOneOf(TrainOption<String> option, String value, List<String> allowed) {
     if (!allowed.contains(value)) {
-      throw new IllegalArgumentException(param + " must be one of " + allowed + ", got " + value);
+      throw new IllegalArgumentException(option.paramName() + " must be one of " + allowed + ", got " + value);
     }
+  }
+
+  /** The param of {@code option}. */
+  private Param<?> param(TrainOption<?> option) {
+    return trainParams.get(option);
+  }
+
+  /** The param of {@code option}, whose values are the option's text. */
+  @SuppressWarnings("unchecked")
+  private Param<String> textParam(TrainOption<?> option) {
+    return (Param<String>) trainParams.get(option);
   }
 
   /** The model with its input described as the column it came from and the call that read it. */
@@ -337,146 +299,119 @@ public final class RnnLM extends Estimator<RnnLMModel> implements DefaultParamsW
     return p;
   }
 
-  private Param<String> optionParam(String name, String option, String doc, String defaultValue) {
-    Param<String> p = stringParam(name, doc + " (train --" + option + ")", defaultValue);
-    optionOfParam.put(p, option);
-    return p;
-  }
-
-  private IntParam intParam(String name, String option, String doc, int defaultValue) {
-    IntParam p = new IntParam(this, name, doc + " (train --" + option + ")");
-    setDefault(p, defaultValue);
-    optionOfParam.put(p, option);
-    return p;
-  }
-
-  private LongParam longParam(String name, String option, String doc, long defaultValue) {
-    LongParam p = new LongParam(this, name, doc + " (train --" + option + ")");
-    setDefault(p, defaultValue);
-    optionOfParam.put(p, option);
-    return p;
-  }
-
-  private DoubleParam doubleParam(String name, String option, String doc, double defaultValue) {
-    DoubleParam p = new DoubleParam(this, name, doc + " (train --" + option + ")");
-    setDefault(p, defaultValue);
-    optionOfParam.put(p, option);
-    return p;
-  }
-
   // Params, getters and setters, in the order of train's options. Spark finds the params by
-  // their public no-argument accessors.
+  // their public no-argument accessors; the training params are the option table's.
 
   public Param<String> inputCol() { return inputCol; }
   public String getInputCol() { return $(inputCol); }
   public RnnLM setInputCol(String value) { return (RnnLM) set(inputCol, value); }
 
-  public Param<String> cell() { return cell; }
-  public String getCell() { return $(cell); }
-  public RnnLM setCell(String value) { return (RnnLM) set(cell, value); }
+  public Param<String> cell() { return textParam(TrainOptions.CELL); }
+  public String getCell() { return $(cell()); }
+  public RnnLM setCell(String value) { return (RnnLM) set(cell(), value); }
 
-  public IntParam layers() { return layers; }
-  public int getLayers() { return (Integer) $(layers); }
-  public RnnLM setLayers(int value) { return (RnnLM) set(layers, value); }
+  public IntParam layers() { return (IntParam) param(TrainOptions.LAYERS); }
+  public int getLayers() { return (Integer) $(layers()); }
+  public RnnLM setLayers(int value) { return (RnnLM) set(layers(), value); }
 
-  public DoubleParam dropout() { return dropout; }
-  public double getDropout() { return (Double) $(dropout); }
-  public RnnLM setDropout(double value) { return (RnnLM) set(dropout, value); }
+  public DoubleParam dropout() { return (DoubleParam) param(TrainOptions.DROPOUT); }
+  public double getDropout() { return (Double) $(dropout()); }
+  public RnnLM setDropout(double value) { return (RnnLM) set(dropout(), value); }
 
-  public IntParam embedding() { return embedding; }
-  public int getEmbedding() { return (Integer) $(embedding); }
-  public RnnLM setEmbedding(int value) { return (RnnLM) set(embedding, value); }
+  public IntParam embedding() { return (IntParam) param(TrainOptions.EMBEDDING); }
+  public int getEmbedding() { return (Integer) $(embedding()); }
+  public RnnLM setEmbedding(int value) { return (RnnLM) set(embedding(), value); }
 
-  public BooleanParam tieWeights() { return tieWeights; }
-  public boolean getTieWeights() { return (Boolean) $(tieWeights); }
-  public RnnLM setTieWeights(boolean value) { return (RnnLM) set(tieWeights, value); }
+  public BooleanParam tieWeights() { return (BooleanParam) param(TrainOptions.TIE_WEIGHTS); }
+  public boolean getTieWeights() { return (Boolean) $(tieWeights()); }
+  public RnnLM setTieWeights(boolean value) { return (RnnLM) set(tieWeights(), value); }
 
-  public Param<String> softmax() { return softmax; }
-  public String getSoftmax() { return $(softmax); }
-  public RnnLM setSoftmax(String value) { return (RnnLM) set(softmax, value); }
+  public Param<String> softmax() { return textParam(TrainOptions.SOFTMAX); }
+  public String getSoftmax() { return $(softmax()); }
+  public RnnLM setSoftmax(String value) { return (RnnLM) set(softmax(), value); }
 
-  public Param<String> cutoffs() { return cutoffs; }
-  public String getCutoffs() { return $(cutoffs); }
+  public Param<String> cutoffs() { return textParam(TrainOptions.CUTOFFS); }
+  public String getCutoffs() { return $(cutoffs()); }
   /** The adaptive softmax's cutoffs, e.g. {@code setCutoffs("2000,10000")}. */
-  public RnnLM setCutoffs(String value) { return (RnnLM) set(cutoffs, value); }
+  public RnnLM setCutoffs(String value) { return (RnnLM) set(cutoffs(), value); }
 
-  public Param<String> optimizer() { return optimizer; }
-  public String getOptimizer() { return $(optimizer); }
-  public RnnLM setOptimizer(String value) { return (RnnLM) set(optimizer, value); }
+  public Param<String> optimizer() { return textParam(TrainOptions.OPTIMIZER); }
+  public String getOptimizer() { return $(optimizer()); }
+  public RnnLM setOptimizer(String value) { return (RnnLM) set(optimizer(), value); }
 
-  public IntParam epochs() { return epochs; }
-  public int getEpochs() { return (Integer) $(epochs); }
-  public RnnLM setEpochs(int value) { return (RnnLM) set(epochs, value); }
+  public IntParam epochs() { return (IntParam) param(TrainOptions.EPOCHS); }
+  public int getEpochs() { return (Integer) $(epochs()); }
+  public RnnLM setEpochs(int value) { return (RnnLM) set(epochs(), value); }
 
-  public IntParam hidden() { return hidden; }
-  public int getHidden() { return (Integer) $(hidden); }
-  public RnnLM setHidden(int value) { return (RnnLM) set(hidden, value); }
+  public IntParam hidden() { return (IntParam) param(TrainOptions.HIDDEN); }
+  public int getHidden() { return (Integer) $(hidden()); }
+  public RnnLM setHidden(int value) { return (RnnLM) set(hidden(), value); }
 
-  public IntParam batchSize() { return batchSize; }
-  public int getBatchSize() { return (Integer) $(batchSize); }
-  public RnnLM setBatchSize(int value) { return (RnnLM) set(batchSize, value); }
+  public IntParam batchSize() { return (IntParam) param(TrainOptions.BATCH); }
+  public int getBatchSize() { return (Integer) $(batchSize()); }
+  public RnnLM setBatchSize(int value) { return (RnnLM) set(batchSize(), value); }
 
-  public IntParam steps() { return steps; }
-  public int getSteps() { return (Integer) $(steps); }
-  public RnnLM setSteps(int value) { return (RnnLM) set(steps, value); }
+  public IntParam steps() { return (IntParam) param(TrainOptions.STEPS); }
+  public int getSteps() { return (Integer) $(steps()); }
+  public RnnLM setSteps(int value) { return (RnnLM) set(steps(), value); }
 
-  public DoubleParam lr() { return lr; }
-  public double getLr() { return (Double) $(lr); }
-  public RnnLM setLr(double value) { return (RnnLM) set(lr, value); }
+  public DoubleParam lr() { return (DoubleParam) param(TrainOptions.LR); }
+  public double getLr() { return (Double) $(lr()); }
+  public RnnLM setLr(double value) { return (RnnLM) set(lr(), value); }
 
-  public DoubleParam clip() { return clip; }
-  public double getClip() { return (Double) $(clip); }
-  public RnnLM setClip(double value) { return (RnnLM) set(clip, value); }
+  public DoubleParam clip() { return (DoubleParam) param(TrainOptions.CLIP); }
+  public double getClip() { return (Double) $(clip()); }
+  public RnnLM setClip(double value) { return (RnnLM) set(clip(), value); }
 
-  public Param<String> sampling() { return sampling; }
-  public String getSampling() { return $(sampling); }
-  public RnnLM setSampling(String value) { return (RnnLM) set(sampling, value); }
+  public Param<String> sampling() { return textParam(TrainOptions.SAMPLING); }
+  public String getSampling() { return $(sampling()); }
+  public RnnLM setSampling(String value) { return (RnnLM) set(sampling(), value); }
 
-  public Param<String> tokens() { return tokens; }
-  public String getTokens() { return $(tokens); }
-  public RnnLM setTokens(String value) { return (RnnLM) set(tokens, value); }
+  public Param<String> tokens() { return textParam(TrainOptions.TOKENS); }
+  public String getTokens() { return $(tokens()); }
+  public RnnLM setTokens(String value) { return (RnnLM) set(tokens(), value); }
 
-  public Param<String> normalize() { return normalize; }
-  public String getNormalize() { return $(normalize); }
-  public RnnLM setNormalize(String value) { return (RnnLM) set(normalize, value); }
+  public Param<String> normalize() { return textParam(TrainOptions.NORMALIZE); }
+  public String getNormalize() { return $(normalize()); }
+  public RnnLM setNormalize(String value) { return (RnnLM) set(normalize(), value); }
 
-  public LongParam minFreq() { return minFreq; }
-  public long getMinFreq() { return (Long) $(minFreq); }
-  public RnnLM setMinFreq(long value) { return (RnnLM) set(minFreq, value); }
+  public LongParam minFreq() { return (LongParam) param(TrainOptions.MIN_FREQ); }
+  public long getMinFreq() { return (Long) $(minFreq()); }
+  public RnnLM setMinFreq(long value) { return (RnnLM) set(minFreq(), value); }
 
-  public LongParam maxTokens() { return maxTokens; }
-  public long getMaxTokens() { return (Long) $(maxTokens); }
-  public RnnLM setMaxTokens(long value) { return (RnnLM) set(maxTokens, value); }
+  public LongParam maxTokens() { return (LongParam) param(TrainOptions.MAX_TOKENS); }
+  public long getMaxTokens() { return (Long) $(maxTokens()); }
+  public RnnLM setMaxTokens(long value) { return (RnnLM) set(maxTokens(), value); }
 
-  public IntParam vocabSize() { return vocabSize; }
-  public int getVocabSize() { return (Integer) $(vocabSize); }
-  public RnnLM setVocabSize(int value) { return (RnnLM) set(vocabSize, value); }
-  public Param<String> tokenizer() { return tokenizer; }
-  public String getTokenizer() { return $(tokenizer); }
-  public RnnLM setTokenizer(String value) { return (RnnLM) set(tokenizer, value); }
-  public IntParam maxVocab() { return maxVocab; }
-  public int getMaxVocab() { return (Integer) $(maxVocab); }
-  public RnnLM setMaxVocab(int value) { return (RnnLM) set(maxVocab, value); }
+  public IntParam vocabSize() { return (IntParam) param(TrainOptions.VOCAB_SIZE); }
+  public int getVocabSize() { return (Integer) $(vocabSize()); }
+  public RnnLM setVocabSize(int value) { return (RnnLM) set(vocabSize(), value); }
+  public Param<String> tokenizer() { return textParam(TrainOptions.TOKENIZER); }
+  public String getTokenizer() { return $(tokenizer()); }
+  public RnnLM setTokenizer(String value) { return (RnnLM) set(tokenizer(), value); }
+  public IntParam maxVocab() { return (IntParam) param(TrainOptions.MAX_VOCAB); }
+  public int getMaxVocab() { return (Integer) $(maxVocab()); }
+  public RnnLM setMaxVocab(int value) { return (RnnLM) set(maxVocab(), value); }
 
-  public IntParam partitions() { return partitions; }
-  public int getPartitions() { return (Integer) $(partitions); }
-  public RnnLM setPartitions(int value) { return (RnnLM) set(partitions, value); }
+  public IntParam partitions() { return (IntParam) param(TrainOptions.PARTITIONS); }
+  public int getPartitions() { return (Integer) $(partitions()); }
+  public RnnLM setPartitions(int value) { return (RnnLM) set(partitions(), value); }
 
-  public LongParam seed() { return seed; }
-  public long getSeed() { return (Long) $(seed); }
-  public RnnLM setSeed(long value) { return (RnnLM) set(seed, value); }
+  public LongParam seed() { return (LongParam) param(TrainOptions.SEED); }
+  public long getSeed() { return (Long) $(seed()); }
+  public RnnLM setSeed(long value) { return (RnnLM) set(seed(), value); }
 
-  public DoubleParam validationFraction() { return validationFraction; }
-  public double getValidationFraction() { return (Double) $(validationFraction); }
-  public RnnLM setValidationFraction(double value) { return (RnnLM) set(validationFraction, value); }
+  public DoubleParam validationFraction() { return (DoubleParam) param(TrainOptions.VAL_FRACTION); }
+  public double getValidationFraction() { return (Double) $(validationFraction()); }
+  public RnnLM setValidationFraction(double value) { return (RnnLM) set(validationFraction(), value); }
 
-  public IntParam validationStreams() { return validationStreams; }
-  public int getValidationStreams() { return (Integer) $(validationStreams); }
-  public RnnLM setValidationStreams(int value) { return (RnnLM) set(validationStreams, value); }
+  public IntParam validationStreams() { return (IntParam) param(TrainOptions.VAL_STREAMS); }
+  public int getValidationStreams() { return (Integer) $(validationStreams()); }
+  public RnnLM setValidationStreams(int value) { return (RnnLM) set(validationStreams(), value); }
 
-  public BooleanParam skipMemoryCheck() { return skipMemoryCheck; }
-  public boolean getSkipMemoryCheck() { return (Boolean) $(skipMemoryCheck); }
-  public RnnLM setSkipMemoryCheck(boolean value) { return (RnnLM) set(skipMemoryCheck, value); }
+  public BooleanParam skipMemoryCheck() { return (BooleanParam) param(TrainOptions.SKIP_MEMORY_CHECK); }
+  public boolean getSkipMemoryCheck() { return (Boolean) $(skipMemoryCheck()); }
+  public RnnLM setSkipMemoryCheck(boolean value) { return (RnnLM) set(skipMemoryCheck(), value); }
 
   public Param<String> stagingDir() { return stagingDir; }
   public String getStagingDir() { return $(stagingDir); }

@@ -5,6 +5,7 @@ import dev.rnnlm.io.SavedModel;
 import dev.rnnlm.model.SamplingSettings;
 import dev.rnnlm.train.OptionValues;
 import dev.rnnlm.train.TrainSettings;
+import dev.rnnlm.values.InvalidValueException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -211,9 +212,13 @@ public final class RnnLMModel extends Model<RnnLMModel> implements MLWritable {
           isDefined(topK) ? Long.valueOf((Integer) $(topK)) : null,
           isDefined(topP) ? (Double) $(topP) : null,
           getGenerationSeed());
-    } catch (IllegalArgumentException e) {
-      throw OptionMessages.inParamNames(e, Map.of("temperature", "temperature", "top-k", "topK",
-          "top-p", "topP"), Map.of());
+    } catch (InvalidValueException e) {
+      // SamplingSettings names its values as these params are named.
+      Map<String, String> params = Map.of("temperature", temperature.name(), "topK", topK.name(),
+          "topP", topP.name());
+      IllegalArgumentException named = new IllegalArgumentException(e.message(params::get));
+      named.initCause(e);
+      throw named;
     }
   }
 

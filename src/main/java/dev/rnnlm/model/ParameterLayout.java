@@ -1,5 +1,6 @@
 package dev.rnnlm.model;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,9 +50,9 @@ public final class ParameterLayout implements Serializable {
       tensors.add(t);
       long end = (long) next + (long) rows * cols;
       if (end > MAX_PARAMETERS) {
-        throw new IllegalArgumentException("model too large: " + name + " (" + rows + " x " + cols
+        throw new InvalidValueException("model too large: " + name + " (" + rows + " x " + cols
             + ") takes it past " + MAX_PARAMETERS + " parameters, the limit of one Java array;"
-            + " use a smaller --max-vocab or --hidden");
+            + " use a smaller {vocabulary} or {hidden}");
       }
       next = (int) end;
       return t;

@@ -1,5 +1,6 @@
 package dev.rnnlm.model;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.io.Serializable;
 
 /**
@@ -32,10 +33,10 @@ public record SamplingSettings(float temperature, int topK, double topP, long se
 
   public SamplingSettings {
     if (!(temperature >= 0) || !Float.isFinite(temperature)) {
-      throw new IllegalArgumentException("--temperature must be > 0, got " + show(temperature));
+      throw new InvalidValueException("{temperature} must be > 0, got " + show(temperature));
     }
     if (topK < 0) {
-      throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
+      throw new InvalidValueException("{topK} must be >= 1, got " + topK);
     }
     checkTopP(topP);
   }
@@ -48,10 +49,10 @@ public record SamplingSettings(float temperature, int topK, double topP, long se
    */
   public static SamplingSettings fromOptions(Float temperature, Long topK, Double topP, long seed) {
     if (temperature != null && !(temperature > 0 && Float.isFinite(temperature))) {
-      throw new IllegalArgumentException("--temperature must be > 0, got " + show(temperature));
+      throw new InvalidValueException("{temperature} must be > 0, got " + show(temperature));
     }
     if (topK != null && topK < 1) {
-      throw new IllegalArgumentException("--top-k must be >= 1, got " + topK);
+      throw new InvalidValueException("{topK} must be >= 1, got " + topK);
     }
     if (topP != null) {
       checkTopP(topP);
@@ -94,7 +95,7 @@ public record SamplingSettings(float temperature, int topK, double topP, long se
 
   private static void checkTopP(double topP) {
     if (!(topP > 0 && topP <= 1)) {
-      throw new IllegalArgumentException("--top-p must be in (0, 1], got " + show(topP));
+      throw new InvalidValueException("{topP} must be in (0, 1], got " + show(topP));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.rnnlm.optim;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.List;
 
 /**
@@ -55,37 +56,55 @@ public final class LearningRateSchedule {
   }
 
   /**
-   * The schedule {@code name} from {@code --lr} and the schedule options; {@code totalSteps}, the
-   * optimizer steps of the whole run, matters only to cosine.
+   * The schedule {@code name} from the rate {@code lr} and the schedule's settings; {@code
+   * totalSteps}, the optimizer steps of the whole run, matters only to cosine.
    *
-   * @throws IllegalArgumentException an unknown name, an option this schedule does not take or
-   *     a value out of range; one line naming the option and the value
+   * @throws InvalidValueException an unknown name, a setting this schedule does not take or a
+   *     value out of range; one line naming the value in this class's terms ({@code {decay}},
+   *     {@code {decayEvery}}, {@code {warmupSteps}}, {@code {lr}}, {@code {schedule}})
    */
   public static LearningRateSchedule create(String name, float lr, ScheduleSettings s,
                                             long totalSteps) {
-    if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException("unknown lr schedule '" + name + "': expected one of "
-          + String.join(", ", NAMES));
-    }
-    if (!name.equals("step")) {
-      rejectUnlessStep(name, "--lr-decay-every", s.decayEvery());
-      if (!name.equals("plateau") && s.decay() != null) {
-        throw new IllegalArgumentException("--lr-decay applies only to --lr-schedule step and plateau,"
-            + " not " + name);
-      }
-    }
+    check(name, s);
     long warmup = s.warmupSteps() == null ? 0 : s.warmupSteps();
     return switch (name) {
       case "constant" -> constant(lr, warmup);
-      case "step" -> {
-        if (s.decayEvery() == null) {
-          throw new IllegalArgumentException("--lr-schedule step needs --lr-decay-every N");
-        }
-        yield step(lr, s.decay() == null ? 0.1 : s.decay(), s.decayEvery(), warmup);
-      }
+      case "step" -> step(lr, s.decay() == null ? 0.1 : s.decay(), s.decayEvery(), warmup);
       case "plateau" -> plateau(lr, s.decay() == null ? 0.25 : s.decay(), warmup);
       default -> cosine(lr, totalSteps, warmup);
     };
+  }
+
+  /**
+   * Checks what {@link #create} checks before it knows the run's length and rate: the name, that
+   * the schedule takes the options given, and their ranges.
+   *
+   * @throws IllegalArgumentException as {@link #create}
+   */
+  public static void check(String name, ScheduleSettings s) {
+    if (!NAMES.contains(name)) {
+      throw new InvalidValueException("unknown lr schedule '" + name + "': expected one of "
+          + String.join(", ", NAMES));
+    }
+    if (!name.equals("step")) {
+      rejectUnlessStep(name, "decayEvery", s.decayEvery());
+      if (!name.equals("plateau") && s.decay() != null) {
+        throw new InvalidValueException("{decay} applies only to {schedule} step and plateau,"
+            + " not " + name);
+      }
+    }
+    if (name.equals("step") && s.decayEvery() == null) {
+      throw new InvalidValueException("{schedule} step needs {decayEvery} N");
+    }
+    if (s.decay() != null) {
+      checkDecay(s.decay());
+    }
+    if (s.decayEvery() != null) {
+      checkEvery(s.decayEvery());
+    }
+    if (s.warmupSteps() != null) {
+      checkWarmup(s.warmupSteps());
+    }
   }
 
   /** {@code lr} at every step after {@code warmup} warm-up steps. */
@@ -96,9 +115,7 @@ public final class LearningRateSchedule {
   /** {@code lr} multiplied by {@code decay} every {@code every} steps after the warm-up. */
   public static LearningRateSchedule step(float lr, double decay, long every, long warmup) {
     checkDecay(decay);
-    if (every < 1) {
-      throw new IllegalArgumentException("--lr-decay-every must be >= 1, got " + every);
-    }
+    checkEvery(every);
     return new LearningRateSchedule("step", checkLr(lr), checkWarmup(warmup), decay, every, 0, 0);
   }
 
@@ -143,8 +160,8 @@ public final class LearningRateSchedule {
   public static LearningRateSchedule cosine(float lr, long total, long warmup) {
     checkWarmup(warmup);
     if (total <= warmup) {
-      throw new IllegalArgumentException("--lr-schedule cosine: the run has " + total
-          + " optimizer steps, none left after --warmup-steps " + warmup);
+      throw new InvalidValueException("{schedule} cosine: the run has " + total
+          + " optimizer steps, none left after {warmupSteps} " + warmup);
     }
     return new LearningRateSchedule("cosine", checkLr(lr), warmup, 1, 1, total, 0);
   }
@@ -190,27 +207,33 @@ public final class LearningRateSchedule {
 
   private static void rejectUnlessStep(String name, String option, Object given) {
     if (given != null) {
-      throw new IllegalArgumentException(option + " applies only to --lr-schedule step, not "
+      throw new InvalidValueException("{" + option + "} applies only to {schedule} step, not "
           + name);
+    }
+  }
+
+  private static void checkEvery(long every) {
+    if (every < 1) {
+      throw new InvalidValueException("{decayEvery} must be >= 1, got " + every);
     }
   }
 
   private static void checkDecay(double decay) {
     if (!(decay > 0 && decay <= 1)) {
-      throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + decay);
+      throw new InvalidValueException("{decay} must be in (0, 1], got " + decay);
     }
   }
 
   private static float checkLr(float lr) {
     if (!(lr > 0) || !Float.isFinite(lr)) {
-      throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+      throw new InvalidValueException("{lr} must be > 0, got " + lr);
     }
     return lr;
   }
 
   private static long checkWarmup(long warmup) {
     if (warmup < 0) {
-      throw new IllegalArgumentException("--warmup-steps must be >= 0, got " + warmup);
+      throw new InvalidValueException("{warmupSteps} must be >= 0, got " + warmup);
     }
     return warmup;
   }

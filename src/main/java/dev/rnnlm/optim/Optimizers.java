@@ -1,5 +1,6 @@
 package dev.rnnlm.optim;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class Optimizers {
   public static OptimizerSettings defaults(String name) {
     OptimizerSettings d = DEFAULTS.get(name);
     if (d == null) {
-      throw new IllegalArgumentException("unknown optimizer '" + name + "': expected one of "
+      throw new InvalidValueException("unknown optimizer '" + name + "': expected one of "
           + String.join(", ", NAMES));
     }
     return d;
@@ -104,12 +105,12 @@ public final class Optimizers {
     List<String> takes = new ArrayList<>();
     for (Option o : Option.values()) {
       if (o.get(d) != null) {
-        takes.add(o.flag);
+        takes.add(o.ref());
       }
     }
     for (Option o : Option.values()) {
       if (o.get(given) != null && o.get(d) == null) {
-        throw new IllegalArgumentException(o.flag + " does not apply to --optimizer " + name
+        throw new InvalidValueException(o.ref() + " does not apply to {optimizer} " + name
             + " (it takes " + String.join(", ", takes) + ")");
       }
     }
@@ -117,20 +118,20 @@ public final class Optimizers {
         Option.BETA2.pick(given, d), Option.EPS.pick(given, d), Option.WEIGHT_DECAY.pick(given, d));
   }
 
-  /** The options: flag, where settings hold it, its range. */
+  /** The options: their names in {@link OptimizerSettings}, where it holds them, their range. */
   private enum Option {
-    MOMENTUM("--momentum", OptimizerSettings::momentum, Range.FRACTION),
-    BETA1("--beta1", OptimizerSettings::beta1, Range.FRACTION),
-    BETA2("--beta2", OptimizerSettings::beta2, Range.FRACTION),
-    EPS("--eps", OptimizerSettings::eps, Range.POSITIVE_FLOAT),
-    WEIGHT_DECAY("--weight-decay", OptimizerSettings::weightDecay, Range.NON_NEGATIVE);
+    MOMENTUM("momentum", OptimizerSettings::momentum, Range.FRACTION),
+    BETA1("beta1", OptimizerSettings::beta1, Range.FRACTION),
+    BETA2("beta2", OptimizerSettings::beta2, Range.FRACTION),
+    EPS("eps", OptimizerSettings::eps, Range.POSITIVE_FLOAT),
+    WEIGHT_DECAY("weightDecay", OptimizerSettings::weightDecay, Range.NON_NEGATIVE);
 
-    final String flag;
+    private final String name;
     private final Function<OptimizerSettings, Double> getter;
     private final Range range;
 
-    Option(String flag, Function<OptimizerSettings, Double> getter, Range range) {
-      this.flag = flag;
+    Option(String name, Function<OptimizerSettings, Double> getter, Range range) {
+      this.name = name;
       this.getter = getter;
       this.range = range;
     }
@@ -139,11 +140,16 @@ public final class Optimizers {
       return getter.apply(s);
     }
 
+    /** The name as a message writes it: {@code "{weightDecay}"}. */
+    String ref() {
+      return "{" + name + "}";
+    }
+
     /** The given value (checked) or else the default; null when the optimizer does not take it. */
     Double pick(OptimizerSettings given, OptimizerSettings defaults) {
       Double v = get(given) != null ? get(given) : get(defaults);
       if (v != null && !range.test.test(v)) {
-        throw new IllegalArgumentException(flag + " must be " + range.text + ", got " + v);
+        throw new InvalidValueException(ref() + " must be " + range.text + ", got " + v);
       }
       return v;
     }

@@ -1,5 +1,6 @@
 package dev.rnnlm.optim;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -29,7 +30,7 @@ public final class OuterUpdate {
           return k;
         }
       }
-      throw new IllegalArgumentException("--outer-optimizer must be sgd or nesterov, got '" + name + "'");
+      throw new InvalidValueException("{kind} must be sgd or nesterov, got '" + name + "'");
     }
 
     public String optionName() {
@@ -46,16 +47,16 @@ public final class OuterUpdate {
   public record Settings(Kind kind, float lr, float momentum, float clip) {
     public Settings {
       if (!(lr > 0) || !Float.isFinite(lr)) {
-        throw new IllegalArgumentException("--outer-lr must be > 0, got " + lr);
+        throw new InvalidValueException("{lr} must be > 0, got " + lr);
       }
       if (!(momentum >= 0 && momentum < 1)) {
-        throw new IllegalArgumentException("--outer-momentum must be in [0, 1), got " + momentum);
+        throw new InvalidValueException("{momentum} must be in [0, 1), got " + momentum);
       }
       if (!(clip >= 0) || !Float.isFinite(clip)) {
-        throw new IllegalArgumentException("--outer-clip must be >= 0 (0 = no clipping), got " + clip);
+        throw new InvalidValueException("{clip} must be >= 0 (0 = no clipping), got " + clip);
       }
       if (kind == Kind.NESTEROV && momentum == 0) {
-        throw new IllegalArgumentException("--outer-optimizer nesterov needs --outer-momentum > 0, got 0");
+        throw new InvalidValueException("{kind} nesterov needs {momentum} > 0, got 0");
       }
     }
   }

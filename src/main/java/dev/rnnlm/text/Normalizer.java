@@ -1,5 +1,6 @@
 package dev.rnnlm.text;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -56,7 +57,7 @@ public enum Normalizer {
         return n;
       }
     }
-    throw new IllegalArgumentException("--normalize must be none, lower or d2l, got '" + name + "'");
+    throw new InvalidValueException("{normalize} must be none, lower or d2l, got '" + name + "'");
   }
 
   public String optionName() {

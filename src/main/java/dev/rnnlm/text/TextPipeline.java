@@ -1,5 +1,6 @@
 package dev.rnnlm.text;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,9 +20,9 @@ public record TextPipeline(Normalizer normalizer, Tokenizer tokenizer, SubwordTo
 
   public TextPipeline {
     if (tokenizer.isSubword() != (subwords != null)) {
-      throw new IllegalArgumentException(tokenizer.isSubword()
-          ? "--tokens " + tokenizer.optionName() + " needs a tokenizer.json"
-          : "a tokenizer.json is used only with subword tokens, not --tokens " + tokenizer.optionName());
+      throw new InvalidValueException(tokenizer.isSubword()
+          ? "{tokens} " + tokenizer.optionName() + " needs a tokenizer.json"
+          : "a tokenizer.json is used only with subword tokens, not {tokens} " + tokenizer.optionName());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.rnnlm.text;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -112,7 +113,7 @@ public enum Tokenizer {
         return t;
       }
     }
-    throw new IllegalArgumentException("--tokens must be char, word, word-eos or bpe, got '" + name + "'");
+    throw new InvalidValueException("{tokens} must be char, word, word-eos or bpe, got '" + name + "'");
   }
 
   /** Whether the tokens are subwords of a tokenizer.json ({@link SubwordTokenizer}). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -415,13 +416,13 @@ class TextGeneratorTest {
 
   @Test
   void settingsRejectValuesThatCannotWorkNamingTheOption() {
-    assertMessage("--top-k must be >= 1, got 0", () -> SamplingSettings.fromOptions(null, 0L, null, 0));
-    assertMessage("--top-k must be >= 1, got -2", () -> new SamplingSettings(1f, -2, 1.0, 0));
-    assertMessage("--top-p must be in (0, 1], got 1.5", () -> SamplingSettings.fromOptions(null, null, 1.5, 0));
-    assertMessage("--top-p must be in (0, 1], got 0", () -> SamplingSettings.fromOptions(null, null, 0.0, 0));
-    assertMessage("--top-p must be in (0, 1], got NaN", () -> new SamplingSettings(1f, 0, Double.NaN, 0));
-    assertMessage("--temperature must be > 0, got 0", () -> SamplingSettings.fromOptions(0f, null, null, 0));
-    assertMessage("--temperature must be > 0, got -0.5", () -> new SamplingSettings(-0.5f, 0, 1.0, 0));
+    assertMessage("{topK} must be >= 1, got 0", () -> SamplingSettings.fromOptions(null, 0L, null, 0));
+    assertMessage("{topK} must be >= 1, got -2", () -> new SamplingSettings(1f, -2, 1.0, 0));
+    assertMessage("{topP} must be in (0, 1], got 1.5", () -> SamplingSettings.fromOptions(null, null, 1.5, 0));
+    assertMessage("{topP} must be in (0, 1], got 0", () -> SamplingSettings.fromOptions(null, null, 0.0, 0));
+    assertMessage("{topP} must be in (0, 1], got NaN", () -> new SamplingSettings(1f, 0, Double.NaN, 0));
+    assertMessage("{temperature} must be > 0, got 0", () -> SamplingSettings.fromOptions(0f, null, null, 0));
+    assertMessage("{temperature} must be > 0, got -0.5", () -> new SamplingSettings(-0.5f, 0, 1.0, 0));
   }
 
   @Test
@@ -434,7 +435,7 @@ class TextGeneratorTest {
   }
 
   private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable e) {
-    assertEquals(expected, assertThrows(IllegalArgumentException.class, e).getMessage());
+    assertEquals(expected, assertThrows(InvalidValueException.class, e).template());
   }
 
   /** The book's rnn and stacked models: full softmax (untied, tied) and adaptive. */

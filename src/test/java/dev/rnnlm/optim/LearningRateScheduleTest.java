@@ -3,6 +3,7 @@ package dev.rnnlm.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -11,8 +12,9 @@ import org.junit.jupiter.api.Test;
 class LearningRateScheduleTest {
   private static final ScheduleSettings NONE = ScheduleSettings.DEFAULTS;
 
+  /** The message of the rejection, with the values named in the schedule's own terms. */
   private static String error(Runnable r) {
-    return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+    return assertThrows(InvalidValueException.class, r::run).template();
   }
 
   @Test
@@ -88,19 +90,19 @@ class LearningRateScheduleTest {
 
   @Test
   void invalidOptionsNameTheOptionAndTheValue() {
-    assertEquals("--lr-decay must be in (0, 1], got 0.0",
+    assertEquals("{decay} must be in (0, 1], got 0.0",
         error(() -> LearningRateSchedule.create("step", 1f, NONE.withDecay(0).withDecayEvery(5), 0)));
-    assertEquals("--lr-decay must be in (0, 1], got 1.5",
+    assertEquals("{decay} must be in (0, 1], got 1.5",
         error(() -> LearningRateSchedule.create("step", 1f, NONE.withDecay(1.5).withDecayEvery(5), 0)));
-    assertEquals("--lr-decay-every must be >= 1, got 0",
+    assertEquals("{decayEvery} must be >= 1, got 0",
         error(() -> LearningRateSchedule.create("step", 1f, NONE.withDecayEvery(0), 0)));
-    assertEquals("--lr-schedule step needs --lr-decay-every N",
+    assertEquals("{schedule} step needs {decayEvery} N",
         error(() -> LearningRateSchedule.create("step", 1f, NONE, 0)));
-    assertEquals("--warmup-steps must be >= 0, got -1",
+    assertEquals("{warmupSteps} must be >= 0, got -1",
         error(() -> LearningRateSchedule.create("constant", 1f, NONE.withWarmupSteps(-1), 0)));
-    assertEquals("--lr must be > 0, got 0.0", error(() -> LearningRateSchedule.constant(0f, 0)));
-    assertEquals("--lr must be > 0, got NaN", error(() -> LearningRateSchedule.constant(Float.NaN, 0)));
-    assertEquals("--lr-schedule cosine: the run has 10 optimizer steps, none left after --warmup-steps 10",
+    assertEquals("{lr} must be > 0, got 0.0", error(() -> LearningRateSchedule.constant(0f, 0)));
+    assertEquals("{lr} must be > 0, got NaN", error(() -> LearningRateSchedule.constant(Float.NaN, 0)));
+    assertEquals("{schedule} cosine: the run has 10 optimizer steps, none left after {warmupSteps} 10",
         error(() -> LearningRateSchedule.create("cosine", 1f, NONE.withWarmupSteps(10), 10)));
   }
 
@@ -127,15 +129,16 @@ class LearningRateScheduleTest {
 
   @Test
   void decayOptionsApplyOnlyToStep() {
-    assertEquals("--lr-decay applies only to --lr-schedule step and plateau, not constant",
+    assertEquals("{decay} applies only to {schedule} step and plateau, not constant",
         error(() -> LearningRateSchedule.create("constant", 1f, NONE.withDecay(0.5), 0)));
-    assertEquals("--lr-decay-every applies only to --lr-schedule step, not cosine",
+    assertEquals("{decayEvery} applies only to {schedule} step, not cosine",
         error(() -> LearningRateSchedule.create("cosine", 1f, NONE.withDecayEvery(5), 100)));
   }
 
   @Test
   void negativeStepIsRejected() {
-    assertEquals("step must be >= 0, got -1", error(() -> LearningRateSchedule.constant(1f, 0).lr(-1)));
+    assertEquals("step must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+        () -> LearningRateSchedule.constant(1f, 0).lr(-1)).getMessage());
   }
 
   @Test

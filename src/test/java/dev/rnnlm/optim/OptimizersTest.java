@@ -3,6 +3,7 @@ package dev.rnnlm.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rnnlm.values.InvalidValueException;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -10,8 +11,9 @@ import org.junit.jupiter.api.Test;
 class OptimizersTest {
   private static final OptimizerSettings NONE = OptimizerSettings.DEFAULTS;
 
+  /** The message of the rejection, with the values named in the optimizers' own terms. */
   private static String error(Runnable r) {
-    return assertThrows(IllegalArgumentException.class, r::run).getMessage();
+    return assertThrows(InvalidValueException.class, r::run).template();
   }
 
   @Test
@@ -54,30 +56,30 @@ class OptimizersTest {
 
   @Test
   void anOptionTheOptimizerDoesNotTakeIsRejected() {
-    assertEquals("--beta1 does not apply to --optimizer sgd (it takes --weight-decay)",
+    assertEquals("{beta1} does not apply to {optimizer} sgd (it takes {weightDecay})",
         error(() -> Optimizers.create("sgd", NONE.withBeta1(0.9), 3)));
-    assertEquals("--momentum does not apply to --optimizer adam (it takes --beta1, --beta2, --eps, --weight-decay)",
+    assertEquals("{momentum} does not apply to {optimizer} adam (it takes {beta1}, {beta2}, {eps}, {weightDecay})",
         error(() -> Optimizers.create("adam", NONE.withMomentum(0.9), 3)));
-    assertEquals("--beta1 does not apply to --optimizer rmsprop (it takes --momentum, --beta2, --eps, --weight-decay)",
+    assertEquals("{beta1} does not apply to {optimizer} rmsprop (it takes {momentum}, {beta2}, {eps}, {weightDecay})",
         error(() -> Optimizers.create("rmsprop", NONE.withBeta1(0.9), 3)));
-    assertEquals("--eps does not apply to --optimizer momentum (it takes --momentum, --weight-decay)",
+    assertEquals("{eps} does not apply to {optimizer} momentum (it takes {momentum}, {weightDecay})",
         error(() -> Optimizers.create("momentum", NONE.withEps(1e-8), 3)));
   }
 
   @Test
   void outOfRangeValuesNameTheOptionAndTheValue() {
-    assertRejected("momentum", s -> s.withMomentum(1), "--momentum must be in [0, 1), got 1.0");
-    assertRejected("rmsprop", s -> s.withMomentum(-0.1), "--momentum must be in [0, 1), got -0.1");
-    assertRejected("adam", s -> s.withBeta1(1), "--beta1 must be in [0, 1), got 1.0");
-    assertRejected("adamw", s -> s.withBeta2(Double.NaN), "--beta2 must be in [0, 1), got NaN");
-    assertRejected("rmsprop", s -> s.withBeta2(1.5), "--beta2 must be in [0, 1), got 1.5");
+    assertRejected("momentum", s -> s.withMomentum(1), "{momentum} must be in [0, 1), got 1.0");
+    assertRejected("rmsprop", s -> s.withMomentum(-0.1), "{momentum} must be in [0, 1), got -0.1");
+    assertRejected("adam", s -> s.withBeta1(1), "{beta1} must be in [0, 1), got 1.0");
+    assertRejected("adamw", s -> s.withBeta2(Double.NaN), "{beta2} must be in [0, 1), got NaN");
+    assertRejected("rmsprop", s -> s.withBeta2(1.5), "{beta2} must be in [0, 1), got 1.5");
     assertRejected("adagrad", s -> s.withEps(0),
-        "--eps must be > 0 (at least 1.4E-45, the smallest float32), got 0.0");
+        "{eps} must be > 0 (at least 1.4E-45, the smallest float32), got 0.0");
     assertRejected("adam", s -> s.withEps(1e-50),
-        "--eps must be > 0 (at least 1.4E-45, the smallest float32), got 1.0E-50");
-    assertRejected("sgd", s -> s.withWeightDecay(-1e-3), "--weight-decay must be >= 0, got -0.001");
+        "{eps} must be > 0 (at least 1.4E-45, the smallest float32), got 1.0E-50");
+    assertRejected("sgd", s -> s.withWeightDecay(-1e-3), "{weightDecay} must be >= 0, got -0.001");
     assertRejected("adamw", s -> s.withWeightDecay(Double.POSITIVE_INFINITY),
-        "--weight-decay must be >= 0, got Infinity");
+        "{weightDecay} must be >= 0, got Infinity");
   }
 
   @Test
@@ -89,7 +91,8 @@ class OptimizersTest {
 
   @Test
   void negativeSizeIsRejected() {
-    assertEquals("adam: size must be >= 0, got -1", error(() -> Optimizers.create("adam", NONE, -1)));
+    assertEquals("adam: size must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+        () -> Optimizers.create("adam", NONE, -1)).getMessage());
   }
 
   private static void assertRejected(String name, UnaryOperator<OptimizerSettings> given, String message) {

@@ -46,11 +46,11 @@ class TrainOptionsReadmeTest {
     TrainSettings defaults = TrainSettings.DEFAULTS;
     TrainSettings again = TrainOptions.fromMap(TrainOptions.toMap(defaults, defaults.partitions()));
     assertEquals(TrainOptions.toMap(defaults, 0), TrainOptions.toMap(again, 0));
-    for (TrainOption o : TrainOptions.ALL) {
-      if (o.isSetting() && !o.defaultShown().isEmpty() && !o.name().equals("input") && !o.name().equals("model")) {
+    for (TrainOption<?> o : TrainOptions.ALL) {
+      if (o.isSetting() && !o.defaultShown().isEmpty() && o != TrainOptions.INPUT && o != TrainOptions.MODEL_DIR) {
         // Each setting reads back the default the table gives it (shown or parsed).
         TrainSettings.Builder b = TrainSettings.builder();
-        o.setDefault(b);
+        b.setText(o, o.defaultText());
         assertEquals(o.get(defaults), o.get(b.build()), o.name());
       }
     }
