@@ -1,6 +1,7 @@
 package dev.rnnlm.train;
 
 import dev.rnnlm.optim.OuterUpdate;
+import dev.rnnlm.values.InvalidValueException;
 
 /**
  * How often the partitions synchronize and how their results are added.
@@ -8,7 +9,7 @@ import dev.rnnlm.optim.OuterUpdate;
  * <p>{@code every = 1} is the book's algorithm: every step the partitions' gradient sums are added,
  * averaged, clipped and applied on the driver. {@code every = K > 1} (or {@link #EPOCH}): from the
  * broadcast parameters each partition runs K steps of its own on its share of the same
- * minibatches (its mean gradient clipped by --clip, SGD at --lr), then returns its parameter
+ * minibatches (its mean gradient clipped by the run's clip, SGD at its learning rate), then returns its parameter
  * change weighted by its share of the sequences; the driver applies the summed change through
  * the {@link OuterUpdate}. The last synchronization of an epoch covers the steps left.
  *
@@ -26,10 +27,10 @@ public record Synchronization(int every, OuterUpdate.Settings outer, int fanIn) 
 
   public Synchronization {
     if (every < 0) {
-      throw new IllegalArgumentException("--sync-every must be a step count >= 1 or 'epoch', got " + every);
+      throw new InvalidValueException("{every} must be a step count >= 1 or 'epoch', got " + every);
     }
     if (fanIn == 1 || fanIn < 0) {
-      throw new IllegalArgumentException("--aggregation-fan-in must be >= 2 (0 = automatic), got " + fanIn);
+      throw new InvalidValueException("{fanIn} must be >= 2 (0 = automatic), got " + fanIn);
     }
   }
 
@@ -62,7 +63,7 @@ public record Synchronization(int every, OuterUpdate.Settings outer, int fanIn) 
     return partitions <= DIRECT_UP_TO ? partitions : DEFAULT_TREE_FAN_IN;
   }
 
-  /** --sync-every's value: a positive step count or "epoch". */
+  /** The value of {@code every} as written: a positive step count or "epoch". */
   public static int parseEvery(String value) {
     if ("epoch".equals(value)) {
       return EPOCH;
@@ -75,7 +76,7 @@ public record Synchronization(int every, OuterUpdate.Settings outer, int fanIn) 
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("--sync-every must be a step count >= 1 or 'epoch', got '" + value + "'");
+    throw new InvalidValueException("{every} must be a step count >= 1 or 'epoch', got '" + value + "'");
   }
 
   /** The inverse of {@link #parseEvery}. */

@@ -107,10 +107,11 @@ public final class TrainSettings {
     this.optimizerSettings = new OptimizerSettings(get(MOMENTUM), get(BETA1), get(BETA2), get(EPS),
         get(WEIGHT_DECAY));
     this.scheduleSettings = new ScheduleSettings(get(LR_DECAY), get(LR_DECAY_EVERY), get(WARMUP_STEPS));
-    this.sync = new Synchronization(get(SYNC_EVERY), inOptionNames(() -> new OuterUpdate.Settings(
+    OuterUpdate.Settings outer = inOptionNames(() -> new OuterUpdate.Settings(
         get(OUTER_OPTIMIZER), get(OUTER_LR), get(OUTER_MOMENTUM), get(OUTER_CLIP)),
-        Map.of("kind", OUTER_OPTIMIZER, "lr", OUTER_LR, "momentum", OUTER_MOMENTUM, "clip", OUTER_CLIP)),
-        get(AGGREGATION_FAN_IN));
+        Map.of("kind", OUTER_OPTIMIZER, "lr", OUTER_LR, "momentum", OUTER_MOMENTUM, "clip", OUTER_CLIP));
+    this.sync = inOptionNames(() -> new Synchronization(get(SYNC_EVERY), outer, get(AGGREGATION_FAN_IN)),
+        Map.of("every", SYNC_EVERY, "fanIn", AGGREGATION_FAN_IN));
     checkAcrossOptions();
   }
 

@@ -54,6 +54,10 @@ class OptionDeclarationsTest {
         + " {weight-decay})", rejected("optimizer", "adam", "momentum", "0.9").template());
     assertEquals("--tokens must be char, word, word-eos or bpe, got 'bytes'",
         rejected("tokens", "bytes").getMessage());
+    assertEquals("{sync-every} must be a step count >= 1 or 'epoch', got 'often'",
+        rejected("sync-every", "often").template());
+    assertEquals("--aggregation-fan-in must be >= 2 (0 = automatic), got 1",
+        rejected("aggregation-fan-in", "1").getMessage());
   }
 
   @Test
