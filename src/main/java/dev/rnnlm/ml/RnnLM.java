@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * two or three passes, and releases them when training starts. The trainer writes its model
  * into a temporary directory on the driver's local disk, deleted when {@code fit} returns; the
  * model's summary holds the per-epoch metrics a {@link TrainingListener} received, the lines of
- * the directory's {@code metrics.jsonl}. {@code stagingDir} is no longer used (kept so that
+ * the directory's {@code metrics.jsonl}. {@code stagingDir} is not used (kept so that
  * estimators saved with it still load). What the trainer reports goes to this class's logger at
  * INFO, or with {@code verbose} to standard output as on the command line.
  */
