@@ -28,11 +28,16 @@ public final class OptionValues {
   }
 
   public static boolean booleanValue(Map<String, String> o, String name, boolean fallback) {
-    return parse(o, name, fallback, v -> switch (v.toLowerCase(Locale.ROOT)) {
+    return parse(o, name, fallback, OptionValues::parseBoolean, "true or false");
+  }
+
+  /** The words a flag's value may be (true/yes/1, false/no/0, any case); else NumberFormatException. */
+  static Boolean parseBoolean(String v) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
       case "true", "yes", "1" -> true;
       case "false", "no", "0" -> false;
       default -> throw new NumberFormatException(v);
-    }, "true or false");
+    };
   }
 
   private static <T> T parse(Map<String, String> o, String name, T fallback,

@@ -4,7 +4,6 @@ import dev.rnnlm.values.InvalidValueException;
 import dev.rnnlm.values.NamedValues;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -122,11 +121,7 @@ public final class TrainOption<T> {
   /** {@code --name}: false unless given. */
   static TrainOption<Boolean> flag(String name, String help) {
     TrainOption<Boolean> o = new TrainOption<>(name, null, help, Kind.BOOLEAN,
-        v -> switch (v.strip().toLowerCase(Locale.ROOT)) {
-          case "true", "yes", "1" -> true;
-          case "false", "no", "0" -> false;
-          default -> throw new OptionException(ref(name) + " must be true or false, got '" + v + "'");
-        }, String::valueOf);
+        v -> number(name, v, OptionValues::parseBoolean, "true or false"), String::valueOf);
     o.defaultValue = "false";
     o.defaultShown = "";
     return o;
